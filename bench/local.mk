@@ -1,0 +1,1 @@
+# Rules of bench/ (included from the top Makefile.am).

@@ -1,0 +1,1 @@
+# Rules of bft/ (included from the top Makefile.am).

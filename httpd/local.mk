@@ -1,0 +1,1 @@
+# Rules of httpd/ (included from the top Makefile.am).

@@ -1,0 +1,1 @@
+# Rules of idl/ (included from the top Makefile.am).

@@ -1,0 +1,23 @@
+# libsynod: object ids, descriptors, the XDR codec, the broker, transport.
+
+lib_LTLIBRARIES += orb/libsynod-1.la
+
+synod_include_HEADERS += \
+	orb/synod.h \
+	orb/synod-type.h \
+	orb/synod-error.h \
+	orb/synod-object-id.h \
+	orb/synod-codec.h \
+	orb/synod-invoke.h
+
+orb_libsynod_1_la_SOURCES = \
+	orb/synod-type.c \
+	orb/synod-error.c \
+	orb/synod-object-id.c
+
+orb_libsynod_1_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"synod-orb\"
+orb_libsynod_1_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(AVAHI_CFLAGS) $(LMDB_CFLAGS) $(ZLIB_CFLAGS)
+orb_libsynod_1_la_LIBADD = $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) $(AVAHI_LIBS) \
+	$(LMDB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)
+orb_libsynod_1_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(SYNOD_LT_VERSION) -no-undefined

@@ -1,0 +1,1 @@
+# Rules of services/ (included from the top Makefile.am).
