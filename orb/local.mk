@@ -10,10 +10,29 @@ synod_include_HEADERS += \
 	orb/synod-codec.h \
 	orb/synod-invoke.h
 
-orb_libsynod_1_la_SOURCES = \
+# Sources by part; each part keeps its own list.
+orb_base_sources = \
 	orb/synod-type.c \
 	orb/synod-error.c \
 	orb/synod-object-id.c
+
+# The XDR codec and GVariant conversion.
+orb_codec_sources =
+
+# The broker: objects, aliases, classes, invocation, named services.
+orb_broker_sources =
+
+# Remote invocation: ONC RPC transport, peers.
+orb_remote_sources =
+
+# Generated from the system's own interfaces (idl/*.idl).
+nodist_orb_libsynod_1_la_SOURCES =
+
+orb_libsynod_1_la_SOURCES = \
+	$(orb_base_sources) \
+	$(orb_codec_sources) \
+	$(orb_broker_sources) \
+	$(orb_remote_sources)
 
 orb_libsynod_1_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"synod-orb\"
 orb_libsynod_1_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) \

@@ -1,0 +1,1 @@
+# Tests of bft (included from tests/local.mk).

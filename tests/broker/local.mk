@@ -1,0 +1,1 @@
+# Tests of broker (included from tests/local.mk).

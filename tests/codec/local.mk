@@ -1,0 +1,1 @@
+# Tests of codec (included from tests/local.mk).

@@ -1,0 +1,1 @@
+# Tests of httpd (included from tests/local.mk).

@@ -1,0 +1,1 @@
+# Tests of idl (included from tests/local.mk).

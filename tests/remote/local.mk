@@ -1,0 +1,1 @@
+# Tests of remote (included from tests/local.mk).
