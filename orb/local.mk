@@ -23,7 +23,9 @@ orb_codec_sources =
 orb_broker_sources =
 
 # Remote invocation: ONC RPC transport, peers.
-orb_remote_sources =
+orb_remote_sources = \
+	orb/synod-rpc.c \
+	orb/synod-rpc-private.h
 
 # Generated from the system's own interfaces (idl/*.idl).
 nodist_orb_libsynod_1_la_SOURCES =
