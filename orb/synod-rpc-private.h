@@ -31,6 +31,8 @@ G_BEGIN_DECLS
 #define SYNOD_RPC_DEFAULT_MAX_INBOUND 1024u
 #define SYNOD_RPC_DEFAULT_MAX_CONNECTIONS 256u
 #define SYNOD_RPC_DEFAULT_SEND_TIMEOUT_MS 10000u
+/* Bytes queued for sending on one connection before sends fail. */
+#define SYNOD_RPC_MAX_SEND_QUEUE (64u * 1024u * 1024u)
 
 /* accept_stat of RFC 5531, section 9. */
 typedef enum

@@ -28,6 +28,7 @@
  * opaque_auth; 32 words is ample. */
 #define HEADER_MAX 128
 #define READ_CHUNK (64u * 1024u)
+#define SPARE_BUFFER_MAX (256u * 1024u)
 
 typedef struct
 {
@@ -51,7 +52,18 @@ struct _SynodRpcConnection
   SynodRpcOptions options;
   SynodRpcProgram program;
 
-  GMutex write_lock;
+  /* Outgoing records wait in @out until one thread writes them all. */
+  GMutex out_lock;
+  GCond out_cond;
+  GByteArray *out;
+  GByteArray *out_spare;
+  gboolean flushing;
+  gboolean out_closed;
+  gboolean reader_corked;
+  gboolean writer_idle;
+  gboolean writer_signalled;
+  GThread *reader;
+  GThread *writer;
 
   GMutex lock;         /* guards everything below */
   GHashTable *pending; /* xid -> Pending* */
@@ -121,7 +133,9 @@ synod_rpc_connection_new (GSocketConnection *stream, const SynodRpcOptions *opti
     synod_rpc_options_init (&conn->options);
   if (program)
     conn->program = *program;
-  g_mutex_init (&conn->write_lock);
+  g_mutex_init (&conn->out_lock);
+  g_cond_init (&conn->out_cond);
+  conn->out = g_byte_array_new ();
   g_mutex_init (&conn->lock);
   conn->pending = g_hash_table_new (g_direct_hash, g_direct_equal);
   conn->next_xid = g_random_int ();
@@ -166,7 +180,12 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
   g_io_stream_close (G_IO_STREAM (conn->stream), NULL, NULL);
   g_object_unref (conn->stream);
   g_hash_table_unref (conn->pending);
-  g_mutex_clear (&conn->write_lock);
+  g_mutex_clear (&conn->out_lock);
+  g_cond_clear (&conn->out_cond);
+  g_byte_array_unref (conn->out);
+  g_clear_pointer (&conn->out_spare, g_byte_array_unref);
+  g_clear_pointer (&conn->reader, g_thread_unref);
+  g_clear_pointer (&conn->writer, g_thread_unref);
   g_mutex_clear (&conn->lock);
   g_free (conn->peer_address);
   g_free (conn);
@@ -219,23 +238,168 @@ synod_rpc_connection_is_closed (SynodRpcConnection *conn)
   return closed;
 }
 
+/* ---- Delivering async completions in batches ----
+ *
+ * A GTask completed from another thread schedules one idle source in its
+ * context per task: one wake-up of that context per reply. Under pipelined
+ * load the reader completes many calls per read, so completions go through
+ * one queue per main context instead, drained by one source: a wake-up per
+ * batch. Inside that source's dispatch, g_task_return_*() calls the task's
+ * callback at once. */
+
+typedef struct
+{
+  GSource source;
+  GMutex lock;
+  GQueue queue; /* Completion* */
+  GMainContext *context; /* not owned: the source is attached to it */
+} CompletionSource;
+
+typedef struct
+{
+  GTask *task;
+  GBytes *result;
+  GError *error;
+} Completion;
+
+static GMutex completion_sources_lock;
+static GHashTable *completion_sources; /* GMainContext* -> CompletionSource* */
+
+static void
+return_task (GTask *task, GBytes *result, GError *error)
+{
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) g_bytes_unref);
+  g_object_unref (task);
+}
+
+static gboolean
+completion_source_prepare (GSource *source, gint *timeout)
+{
+  CompletionSource *cs = (CompletionSource *) source;
+  gboolean ready;
+
+  *timeout = -1;
+  g_mutex_lock (&cs->lock);
+  ready = cs->queue.length > 0;
+  g_mutex_unlock (&cs->lock);
+  return ready;
+}
+
+static gboolean
+completion_source_check (GSource *source)
+{
+  gint timeout;
+
+  return completion_source_prepare (source, &timeout);
+}
+
+static gboolean
+completion_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  CompletionSource *cs = (CompletionSource *) source;
+  GQueue batch = G_QUEUE_INIT;
+  Completion *c;
+
+  g_mutex_lock (&cs->lock);
+  batch = cs->queue;
+  g_queue_init (&cs->queue);
+  g_mutex_unlock (&cs->lock);
+  while ((c = g_queue_pop_head (&batch)) != NULL)
+    {
+      return_task (c->task, c->result, c->error);
+      g_free (c);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+completion_source_finalize (GSource *source)
+{
+  CompletionSource *cs = (CompletionSource *) source;
+  Completion *c;
+
+  g_mutex_lock (&completion_sources_lock);
+  if (completion_sources && g_hash_table_lookup (completion_sources, cs->context) == cs)
+    g_hash_table_remove (completion_sources, cs->context);
+  g_mutex_unlock (&completion_sources_lock);
+  /* The context is going away with completions still queued: their tasks
+   * can no longer call back; drop them. */
+  while ((c = g_queue_pop_head (&cs->queue)) != NULL)
+    {
+      g_clear_pointer (&c->result, g_bytes_unref);
+      g_clear_error (&c->error);
+      g_object_unref (c->task);
+      g_free (c);
+    }
+  g_mutex_clear (&cs->lock);
+}
+
+static GSourceFuncs completion_source_funcs = {
+  completion_source_prepare,
+  completion_source_check,
+  completion_source_dispatch,
+  completion_source_finalize,
+  NULL,
+  NULL,
+};
+
+/* Returns (a reference to) the completion source of @context. */
+static CompletionSource *
+completion_source_for (GMainContext *context)
+{
+  CompletionSource *cs;
+
+  g_mutex_lock (&completion_sources_lock);
+  if (completion_sources == NULL)
+    completion_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
+  cs = g_hash_table_lookup (completion_sources, context);
+  if (cs == NULL)
+    {
+      cs = (CompletionSource *) g_source_new (&completion_source_funcs, sizeof *cs);
+      g_mutex_init (&cs->lock);
+      g_queue_init (&cs->queue);
+      cs->context = context;
+      g_source_set_name ((GSource *) cs, "synod-rpc completions");
+      g_source_set_priority ((GSource *) cs, G_PRIORITY_DEFAULT);
+      g_hash_table_insert (completion_sources, context, cs);
+      g_source_attach ((GSource *) cs, context);
+      g_source_unref ((GSource *) cs); /* the context holds it */
+    }
+  g_source_ref ((GSource *) cs);
+  g_mutex_unlock (&completion_sources_lock);
+  return cs;
+}
+
 /* Completes @p (already removed from the table) with @result or @error;
- * takes both. Called without the lock held for async calls; for sync ones
- * the waiter owns @p, so completion happens under the lock. */
+ * takes both. Called without the connection's lock held. */
 static void
 complete_async (Pending *p, GBytes *result, GError *error)
 {
+  CompletionSource *cs;
+  Completion *c;
+  gboolean was_empty;
+
   if (p->timeout_source)
     {
       g_source_destroy (p->timeout_source);
       g_source_unref (p->timeout_source);
     }
-  if (error)
-    g_task_return_error (p->task, error);
-  else
-    g_task_return_pointer (p->task, result, (GDestroyNotify)g_bytes_unref);
-  g_object_unref (p->task);
+  cs = completion_source_for (g_task_get_context (p->task));
+  c = g_new (Completion, 1);
+  c->task = p->task;
+  c->result = result;
+  c->error = error;
   g_free (p);
+  g_mutex_lock (&cs->lock);
+  was_empty = cs->queue.length == 0;
+  g_queue_push_tail (&cs->queue, c);
+  g_mutex_unlock (&cs->lock);
+  if (was_empty)
+    g_main_context_wakeup (cs->context);
+  g_source_unref ((GSource *) cs);
 }
 
 /* Removes @xid's pending entry and completes it. Returns whether one was
@@ -305,6 +469,11 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
   data = conn->closed_data;
   g_mutex_unlock (&conn->lock);
 
+  g_mutex_lock (&conn->out_lock);
+  conn->out_closed = TRUE;
+  g_cond_broadcast (&conn->out_cond);
+  g_mutex_unlock (&conn->out_lock);
+
   for (GSList *l = async_calls; l; l = l->next)
     complete_async (l->data, NULL, g_error_copy (reason));
   g_slist_free (async_calls);
@@ -331,36 +500,13 @@ synod_rpc_connection_close (SynodRpcConnection *conn)
   mark_closed (conn, reason);
 }
 
-/* Sends one record (a single last fragment): @header then @payload. */
+/* Writes all of @data, blocking at most send_timeout_ms per write. */
 static gboolean
-send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, GBytes *payload,
-             GError **error)
+write_all (SynodRpcConnection *conn, const guint8 *data, gsize len, GError **error)
 {
-  gsize payload_len = payload ? g_bytes_get_size (payload) : 0;
-  gsize total = header_len + payload_len;
-  guint32 mark;
-  struct iovec iov[3];
-  int n_iov = 0;
-  gboolean ok = TRUE;
-
-  if (total > conn->options.max_record)
+  while (len > 0)
     {
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
-                   _ ("Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u bytes"), total,
-                   conn->options.max_record);
-      return FALSE;
-    }
-  mark = g_htonl (0x80000000u | (guint32)total);
-  iov[n_iov++] = (struct iovec){ &mark, 4 };
-  iov[n_iov++] = (struct iovec){ (void *)header, header_len };
-  if (payload_len > 0)
-    iov[n_iov++] = (struct iovec){ (void *)g_bytes_get_data (payload, NULL), payload_len };
-
-  g_mutex_lock (&conn->write_lock);
-  while (n_iov > 0)
-    {
-      struct msghdr msg = { .msg_iov = iov, .msg_iovlen = n_iov };
-      ssize_t sent = sendmsg (conn->fd, &msg, MSG_NOSIGNAL);
+      ssize_t sent = send (conn->fd, data, len, MSG_NOSIGNAL);
 
       if (sent < 0)
         {
@@ -372,32 +518,180 @@ send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, G
                        saved == EAGAIN || saved == EWOULDBLOCK ? _ ("Sending to %s timed out")
                                                                : _ ("Sending to %s failed: %s"),
                        conn->peer_address, g_strerror (saved));
-          ok = FALSE;
-          break;
+          return FALSE;
         }
-      /* Skip what was written (a signal can cut a blocking send short). */
-      while (n_iov > 0 && (gsize)sent >= iov[0].iov_len)
+      data += sent;
+      len -= sent;
+    }
+  return TRUE;
+}
+
+/* Writes out what is queued, until the queue stays empty. Called with
+ * out_lock held and returns with it held; at most one thread flushes at a
+ * time, and records queued meanwhile by others go out in the same pass. */
+static gboolean
+flush_locked (SynodRpcConnection *conn, GError **error)
+{
+  while (conn->out->len > 0 && !conn->flushing)
+    {
+      GByteArray *batch = conn->out;
+      gboolean ok;
+
+      conn->out = conn->out_spare ? conn->out_spare : g_byte_array_new ();
+      conn->out_spare = NULL;
+      conn->flushing = TRUE;
+      g_mutex_unlock (&conn->out_lock);
+      ok = write_all (conn, batch->data, batch->len, error);
+      g_mutex_lock (&conn->out_lock);
+      conn->flushing = FALSE;
+      g_cond_broadcast (&conn->out_cond);
+      /* Keep the buffer for the next batch unless a burst made it large. */
+      if (conn->out_spare == NULL && batch->len <= SPARE_BUFFER_MAX)
         {
-          sent -= iov[0].iov_len;
-          memmove (iov, iov + 1, (n_iov - 1) * sizeof iov[0]);
-          n_iov--;
+          g_byte_array_set_size (batch, 0);
+          conn->out_spare = batch;
         }
-      if (n_iov > 0)
+      else
+        g_byte_array_unref (batch);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+fail_connection (SynodRpcConnection *conn, const GError *error)
+{
+  /* A half-written record desynchronises the stream: the connection is
+   * unusable. */
+  mark_closed (conn, error);
+}
+
+typedef enum
+{
+  SEND_NOW,      /* write before returning (sync calls, replies) */
+  SEND_DEFERRED, /* the connection's writer thread writes it, batched */
+} SendMode;
+
+static gpointer writer_thread (gpointer data);
+
+/* Queues one record (a single last fragment): @header then @payload, and
+ * writes it as @mode says. Records queued by several threads, or by the
+ * reader while it works through a batch of input, leave in one write. */
+static gboolean
+send_record (SynodRpcConnection *conn,
+             const guint8 *header,
+             gsize header_len,
+             GBytes *payload,
+             SendMode mode,
+             GError **error)
+{
+  gsize payload_len = payload ? g_bytes_get_size (payload) : 0;
+  gsize total = header_len + payload_len;
+  guint32 mark;
+  gboolean ok = TRUE;
+  g_autoptr (GError) local_error = NULL;
+
+  if (total > conn->options.max_record)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
+                   _ ("Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u bytes"), total,
+                   conn->options.max_record);
+      return FALSE;
+    }
+  mark = g_htonl (0x80000000u | (guint32) total);
+
+  g_mutex_lock (&conn->out_lock);
+  if (conn->out_closed)
+    {
+      g_mutex_unlock (&conn->out_lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                   _ ("Connection to %s is closed"), conn->peer_address);
+      return FALSE;
+    }
+  if (conn->out->len + 4 + total > SYNOD_RPC_MAX_SEND_QUEUE && conn->out->len > 0)
+    {
+      g_mutex_unlock (&conn->out_lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
+                   _ ("The send queue to %s is full"), conn->peer_address);
+      return FALSE;
+    }
+  g_byte_array_append (conn->out, (const guint8 *) &mark, 4);
+  g_byte_array_append (conn->out, header, header_len);
+  if (payload_len > 0)
+    g_byte_array_append (conn->out, g_bytes_get_data (payload, NULL), payload_len);
+
+  if (mode == SEND_DEFERRED)
+    {
+      if (conn->writer == NULL)
+        conn->writer = g_thread_new ("synod-rpc-writer", writer_thread,
+                                     synod_rpc_connection_ref (conn));
+      /* One wake-up per batch: records queued before the writer runs go
+       * out with this one. */
+      if (conn->writer_idle && !conn->writer_signalled)
         {
-          iov[0].iov_base = (guint8 *)iov[0].iov_base + sent;
-          iov[0].iov_len -= sent;
+          conn->writer_signalled = TRUE;
+          g_cond_signal (&conn->out_cond);
         }
     }
-  g_mutex_unlock (&conn->write_lock);
+  else if (!(conn->reader_corked && g_thread_self () == conn->reader))
+    ok = flush_locked (conn, &local_error);
+  g_mutex_unlock (&conn->out_lock);
 
   if (!ok)
     {
-      /* A half-written record desynchronises the stream: the connection is
-       * unusable. */
-      GError *reason = g_error_copy (*error);
-      mark_closed (conn, reason);
-      g_error_free (reason);
+      fail_connection (conn, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
     }
+  return ok;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  SynodRpcConnection *conn = data;
+  g_autoptr (GError) error = NULL;
+
+  g_mutex_lock (&conn->out_lock);
+  while (!conn->out_closed)
+    {
+      if (conn->out->len == 0 || conn->flushing)
+        {
+          conn->writer_idle = TRUE;
+          g_cond_wait (&conn->out_cond, &conn->out_lock);
+          conn->writer_idle = FALSE;
+          conn->writer_signalled = FALSE;
+          continue;
+        }
+      if (!flush_locked (conn, &error))
+        break;
+    }
+  g_mutex_unlock (&conn->out_lock);
+  if (error)
+    fail_connection (conn, error);
+  synod_rpc_connection_unref (conn);
+  return NULL;
+}
+
+/* The reader defers its own replies while it works through the records of
+ * one read, then sends them together. */
+static void
+reader_cork (SynodRpcConnection *conn)
+{
+  g_mutex_lock (&conn->out_lock);
+  conn->reader_corked = TRUE;
+  g_mutex_unlock (&conn->out_lock);
+}
+
+static gboolean
+reader_uncork (SynodRpcConnection *conn, GError **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&conn->out_lock);
+  conn->reader_corked = FALSE;
+  ok = flush_locked (conn, error);
+  g_mutex_unlock (&conn->out_lock);
   return ok;
 }
 
@@ -573,7 +867,7 @@ synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 
       return NULL;
     }
   header_len = encode_call_header (header, p.xid, prog, vers, proc);
-  if (!send_record (conn, header, header_len, args, error))
+  if (!send_record (conn, header, header_len, args, SEND_NOW, error))
     {
       g_mutex_lock (&conn->lock);
       unregister_pending (conn, &p);
@@ -681,7 +975,7 @@ synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, guint32
       g_mutex_unlock (&conn->lock);
     }
   header_len = encode_call_header (header, p->xid, prog, vers, proc);
-  if (!send_record (conn, header, header_len, args, &error))
+  if (!send_record (conn, header, header_len, args, SEND_DEFERRED, &error))
     {
       gboolean found;
 
@@ -740,7 +1034,7 @@ synod_rpc_connection_send_oneway (SynodRpcConnection *conn, guint32 prog, guint3
   xid = conn->next_xid++;
   g_mutex_unlock (&conn->lock);
   header_len = encode_call_header (header, xid, prog, vers, proc);
-  return send_record (conn, header, header_len, args, error);
+  return send_record (conn, header, header_len, args, SEND_DEFERRED, error);
 }
 
 static void
@@ -770,7 +1064,8 @@ synod_rpc_connection_reply (SynodRpcConnection *conn, guint32 xid, SynodRpcAccep
   guint8 header[HEADER_MAX];
   gsize header_len = encode_reply_header (header, xid, FALSE, stat, 0, 0);
   gboolean ok
-      = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL, error);
+      = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
+                     SEND_NOW, error);
 
   inbound_done (conn);
   return ok;
@@ -784,7 +1079,7 @@ send_reject (SynodRpcConnection *conn, guint32 xid, gboolean denied, guint32 sta
   gsize header_len = encode_reply_header (header, xid, denied, stat, low, high);
   g_autoptr (GError) error = NULL;
 
-  if (!send_record (conn, header, header_len, NULL, &error))
+  if (!send_record (conn, header, header_len, NULL, SEND_NOW, &error))
     g_debug ("rejecting a call from %s: %s", conn->peer_address, error->message);
 }
 
@@ -937,7 +1232,7 @@ handle_record (SynodRpcConnection *conn, const guint8 *data, gsize len, GError *
       gsize header_len = encode_reply_header (header, xid, FALSE, SUCCESS, 0, 0);
       g_autoptr (GError) send_error = NULL;
 
-      if (!send_record (conn, header, header_len, NULL, &send_error))
+      if (!send_record (conn, header, header_len, NULL, SEND_NOW, &send_error))
         g_debug ("answering NULL from %s: %s", conn->peer_address, send_error->message);
       return TRUE;
     }
@@ -988,6 +1283,10 @@ reader_thread (gpointer data)
   GByteArray *record = g_byte_array_new (); /* a record of several fragments */
   g_autoptr (GError) reason = NULL;
 
+  g_mutex_lock (&conn->out_lock);
+  conn->reader = g_thread_ref (g_thread_self ());
+  g_mutex_unlock (&conn->out_lock);
+
   for (;;)
     {
       ssize_t n;
@@ -1020,6 +1319,7 @@ reader_thread (gpointer data)
       len += n;
 
       pos = 0;
+      reader_cork (conn);
       while (reason == NULL && len - pos >= 4)
         {
           guint32 mark = read_be32 (buf + pos);
@@ -1057,7 +1357,7 @@ reader_thread (gpointer data)
             }
           pos += 4 + frag;
         }
-      if (reason)
+      if (!reader_uncork (conn, reason ? NULL : &reason) || reason)
         break;
       if (pos > 0)
         {
@@ -1087,14 +1387,11 @@ reader_thread (gpointer data)
 void
 synod_rpc_connection_start (SynodRpcConnection *conn)
 {
-  GThread *thread;
-
   g_mutex_lock (&conn->lock);
   g_return_if_fail (!conn->started);
   conn->started = TRUE;
   g_mutex_unlock (&conn->lock);
-  thread = g_thread_new ("synod-rpc-reader", reader_thread, synod_rpc_connection_ref (conn));
-  g_thread_unref (thread);
+  g_thread_unref (g_thread_new ("synod-rpc-reader", reader_thread, synod_rpc_connection_ref (conn)));
 }
 
 static GSocketAddress *
