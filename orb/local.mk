@@ -17,7 +17,11 @@ orb_base_sources = \
 	orb/synod-object-id.c
 
 # The XDR codec and GVariant conversion.
-orb_codec_sources =
+orb_codec_sources = \
+	orb/synod-codec-private.h \
+	orb/synod-codec.c \
+	orb/synod-codec-variant.c \
+	orb/synod-value.c
 
 # The broker: objects, aliases, classes, invocation, named services.
 orb_broker_sources =
