@@ -8,10 +8,10 @@
   {                                                                                            \
     #f, d, G_STRUCT_OFFSET (T, f)                                                              \
   }
-#define STRUCT_DESC(sym, idl_name, T, fields)                                                  \
+#define STRUCT_DESC(sym, idl_name, T, field_list)                                                  \
   const SynodTypeDesc sym = {                                                                  \
     .kind = SYNOD_TYPE_STRUCT, .name = idl_name, .c_size = sizeof (T),                         \
-    .c_align = G_ALIGNOF (T), .fields = fields, .n_fields = G_N_ELEMENTS (fields),             \
+    .c_align = G_ALIGNOF (T), .fields = field_list, .n_fields = G_N_ELEMENTS (field_list),             \
   }
 #define ARM(case_array, arm_name, d)                                                           \
   {                                                                                            \

@@ -77,7 +77,7 @@ emit (SynodPbftClient *c, SynodPbftOutputKind kind)
 }
 
 static void
-send (SynodPbftClient *c, guint32 to, GBytes *bytes)
+client_send (SynodPbftClient *c, guint32 to, GBytes *bytes)
 {
   SynodPbftOutput *out = emit (c, SYNOD_PBFT_OUTPUT_SEND);
 
@@ -232,12 +232,12 @@ synod_pbft_client_submit (SynodPbftClient *client,
   g_hash_table_insert (c->outstanding, &o->client, o);
   if (read_only)
     {
-      send (c, SYNOD_PBFT_TO_REPLICAS, o->sealed);
+      client_send (c, SYNOD_PBFT_TO_REPLICAS, o->sealed);
       o->deadline = now + c->config.client_read_only_timeout;
     }
   else
     {
-      send (c, pbft_primary (&c->config, c->view), o->sealed);
+      client_send (c, pbft_primary (&c->config, c->view), o->sealed);
       o->deadline = now + c->config.client_timeout;
     }
   rearm (c);
@@ -269,7 +269,7 @@ fall_back (SynodPbftClient *c, Outstanding *o, gint64 now)
       g_warning ("cannot reissue a read-only request as ordered: %s", error->message);
       return;
     }
-  send (c, pbft_primary (&c->config, c->view), o->sealed);
+  client_send (c, pbft_primary (&c->config, c->view), o->sealed);
   o->deadline = now + c->config.client_timeout;
 }
 
@@ -368,28 +368,38 @@ synod_pbft_client_receive (SynodPbftClient *client, gint64 now, const guint8 *da
 
   g_return_if_fail (c != NULL);
   if (!pbft_open (data, len, c->config.max_message_size, &env, digest, NULL))
-    return;
+    {
+      g_debug ("client %u drops a malformed message", c->id);
+      return;
+    }
   sender = env.message.sender;
   if (env.message.service != c->config.service || env.message.body.type != SYNOD_PBFT_MSG_REPLY
       || sender >= c->n || !pbft_check_auth (c->keys, &env, digest))
-    return;
+    {
+      g_debug ("client %u drops an unauthentic message from %u", c->id, sender);
+      return;
+    }
   rep = &env.message.body.u.reply;
   o = g_hash_table_lookup (c->outstanding, &rep->client);
   if (o == NULL || rep->number != o->number || rep->replica != sender
       || rep->read_only != o->read_only_phase)
-    return;
+    {
+      g_debug ("client %u drops a stale reply from %u", c->id, sender);
+      return;
+    }
   /* A reply whose signature fails is dropped here, so it never ends up in
    * a proof; the replica may still send a good one. */
   if (!reply_signature_ok (c->keys, &c->config, rep))
-    return;
+    {
+      g_debug ("client %u drops a reply with a bad signature from %u", c->id, sender);
+      return;
+    }
   g_clear_pointer (&o->replies[sender], synod_pbft_reply_free);
   o->replies[sender] = g_new0 (SynodPbftReply, 1);
   *o->replies[sender] = *rep;
   memset (rep, 0, sizeof *rep);
-  if (decide (c, o, now))
-    rearm (c);
-  else
-    rearm (c);
+  decide (c, o, now);
+  rearm (c);
 }
 
 void
@@ -430,7 +440,7 @@ synod_pbft_client_timer_expired (SynodPbftClient *client, gint64 now)
         }
       /* Retransmit to every replica: if the primary is faulty, the backups
        * now suspect it, and a retry reaches the new primary too. */
-      send (c, SYNOD_PBFT_TO_REPLICAS, o->sealed);
+      client_send (c, SYNOD_PBFT_TO_REPLICAS, o->sealed);
       o->deadline = now + (c->config.client_timeout << MIN (o->attempts, 4));
       o->attempts++;
     }

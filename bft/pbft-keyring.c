@@ -244,6 +244,8 @@ synod_pbft_keyring_sign (SynodPbftKeyring *keyring,
 
   if (keyring->private_key == NULL)
     return FALSE;
+  /* OpenSSL 3.0 keeps the previous key in a reused context unless reset. */
+  EVP_MD_CTX_reset (keyring->sign_ctx);
   return EVP_DigestSignInit_ex (keyring->sign_ctx, NULL, NULL, NULL, NULL, keyring->private_key,
                                 NULL)
          && EVP_DigestSign (keyring->sign_ctx, ret_signature, &sig_len, data, len)
@@ -261,6 +263,7 @@ synod_pbft_keyring_verify (SynodPbftKeyring *keyring,
 
   if (p == NULL || p->public_key == NULL)
     return FALSE;
+  EVP_MD_CTX_reset (keyring->verify_ctx);
   return EVP_DigestVerifyInit_ex (keyring->verify_ctx, NULL, NULL, NULL, NULL, p->public_key,
                                   NULL)
          && EVP_DigestVerify (keyring->verify_ctx, signature, 64, data, len) == 1;

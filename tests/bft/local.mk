@@ -1,1 +1,27 @@
 # Tests of bft (included from tests/local.mk).
+
+BFT_TESTS_CPPFLAGS = $(BFT_CPPFLAGS) -I$(top_srcdir)/tests/bft
+BFT_TESTS_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
+
+# The simulator and the linearizability checker, shared by the tests, the
+# soak run and the benchmark.
+check_LTLIBRARIES += tests/bft/libpbft-sim.la
+tests_bft_libpbft_sim_la_SOURCES = \
+	tests/bft/pbft-sim.c tests/bft/pbft-sim.h \
+	tests/bft/linearizability.c tests/bft/linearizability.h
+tests_bft_libpbft_sim_la_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_libpbft_sim_la_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_libpbft_sim_la_LIBADD = $(BFT_LIBS)
+
+BFT_TESTS_LDADD = tests/bft/libpbft-sim.la $(BFT_LIBS)
+
+bft_tests = \
+	tests/bft/test-pbft-sim
+
+check_PROGRAMS += $(bft_tests)
+TESTS += $(bft_tests)
+
+tests_bft_test_pbft_sim_SOURCES = tests/bft/test-pbft-sim.c
+tests_bft_test_pbft_sim_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_pbft_sim_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_pbft_sim_LDADD = $(BFT_TESTS_LDADD)
