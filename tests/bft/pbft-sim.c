@@ -61,6 +61,7 @@ typedef struct
   guint64 id;
   guint64 number;
   guint done;
+  guint done_after_stable;
   gint64 timer;
   gboolean busy;
   /* the operation in flight */
@@ -102,6 +103,7 @@ sim_behaviour_name (SimBehaviour b)
 {
   static const gchar *const names[] = {
     "honest", "silent", "liar", "wrong-digests", "equivocator", "replayer", "forger", "corrupter",
+    "vc-liar",
   };
 
   return b < SIM_N_BEHAVIOURS ? names[b] : "?";
@@ -459,6 +461,38 @@ byzantine_send (Sim *s, guint id, guint32 to, GBytes *data)
         }
       break;
 
+    case SIM_VC_LIAR:
+      if (body->type == SYNOD_PBFT_MSG_VIEW_CHANGE)
+        {
+          SynodPbftViewChange *vc = &body->u.view_change;
+          g_autoptr (GBytes) lie = NULL;
+          guint64 h = vc->stable.seq;
+          guint count = MIN (s->p.config.window, 4u);
+
+          /* Claim prepared and pre-prepared batches of a made-up digest, in
+           * the latest view possible, for the first numbers of the window:
+           * alone it must not be able to get them chosen. */
+          g_free (vc->prepared.val);
+          g_free (vc->preprepared.val);
+          vc->prepared.val = g_new0 (SynodPbftLogClaim, count);
+          vc->preprepared.val = g_new0 (SynodPbftLogClaim, count);
+          vc->prepared.len = vc->preprepared.len = count;
+          for (guint i = 0; i < count; i++)
+            {
+              SynodPbftLogClaim *c = &vc->prepared.val[i];
+
+              c->seq = h + 1 + i;
+              c->view = vc->view - 1;
+              memset (c->digest, 0xbd, 32);
+              vc->preprepared.val[i] = *c;
+            }
+          lie = reseal (s, sr, &env, to);
+          if (lie != NULL)
+            net_send (s, id, to, lie);
+          return;
+        }
+      break;
+
     case SIM_REPLAYER:
       if (sr->recorded->len > 0 && g_rand_double (s->rand) < 0.3)
         {
@@ -698,10 +732,26 @@ replica_wipe_store (Sim *s, guint id)
 
 static void client_next (Sim *s, SimClient *c);
 
+/* Think time spreads each client's operations over the chaos phase, so the
+ * faults scheduled in it meet a working system. */
 static void
 client_schedule_next (Sim *s, SimClient *c)
 {
-  push (s, ev_new (s->now + g_rand_int_range (s->rand, 0, 2000), EV_CLIENT_NEXT, c->node));
+  gint64 spread = 2 * s->p.stable_at / MAX (s->p.ops_per_client, 1);
+
+  push (s, ev_new (s->now + g_rand_int_range (s->rand, 0, (gint32) MAX (spread, 2000)),
+                   EV_CLIENT_NEXT, c->node));
+}
+
+/* A client is finished after its operations, and after at least
+ * SIM_OPS_AFTER_STABLE completed once the network was stable: evidence of
+ * liveness. */
+#define SIM_OPS_AFTER_STABLE 3
+
+static gboolean
+client_finished (Sim *s, SimClient *c)
+{
+  return c->done >= s->p.ops_per_client && c->done_after_stable >= SIM_OPS_AFTER_STABLE;
 }
 
 static gchar *
@@ -717,6 +767,8 @@ client_done (Sim *s, SimClient *c, SynodPbftOutput *o)
 
   c->busy = FALSE;
   c->done++;
+  if (o->kind == SYNOD_PBFT_OUTPUT_DONE && c->submitted >= s->p.stable_at)
+    c->done_after_stable++;
   if (o->kind == SYNOD_PBFT_OUTPUT_FAILED)
     {
       s->failed++;
@@ -812,7 +864,7 @@ client_next (Sim *s, SimClient *c)
   g_autoptr (GError) error = NULL;
   gdouble dice;
 
-  if (c->busy || c->done >= s->p.ops_per_client)
+  if (c->busy || client_finished (s, c))
     return;
   c->number++;
   g_clear_pointer (&c->key, g_free);
@@ -971,7 +1023,7 @@ static gboolean
 all_done (Sim *s)
 {
   for (guint i = 0; i < s->p.n_clients; i++)
-    if (s->clients[i].done < s->p.ops_per_client)
+    if (!client_finished (s, &s->clients[i]))
       return FALSE;
   return TRUE;
 }

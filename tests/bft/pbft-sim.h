@@ -27,6 +27,7 @@ typedef enum
   SIM_REPLAYER,        /* resends old messages it received, to others */
   SIM_FORGER,          /* sends messages claiming to come from other replicas */
   SIM_CORRUPTER,       /* corrupts its own state variable now and then */
+  SIM_VC_LIAR,         /* claims, in its view changes, to have prepared batches nobody proposed */
   SIM_N_BEHAVIOURS,
 } SimBehaviour;
 

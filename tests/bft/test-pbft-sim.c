@@ -34,10 +34,71 @@ test_calm (void)
   sim_params_clear (&p);
 }
 
+/* Runs seeds [first, first+count) of random scenarios with @f; returns the
+ * number of failures, each printed with its seed and scenario for replay. */
+static guint
+run_seeds (guint f, guint64 first, guint count)
+{
+  guint failures = 0;
+
+  for (guint64 seed = first; seed < first + count; seed++)
+    {
+      SimParams p;
+      g_autoptr (GString) report = g_string_new (NULL);
+
+      sim_params_randomize (&p, seed, f);
+      if (g_getenv ("SYNOD_SIM_TRACE"))
+        p.trace = TRUE;
+      if (!run_one (&p, report))
+        {
+          g_autofree gchar *desc = sim_params_describe (&p);
+
+          failures++;
+          g_printerr ("FAILED seed %" G_GUINT64_FORMAT " (f=%u): replay with "
+                      "SYNOD_SIM_SEED=%" G_GUINT64_FORMAT " SYNOD_SIM_F=%u tests/bft/test-pbft-sim -p /bft/sim/replay\n"
+                      "  scenario: %s\n%s",
+                      seed, f, seed, f, desc, report->str);
+        }
+      sim_params_clear (&p);
+    }
+  return failures;
+}
+
+static void
+test_seeds_f1 (void)
+{
+  g_test_summary ("Random scenarios with f=1: faults, Byzantine replicas, crashes, partitions");
+  g_assert_cmpuint (run_seeds (1, 1, 40), ==, 0);
+}
+
+static void
+test_seeds_f2 (void)
+{
+  g_test_summary ("Random scenarios with f=2");
+  g_assert_cmpuint (run_seeds (2, 1001, 15), ==, 0);
+}
+
+static void
+test_replay (void)
+{
+  const gchar *seed = g_getenv ("SYNOD_SIM_SEED");
+  const gchar *f = g_getenv ("SYNOD_SIM_F");
+
+  if (seed == NULL)
+    {
+      g_test_skip ("set SYNOD_SIM_SEED (and SYNOD_SIM_F) to replay one seed");
+      return;
+    }
+  g_assert_cmpuint (run_seeds (f ? atoi (f) : 1, g_ascii_strtoull (seed, NULL, 10), 1), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/bft/sim/calm", test_calm);
+  g_test_add_func ("/bft/sim/seeds-f1", test_seeds_f1);
+  g_test_add_func ("/bft/sim/seeds-f2", test_seeds_f2);
+  g_test_add_func ("/bft/sim/replay", test_replay);
   return g_test_run ();
 }
