@@ -185,7 +185,9 @@ read_file (IdlCompiler *c, const gchar *path, const IdlLoc *from, gchar **ret_te
       if (bytes == NULL)
         return idl_error (c, from, _ ("cannot read '%s': %s"), path, g_strerror (ENOENT));
       data = g_bytes_get_data (bytes, &len);
-      *ret_text = g_memdup2 (data, len + 1);
+      *ret_text = g_malloc (len + 1);
+      if (len > 0)
+        memcpy (*ret_text, data, len);
       (*ret_text)[len] = '\0';
       *ret_len = len;
       return TRUE;

@@ -663,8 +663,10 @@ parse_decl (Parser *p, const gchar *context)
       if (!at_punct (p, '<') && !at_punct (p, '['))
         {
           idl_error (p->c, &d->loc,
-                     is_string ? _ ("string '%s' needs a maximum length: %s<N> or %s<>")
-                               : _ ("opaque '%s' needs a length: %s[N], %s<N> or %s<>"),
+                     is_string
+                       ? _ ("string '%s' needs a maximum length: string %s<N> or string %s<>")
+                       : _ ("opaque '%s' needs a length: opaque %s[N], opaque %s<N> or opaque "
+                            "%s<>"),
                      d->name, d->name, d->name, d->name);
           return NULL;
         }
