@@ -1568,7 +1568,7 @@ idl_check (IdlCompiler *c)
               for (guint p = 0; p <= params->len; p++)
                 {
                   IdlDecl *d = p < params->len ? params->pdata[p] : m->result;
-                  gchar *v = idl_decl_variant_type (d);
+                  gchar *v = idl_decl_variant_type (d, p < params->len ? 1 : 0);
                   if (v == NULL)
                     idl_error (c, &d->loc,
                                _ ("the GVariant type of '%s' is longer than %d characters"),

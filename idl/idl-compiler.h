@@ -302,7 +302,7 @@ const gchar *idl_spec_c_type (const IdlSpec *spec);
 /* idl-gen-xml.c */
 gchar *idl_interface_xml (IdlCompiler *compiler, IdlDef *iface, const gchar *indent);
 void idl_generate_xml (IdlCompiler *compiler, GString *out);
-gchar *idl_decl_variant_type (const IdlDecl *decl);
+gchar *idl_decl_variant_type (const IdlDecl *decl, guint nesting);
 gchar *idl_spec_variant_type (const IdlSpec *spec);
 gchar *idl_decl_xdr_text (const IdlDecl *decl);
 

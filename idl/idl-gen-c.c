@@ -817,7 +817,8 @@ emit_stubs (Gen *g, IdlDef *iface, IdlMethod *m)
   const gchar *mdesc = idl_printf (g->c, "%s_METHOD_%s", iface->c_upper, m->c_upper);
   const gchar *rtype = has_result (m) ? idl_spec_c_type (m->result->spec) : NULL;
   const gchar *result_var
-      = rtype != NULL ? idl_printf (g->c, "  %s;\n", idl_take (g->c, c_var (rtype, "_result"))) : "";
+      = rtype != NULL ? idl_printf (g->c, "  %s;\n", idl_take (g->c, c_var (rtype, "_result")))
+                      : "";
   g_autoptr (GPtrArray) sync = stub_params (g, m, 0);
   g_autoptr (GPtrArray) async = stub_params (g, m, 1);
   g_autoptr (GPtrArray) finish = stub_params (g, m, 2);

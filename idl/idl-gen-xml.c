@@ -4,9 +4,7 @@
  * the D-Bus introspection DTD. Argument types are GVariant type strings in
  * the form orb/synod-type.h fixes for each XDR type; what GVariant cannot
  * say (the interface version, bases, allomorphism, the XDR declaration of
- * each argument) travels in annotations. GVariant types cannot be
- * recursive: where a type occurs inside itself (a linked list through
- * optional data), the inner occurrence is a variant, "v".
+ * each argument) travels in annotations.
  */
 #include "config.h"
 
@@ -14,89 +12,110 @@
 
 #include "idl-compiler.h"
 
-static gboolean spec_variant (GString *out, const IdlSpec *spec, GPtrArray *stack);
+/* The type strings follow the codec's own rule (orb/synod-codec-variant.c)
+ * so that introspection and the dynamic API agree: a struct descriptor met
+ * again inside itself is "v"; a union is "(Dv)" whatever its arms; past 120
+ * levels of nesting the rest is boxed in a "v". A struct descriptor is
+ * identified here by the definition that names it: a struct, an inline
+ * struct, or a typedef that aliases a struct (which has a descriptor of its
+ * own). */
+#define VARIANT_MAX_NESTING 120
+
+static gboolean spec_variant (GString *out, const IdlSpec *spec, GPtrArray *stack, guint nesting);
 
 static gboolean
-decl_variant (GString *out, const IdlDecl *d, GPtrArray *stack)
+decl_variant (GString *out, const IdlDecl *d, GPtrArray *stack, guint nesting)
 {
+  if (nesting > VARIANT_MAX_NESTING)
+    {
+      g_string_append_c (out, 'v');
+      return TRUE;
+    }
   switch (d->kind)
     {
       case IDL_DECL_VOID:
         g_string_append (out, "()");
         return TRUE;
       case IDL_DECL_FIXED:
+      case IDL_DECL_VAR:
         if (d->spec->kind == IDL_SPEC_OPAQUE)
           {
             g_string_append (out, "ay");
             return TRUE;
           }
-        g_string_append_c (out, 'a');
-        return spec_variant (out, d->spec, stack);
-      case IDL_DECL_VAR:
         if (d->spec->kind == IDL_SPEC_STRING)
-          g_string_append_c (out, 's');
-        else if (d->spec->kind == IDL_SPEC_OPAQUE)
-          g_string_append (out, "ay");
-        else
           {
-            g_string_append_c (out, 'a');
-            return spec_variant (out, d->spec, stack);
+            g_string_append_c (out, 's');
+            return TRUE;
           }
-        return TRUE;
+        g_string_append_c (out, 'a');
+        return spec_variant (out, d->spec, stack, nesting + 1);
       case IDL_DECL_OPTIONAL:
         g_string_append_c (out, 'm');
-        return spec_variant (out, d->spec, stack);
+        return spec_variant (out, d->spec, stack, nesting + 1);
       case IDL_DECL_PLAIN:
       default:
-        return spec_variant (out, d->spec, stack);
+        return spec_variant (out, d->spec, stack, nesting);
     }
 }
 
 static gboolean
-def_variant (GString *out, IdlDef *def, GPtrArray *stack)
+def_variant (GString *out, IdlDef *def, GPtrArray *stack, guint nesting)
 {
+  IdlDef *shape = idl_resolve_typedef (def);
   gboolean ok = TRUE;
 
-  if (g_ptr_array_find (stack, def, NULL))
+  if (nesting > VARIANT_MAX_NESTING)
     {
       g_string_append_c (out, 'v');
       return TRUE;
     }
-  if (stack->len >= IDL_MAX_DEPTH)
-    return FALSE;
-  g_ptr_array_add (stack, def);
-  switch (def->kind)
+  switch (shape->kind)
     {
       case IDL_DEF_TYPEDEF:
-        ok = decl_variant (out, def->decl, stack);
-        break;
+        /* an array, string, opaque or optional typedef */
+        return decl_variant (out, shape->decl, stack, nesting);
       case IDL_DEF_ENUM:
         g_string_append_c (out, 's');
-        break;
-      case IDL_DEF_STRUCT:
-        g_string_append_c (out, '(');
-        for (guint i = 0; i < def->fields->len && ok; i++)
-          ok = decl_variant (out, def->fields->pdata[i], stack);
-        g_string_append_c (out, ')');
-        break;
+        return TRUE;
       case IDL_DEF_UNION:
+        {
+          g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
+          g_string_append_c (out, '(');
+          ok = decl_variant (out, shape->disc, fresh, nesting + 1);
+          g_string_append (out, "v)");
+          return ok;
+        }
+      case IDL_DEF_STRUCT:
+        if (g_ptr_array_find (stack, def, NULL))
+          {
+            g_string_append_c (out, 'v');
+            return TRUE;
+          }
+        g_ptr_array_add (stack, def);
         g_string_append_c (out, '(');
-        ok = decl_variant (out, def->disc, stack);
-        g_string_append (out, "v)");
-        break;
+        for (guint i = 0; i < shape->fields->len && ok; i++)
+          ok = decl_variant (out, shape->fields->pdata[i], stack, nesting + 1);
+        g_string_append_c (out, ')');
+        g_ptr_array_remove_index (stack, stack->len - 1);
+        return ok && out->len <= IDL_MAX_VARIANT_TYPE;
       case IDL_DEF_CONST:
       case IDL_DEF_ENUM_VALUE:
       case IDL_DEF_INTERFACE:
       default:
-        break;
+        g_string_append_c (out, 'v');
+        return TRUE;
     }
-  g_ptr_array_remove_index (stack, stack->len - 1);
-  return ok && out->len <= IDL_MAX_VARIANT_TYPE;
 }
 
 static gboolean
-spec_variant (GString *out, const IdlSpec *spec, GPtrArray *stack)
+spec_variant (GString *out, const IdlSpec *spec, GPtrArray *stack, guint nesting)
 {
+  if (nesting > VARIANT_MAX_NESTING)
+    {
+      g_string_append_c (out, 'v');
+      return TRUE;
+    }
   switch (spec->kind)
     {
       case IDL_SPEC_VOID:
@@ -132,24 +151,37 @@ spec_variant (GString *out, const IdlSpec *spec, GPtrArray *stack)
       case IDL_SPEC_NAMED:
       case IDL_SPEC_INLINE:
       default:
-        return def_variant (out, spec->def, stack);
+        return def_variant (out, spec->def, stack, nesting);
     }
   return out->len <= IDL_MAX_VARIANT_TYPE;
 }
 
-/* Returns: (transfer full) (nullable): NULL when the type is too large. */
-gchar *
-idl_decl_variant_type (const IdlDecl *decl)
+static gchar *
+finish_variant (GString *out, gboolean ok)
 {
-  g_autoptr (GPtrArray) stack = g_ptr_array_new ();
-  GString *out = g_string_new (NULL);
-
-  if (!decl_variant (out, decl, stack))
+  if (!ok || out->len > IDL_MAX_VARIANT_TYPE)
     {
       g_string_free (out, TRUE);
       return NULL;
     }
+  if (!g_variant_type_string_is_valid (out->str))
+    g_string_assign (out, "v");
   return g_string_free (out, FALSE);
+}
+
+/* @nesting: 1 for a parameter (a field of the method's argument struct), 0
+ * for a result.
+ *
+ * Returns: (transfer full) (nullable): NULL when the type string would be
+ * longer than IDL_MAX_VARIANT_TYPE. */
+gchar *
+idl_decl_variant_type (const IdlDecl *decl, guint nesting)
+{
+  g_autoptr (GPtrArray) stack = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+  gboolean ok = decl_variant (out, decl, stack, nesting);
+
+  return finish_variant (out, ok);
 }
 
 gchar *
@@ -157,13 +189,9 @@ idl_spec_variant_type (const IdlSpec *spec)
 {
   g_autoptr (GPtrArray) stack = g_ptr_array_new ();
   GString *out = g_string_new (NULL);
+  gboolean ok = spec_variant (out, spec, stack, 0);
 
-  if (!spec_variant (out, spec, stack))
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  return g_string_free (out, FALSE);
+  return finish_variant (out, ok);
 }
 
 const gchar *

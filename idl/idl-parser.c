@@ -664,9 +664,9 @@ parse_decl (Parser *p, const gchar *context)
         {
           idl_error (p->c, &d->loc,
                      is_string
-                       ? _ ("string '%s' needs a maximum length: string %s<N> or string %s<>")
-                       : _ ("opaque '%s' needs a length: opaque %s[N], opaque %s<N> or opaque "
-                            "%s<>"),
+                         ? _ ("string '%s' needs a maximum length: string %s<N> or string %s<>")
+                         : _ ("opaque '%s' needs a length: opaque %s[N], opaque %s<N> or opaque "
+                              "%s<>"),
                      d->name, d->name, d->name, d->name);
           return NULL;
         }

@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
   g_autoptr (IdlCompiler) c = idl_compiler_new (NULL);
 
-  idl_compiler_add_memory_file (c, "fuzz.idl", (const gchar *) data, size);
+  idl_compiler_add_memory_file (c, "fuzz.idl", (const gchar *)data, size);
   idl_compiler_add_memory_file (c, "other.idl", other_idl, sizeof other_idl - 1);
   if (idl_compiler_load (c, "fuzz.idl"))
     {

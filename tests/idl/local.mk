@@ -10,9 +10,24 @@ idl_corpus = \
 	tests/idl/corpus/plain.idl
 SYNOD_IDL_FILES += $(idl_corpus)
 
-# All generated code compiles under the project's warning flags (and with
-# --enable-werror, warning-free).
-check_LTLIBRARIES += tests/idl/libidl-corpus.la
-nodist_tests_idl_libidl_corpus_la_SOURCES = $(idl_corpus:.idl=.c) $(idl_corpus:.idl=.h)
-tests_idl_libidl_corpus_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/idl/corpus
-tests_idl_libidl_corpus_la_CFLAGS = $(TESTS_CFLAGS)
+# The generated code, compiled under the project's warning flags (so, with
+# --enable-werror, warning-free), checked against its C types and run.
+check_PROGRAMS += tests/idl/test-idl-generated
+TESTS += tests/idl/test-idl-generated
+tests_idl_test_idl_generated_SOURCES = tests/idl/test-idl-generated.c
+nodist_tests_idl_test_idl_generated_SOURCES = $(idl_corpus:.idl=.c) $(idl_corpus:.idl=.h)
+tests_idl_test_idl_generated_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/idl/corpus
+tests_idl_test_idl_generated_CFLAGS = $(TESTS_CFLAGS)
+tests_idl_test_idl_generated_LDADD = $(TESTS_LDADD)
+
+# libFuzzer target: any bytes as an .idl file, through every pass.
+if ENABLE_FUZZING
+FUZZ_TARGETS += tests/idl/fuzz-idl
+noinst_PROGRAMS += tests/idl/fuzz-idl
+tests_idl_fuzz_idl_SOURCES = tests/idl/fuzz-idl.c $(idl_compiler_sources)
+tests_idl_fuzz_idl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/idl
+tests_idl_fuzz_idl_CFLAGS = $(AM_CFLAGS) $(IDLC_GLIB_CFLAGS) -fsanitize=fuzzer
+tests_idl_fuzz_idl_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_idl_fuzz_idl_LDADD = $(IDLC_GLIB_LIBS) $(LIBINTL)
+endif
+EXTRA_DIST += tests/idl/fuzz-idl.c tests/fuzz/corpus/fuzz-idl
