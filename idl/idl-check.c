@@ -197,26 +197,35 @@ idl_upper (const gchar *name)
   return join_words (name, 2);
 }
 
-/* Claims a C identifier for @def; two definitions cannot share one. */
+/* Who claimed a C identifier. */
+typedef struct
+{
+  IdlDef *def;
+  const gchar *what;
+  IdlLoc loc;
+} CName;
+
+/* Claims a C identifier for @what of @def; no two may share one. */
 static void
 claim_c_name (IdlCompiler *c, const gchar *cname, IdlDef *def, const IdlLoc *loc, const gchar *what)
 {
-  IdlDef *other = g_hash_table_lookup (c->c_names, cname);
+  CName *other = g_hash_table_lookup (c->c_names, cname);
+  CName *mine;
 
   if (other == NULL)
     {
-      g_hash_table_insert (c->c_names, (gpointer)cname, def);
-      return;
-    }
-  if (other == def)
-    {
-      idl_error (c, loc, _ ("the C name '%s' of %s is used twice in '%s'"), cname, what, def->name);
+      mine = idl_new0 (c, CName);
+      mine->def = def;
+      mine->what = what;
+      mine->loc = *loc;
+      g_hash_table_insert (c->c_names, (gpointer)cname, mine);
       return;
     }
   idl_error (c, loc,
-             _ ("the C name '%s' of %s clashes with a C name of '%s' (%s:%u:%u); rename one or "
-                "use [c_name(...)]"),
-             cname, what, other->qname != NULL ? other->qname : other->name, other->loc.file,
+             _ ("the C name '%s' of %s of '%s' is already that of %s of '%s' (%s:%u:%u); rename "
+                "one or use [c_name(...)]"),
+             cname, what, def->qname != NULL ? def->qname : def->name, other->what,
+             other->def->qname != NULL ? other->def->qname : other->def->name, other->loc.file,
              other->loc.line, other->loc.column);
 }
 
@@ -1461,9 +1470,10 @@ claim_type (IdlCompiler *c, IdlDef *def)
   claim_c_name (c, idl_printf (c, "%s_desc", def->c_func), def, &def->loc, _ ("the descriptor"));
   if (def->is_args)
     return;
-  claim_c_name (c, idl_printf (c, "%s_clear", def->c_func), def, &def->loc, _ ("a function"));
-  claim_c_name (c, idl_printf (c, "%s_free", def->c_func), def, &def->loc, _ ("a function"));
-  claim_c_name (c, idl_printf (c, "%s_copy", def->c_func), def, &def->loc, _ ("a function"));
+  claim_c_name (c, idl_printf (c, "%s_clear", def->c_func), def, &def->loc,
+                _ ("the clear function"));
+  claim_c_name (c, idl_printf (c, "%s_free", def->c_func), def, &def->loc, _ ("the free function"));
+  claim_c_name (c, idl_printf (c, "%s_copy", def->c_func), def, &def->loc, _ ("the copy function"));
 }
 
 static void
@@ -1474,7 +1484,8 @@ claim_interface (IdlCompiler *c, IdlDef *def)
                 _ ("the descriptor"));
   claim_c_name (c, idl_printf (c, "%s_methods", def->c_func), def, &def->loc,
                 _ ("the method table"));
-  claim_c_name (c, idl_printf (c, "%s_N_METHODS", def->c_upper), def, &def->loc, _ ("a macro"));
+  claim_c_name (c, idl_printf (c, "%s_N_METHODS", def->c_upper), def, &def->loc,
+                _ ("the method count"));
   for (guint i = 0; i < def->methods->len; i++)
     {
       IdlMethod *m = def->methods->pdata[i];

@@ -31,3 +31,13 @@ tests_idl_fuzz_idl_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_idl_fuzz_idl_LDADD = $(IDLC_GLIB_LIBS) $(LIBINTL)
 endif
 EXTRA_DIST += tests/idl/fuzz-idl.c tests/fuzz/corpus/fuzz-idl
+
+# synod-idl as a program: outputs, imports, usage, and a table of bad inputs.
+check_PROGRAMS += tests/idl/test-idl-compiler
+TESTS += tests/idl/test-idl-compiler
+tests_idl_test_idl_compiler_SOURCES = tests/idl/test-idl-compiler.c
+tests_idl_test_idl_compiler_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSYNOD_IDL_PATH=\"$(abs_top_builddir)/idl/synod-idl$(EXEEXT)\" \
+	-DSYNOD_TOP_SRCDIR=\"$(abs_top_srcdir)\"
+tests_idl_test_idl_compiler_CFLAGS = $(TESTS_CFLAGS)
+tests_idl_test_idl_compiler_LDADD = $(GLIB_LIBS)
