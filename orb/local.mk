@@ -26,8 +26,10 @@ orb_codec_sources = \
 # The broker: objects, aliases, classes, invocation, named services.
 orb_broker_sources =
 
-# Remote invocation: ONC RPC transport, peers.
+# Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-discovery.c \
+	orb/synod-discovery.h \
 	orb/synod-rpc.c \
 	orb/synod-rpc-private.h
 
