@@ -193,6 +193,44 @@ typedef struct
   GError **error;
 } Conv;
 
+/* A float NaN carried in a double keeps its bits: C's conversion would set
+ * the quiet bit of a signalling NaN, and a value must come back from its
+ * GVariant form unchanged. Other floats convert exactly both ways. */
+static gdouble
+float_to_double (gfloat f)
+{
+  guint32 bits;
+  guint64 wide;
+  gdouble d;
+
+  memcpy (&bits, &f, 4);
+  if ((bits & 0x7f800000u) != 0x7f800000u || (bits & 0x007fffffu) == 0)
+    return (gdouble)f;
+  wide = ((guint64)(bits >> 31) << 63) | (G_GUINT64_CONSTANT (0x7ff) << 52)
+         | ((guint64)(bits & 0x007fffffu) << 29);
+  memcpy (&d, &wide, 8);
+  return d;
+}
+
+static gfloat
+double_to_float (gdouble d)
+{
+  guint64 wide;
+  guint32 bits, payload;
+  gfloat f;
+
+  memcpy (&wide, &d, 8);
+  if ((wide & G_GUINT64_CONSTANT (0x7ff0000000000000)) != G_GUINT64_CONSTANT (0x7ff0000000000000)
+      || (wide & G_GUINT64_CONSTANT (0x000fffffffffffff)) == 0)
+    return (gfloat)d;
+  payload = (guint32)((wide >> 29) & 0x007fffffu);
+  if (payload == 0)
+    payload = 0x00400000u; /* a NaN whose payload a float cannot hold: quiet NaN */
+  bits = ((guint32)(wide >> 63) << 31) | 0x7f800000u | payload;
+  memcpy (&f, &bits, 4);
+  return f;
+}
+
 static gboolean
 conv_deeper (Conv *c, const SynodCodecPath *path)
 {
@@ -270,7 +308,7 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
       case SYNOD_TYPE_UHYPER:
         return g_variant_new_uint64 (*(const guint64 *)value);
       case SYNOD_TYPE_FLOAT:
-        return g_variant_new_double (*(const gfloat *)value);
+        return g_variant_new_double (float_to_double (*(const gfloat *)value));
       case SYNOD_TYPE_DOUBLE:
         return g_variant_new_double (*(const gdouble *)value);
       case SYNOD_TYPE_QUADRUPLE:
@@ -605,7 +643,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
                                      _ ("%g is out of the range of a float"), d);
               return FALSE;
             }
-          *(gfloat *)out = (gfloat)d;
+          *(gfloat *)out = double_to_float (d);
           return TRUE;
         }
       case SYNOD_TYPE_DOUBLE:

@@ -447,7 +447,7 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
   const guint8 *pa = a, *pb = b;
 
   g_return_val_if_fail (type != NULL, FALSE);
-  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  g_return_val_if_fail ((a != NULL && b != NULL) || type->c_size == 0, FALSE);
 
   if (a == b)
     return TRUE;
