@@ -310,7 +310,7 @@ test_full_message (void)
   InteropMessage m = { 0 };
 
   codec_test_random_value (&interop_message_desc, &m, rand, 4);
-  synod_value_clear (&interop_message_desc, &m.items);
+  synod_value_clear (interop_message_desc.fields[1].type, &m.items);
   m.items.len = INTEROP_MAX_ITEMS;
   m.items.val = g_new0 (InteropItem, m.items.len);
   for (guint i = 0; i < m.items.len; i++)
