@@ -81,17 +81,17 @@ codec_test_random_value (const SynodTypeDesc *type, gpointer out, GRand *rand, g
         break;
       case SYNOD_TYPE_INT:
       case SYNOD_TYPE_UINT:
-        *(guint32 *)p = g_rand_int (rand);
+        *(guint32 *)(gpointer)p = g_rand_int (rand);
         break;
       case SYNOD_TYPE_HYPER:
       case SYNOD_TYPE_UHYPER:
-        *(guint64 *)p = ((guint64)g_rand_int (rand) << 32) | g_rand_int (rand);
+        *(guint64 *)(gpointer)p = ((guint64)g_rand_int (rand) << 32) | g_rand_int (rand);
         break;
       case SYNOD_TYPE_FLOAT:
-        *(gfloat *)p = random_float (rand);
+        *(gfloat *)(gpointer)p = random_float (rand);
         break;
       case SYNOD_TYPE_DOUBLE:
-        *(gdouble *)p = random_double (rand);
+        *(gdouble *)(gpointer)p = random_double (rand);
         break;
       case SYNOD_TYPE_QUADRUPLE:
       case SYNOD_TYPE_OPAQUE_FIXED:
@@ -99,17 +99,17 @@ codec_test_random_value (const SynodTypeDesc *type, gpointer out, GRand *rand, g
           p[i] = (guint8)g_rand_int (rand);
         break;
       case SYNOD_TYPE_BOOL:
-        *(gboolean *)p = g_rand_boolean (rand);
+        *(gboolean *)(gpointer)p = g_rand_boolean (rand);
         break;
       case SYNOD_TYPE_ENUM:
-        *(gint32 *)p = type->values[g_rand_int_range (rand, 0, (gint32)type->n_values)].value;
+        *(gint32 *)(gpointer)p = type->values[g_rand_int_range (rand, 0, (gint32)type->n_values)].value;
         break;
       case SYNOD_TYPE_STRING:
-        *(gchar **)p = random_text (rand, type->bound);
+        *(gchar **)(gpointer)p = random_text (rand, type->bound);
         break;
       case SYNOD_TYPE_OBJECT_ID:
         {
-          SynodObjectId *id = (SynodObjectId *)p;
+          SynodObjectId *id = (SynodObjectId *)(gpointer)p;
 
           id->peer = ((guint64)g_rand_int (rand) << 32) | g_rand_int (rand);
           id->serial = g_rand_int (rand);
@@ -117,7 +117,7 @@ codec_test_random_value (const SynodTypeDesc *type, gpointer out, GRand *rand, g
         break;
       case SYNOD_TYPE_OPAQUE_VAR:
         {
-          SynodArray *array = (SynodArray *)p;
+          SynodArray *array = (SynodArray *)(gpointer)p;
 
           array->len = random_length (rand, type->bound, 11);
           array->val = array->len > 0 ? g_malloc (array->len) : NULL;
@@ -132,7 +132,7 @@ codec_test_random_value (const SynodTypeDesc *type, gpointer out, GRand *rand, g
         break;
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          SynodArray *array = (SynodArray *)p;
+          SynodArray *array = (SynodArray *)(gpointer)p;
 
           array->len = budget > 0 ? random_length (rand, type->bound, 5) : 0;
           array->val = array->len > 0 ? g_malloc0_n (array->len, type->element->c_size) : NULL;
@@ -148,7 +148,7 @@ codec_test_random_value (const SynodTypeDesc *type, gpointer out, GRand *rand, g
             gpointer target = g_malloc0 (MAX (type->element->c_size, 1));
 
             codec_test_random_value (type->element, target, rand, budget - 1);
-            *(gpointer *)p = target;
+            *(gpointer *)(gpointer)p = target;
           }
         break;
       case SYNOD_TYPE_STRUCT:
@@ -190,7 +190,7 @@ codec_test_random_value (const SynodTypeDesc *type, gpointer out, GRand *rand, g
                 }
               while (chosen != NULL);
             }
-          *(gint32 *)p = d;
+          *(gint32 *)(gpointer)p = d;
           codec_test_random_value (arm->type, p + type->union_offset, rand,
                                    budget > 0 ? budget - 1 : 0);
         }
