@@ -18,7 +18,12 @@ bench-xdr: bench/bench-xdr$(EXEEXT)
 bench-xdr-callgrind: bench/bench-xdr$(EXEEXT)
 	$(AM_V_at)$(LIBTOOL) --mode=execute valgrind --tool=callgrind \
 	  --callgrind-out-file=bench-xdr.callgrind ./bench/bench-xdr 200 1 >/dev/null
-	$(AM_V_at)callgrind_annotate --inclusive=yes bench-xdr.callgrind 2>/dev/null \
-	  | grep -E 'run_(synod|rpcgen)(_encode|_decode|_bytes)? ' || true
+	$(AM_V_at)callgrind_annotate --inclusive=yes --threshold=100 bench-xdr.callgrind 2>/dev/null \
+	  | $(AWK) '/\[/ && match($$0, /:run_[a-z_]+/) { n = substr($$0, RSTART + 1, RLENGTH - 1); \
+	      gsub(/,/, "", $$1); ir[n] = $$1 / 200; \
+	      printf "%-20s %10.0f instructions/message\n", n, ir[n] } \
+	    END { printf "ratio synod/rpcgen: encode+decode %.2f, encode %.2f, decode %.2f\n", \
+	      ir["run_synod"] / ir["run_rpcgen"], ir["run_synod_encode"] / ir["run_rpcgen_encode"], \
+	      ir["run_synod_decode"] / ir["run_rpcgen_decode"] }'
 CLEANFILES += bench-xdr.callgrind
 .PHONY: bench-xdr bench-xdr-callgrind

@@ -20,7 +20,7 @@
 
 #include "synod-codec-private.h"
 
-#define PAD4(n) ((((guint64) (n)) + 3) & ~(guint64) 3)
+#define PAD4(n) ((((guint64)(n)) + 3) & ~(guint64)3)
 
 /* Values of these kinds are valid whatever their bits and have a fixed
  * encoded size. */
@@ -29,18 +29,18 @@ kind_is_plain (SynodTypeKind kind)
 {
   switch (kind)
     {
-    case SYNOD_TYPE_INT:
-    case SYNOD_TYPE_UINT:
-    case SYNOD_TYPE_HYPER:
-    case SYNOD_TYPE_UHYPER:
-    case SYNOD_TYPE_FLOAT:
-    case SYNOD_TYPE_DOUBLE:
-    case SYNOD_TYPE_QUADRUPLE:
-    case SYNOD_TYPE_BOOL:
-    case SYNOD_TYPE_OBJECT_ID:
-      return TRUE;
-    default:
-      return FALSE;
+      case SYNOD_TYPE_INT:
+      case SYNOD_TYPE_UINT:
+      case SYNOD_TYPE_HYPER:
+      case SYNOD_TYPE_UHYPER:
+      case SYNOD_TYPE_FLOAT:
+      case SYNOD_TYPE_DOUBLE:
+      case SYNOD_TYPE_QUADRUPLE:
+      case SYNOD_TYPE_BOOL:
+      case SYNOD_TYPE_OBJECT_ID:
+        return TRUE;
+      default:
+        return FALSE;
     }
 }
 
@@ -49,15 +49,15 @@ plain_size (SynodTypeKind kind)
 {
   switch (kind)
     {
-    case SYNOD_TYPE_HYPER:
-    case SYNOD_TYPE_UHYPER:
-    case SYNOD_TYPE_DOUBLE:
-      return 8;
-    case SYNOD_TYPE_QUADRUPLE:
-    case SYNOD_TYPE_OBJECT_ID:
-      return 16;
-    default:
-      return 4;
+      case SYNOD_TYPE_HYPER:
+      case SYNOD_TYPE_UHYPER:
+      case SYNOD_TYPE_DOUBLE:
+        return 8;
+      case SYNOD_TYPE_QUADRUPLE:
+      case SYNOD_TYPE_OBJECT_ID:
+        return 16;
+      default:
+        return 4;
     }
 }
 
@@ -103,8 +103,8 @@ typedef struct
 static G_GNUC_NO_INLINE gboolean
 enc_grow (Encoder *e, guint64 n)
 {
-  guint64 used = (guint64) (e->cur - e->start);
-  guint64 size = (guint64) (e->end - e->start);
+  guint64 used = (guint64)(e->cur - e->start);
+  guint64 size = (guint64)(e->end - e->start);
 
   if (used + n > ENCODE_MAX)
     {
@@ -113,7 +113,7 @@ enc_grow (Encoder *e, guint64 n)
     }
   while (size < used + n)
     size = MAX (size * 2, 256);
-  size = MIN (size, (guint64) ENCODE_MAX + 8);
+  size = MIN (size, (guint64)ENCODE_MAX + 8);
   e->start = g_realloc (e->start, size);
   e->cur = e->start + used;
   e->end = e->start + size;
@@ -147,7 +147,7 @@ put_bytes (Encoder *e, gconstpointer data, guint32 len)
 {
   guint64 padded = PAD4 (len);
 
-  if (G_UNLIKELY ((guint64) (e->end - e->cur) < padded) && !enc_grow (e, padded))
+  if (G_UNLIKELY ((guint64)(e->end - e->cur) < padded) && !enc_grow (e, padded))
     return FALSE;
   if (len > 0)
     memcpy (e->cur, data, len);
@@ -170,16 +170,11 @@ enc_deeper (Encoder *e, const SynodCodecPath *path)
   return TRUE;
 }
 
-static gboolean enc_value (Encoder *e,
-                           const SynodTypeDesc *type,
-                           gconstpointer value,
+static gboolean enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value,
                            const SynodCodecPath *path);
 
 static gboolean
-enc_elements (Encoder *e,
-              const SynodTypeDesc *element,
-              gconstpointer val,
-              guint32 len,
+enc_elements (Encoder *e, const SynodTypeDesc *element, gconstpointer val, guint32 len,
               const SynodCodecPath *path)
 {
   SynodCodecPath item = { path, NULL, 0 };
@@ -187,30 +182,30 @@ enc_elements (Encoder *e,
 
   switch (element->kind)
     {
-    case SYNOD_TYPE_INT:
-    case SYNOD_TYPE_UINT:
-    case SYNOD_TYPE_FLOAT:
-      /* Every 32-bit pattern is valid: one run, no walk. */
-      if (G_UNLIKELY ((guint64) (e->end - e->cur) < (guint64) len * 4)
-          && !enc_grow (e, (guint64) len * 4))
-        return FALSE;
-      for (guint32 i = 0; i < len; i++)
-        {
-          guint32 v;
+      case SYNOD_TYPE_INT:
+      case SYNOD_TYPE_UINT:
+      case SYNOD_TYPE_FLOAT:
+        /* Every 32-bit pattern is valid: one run, no walk. */
+        if (G_UNLIKELY ((guint64)(e->end - e->cur) < (guint64)len * 4)
+            && !enc_grow (e, (guint64)len * 4))
+          return FALSE;
+        for (guint32 i = 0; i < len; i++)
+          {
+            guint32 v;
 
-          memcpy (&v, (const guint8 *) val + (gsize) i * 4, 4);
-          v = GUINT32_TO_BE (v);
-          memcpy (e->cur, &v, 4);
-          e->cur += 4;
-        }
-      return TRUE;
-    default:
-      break;
+            memcpy (&v, (const guint8 *)val + (gsize)i * 4, 4);
+            v = GUINT32_TO_BE (v);
+            memcpy (e->cur, &v, 4);
+            e->cur += 4;
+          }
+        return TRUE;
+      default:
+        break;
     }
   for (guint32 i = 0; i < len; i++)
     {
       item.index = i;
-      if (!enc_value (e, element, (const guint8 *) val + (gsize) i * step, &item))
+      if (!enc_value (e, element, (const guint8 *)val + (gsize)i * step, &item))
         return FALSE;
     }
   return TRUE;
@@ -221,197 +216,206 @@ enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value, const Syn
 {
   switch (type->kind)
     {
-    case SYNOD_TYPE_VOID:
-      return TRUE;
-    case SYNOD_TYPE_INT:
-    case SYNOD_TYPE_UINT:
-    case SYNOD_TYPE_FLOAT:
-      {
-        guint32 v;
+      case SYNOD_TYPE_VOID:
+        return TRUE;
+      case SYNOD_TYPE_INT:
+      case SYNOD_TYPE_UINT:
+      case SYNOD_TYPE_FLOAT:
+        {
+          guint32 v;
 
-        memcpy (&v, value, 4);
-        return put_u32 (e, v);
-      }
-    case SYNOD_TYPE_BOOL:
-      /* Any true gboolean is 1 on the wire, as rpcgen's xdr_bool makes it. */
-      return put_u32 (e, *(const gboolean *)(gconstpointer)value ? 1 : 0);
-    case SYNOD_TYPE_ENUM:
-      {
-        gint32 v = synod_codec_get_i32 (value);
+          memcpy (&v, value, 4);
+          return put_u32 (e, v);
+        }
+      case SYNOD_TYPE_BOOL:
+        /* Any true gboolean is 1 on the wire, as rpcgen's xdr_bool makes it. */
+        return put_u32 (e, *(const gboolean *)(gconstpointer)value ? 1 : 0);
+      case SYNOD_TYPE_ENUM:
+        {
+          gint32 v = synod_codec_get_i32 (value);
 
-        if (G_UNLIKELY (synod_type_enum_lookup (type, v) == NULL))
-          {
-            synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                   _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), v,
-                                   type->name != NULL ? type->name : "enum");
-            return FALSE;
-          }
-        return put_u32 (e, (guint32) v);
-      }
-    case SYNOD_TYPE_HYPER:
-    case SYNOD_TYPE_UHYPER:
-    case SYNOD_TYPE_DOUBLE:
-      {
-        guint64 v;
-
-        memcpy (&v, value, 8);
-        return put_u64 (e, v);
-      }
-    case SYNOD_TYPE_QUADRUPLE:
-      return put_bytes (e, value, 16);
-    case SYNOD_TYPE_OBJECT_ID:
-      {
-        const SynodObjectId *id = value;
-
-        return put_u64 (e, id->peer) && put_u64 (e, id->serial);
-      }
-    case SYNOD_TYPE_STRING:
-      {
-        const gchar *s = *(gchar *const *)(gconstpointer)value;
-        gsize len = s != NULL ? strlen (s) : 0;
-
-        if (G_UNLIKELY (len > type->bound))
-          {
-            synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                   _ ("string of %" G_GSIZE_FORMAT
-                                      " bytes is longer than its bound %" G_GUINT32_FORMAT),
-                                   len, type->bound);
-            return FALSE;
-          }
-        if (G_UNLIKELY (!synod_codec_text_is_valid (s, len)))
-          {
-            synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                   _ ("string is not valid UTF-8"));
-            return FALSE;
-          }
-        return put_u32 (e, (guint32) len) && put_bytes (e, s, (guint32) len);
-      }
-    case SYNOD_TYPE_OPAQUE_FIXED:
-      return put_bytes (e, value, type->bound);
-    case SYNOD_TYPE_OPAQUE_VAR:
-    case SYNOD_TYPE_ARRAY_VAR:
-      {
-        const SynodArray *array = value;
-        gboolean opaque = type->kind == SYNOD_TYPE_OPAQUE_VAR;
-
-        if (G_UNLIKELY (array->len > type->bound))
-          {
-            synod_codec_set_error (
-              e->error, SYNOD_ORB_ERROR_ENCODE, path,
-              opaque ? _ ("opaque of %" G_GUINT32_FORMAT
-                          " bytes is longer than its bound %" G_GUINT32_FORMAT)
-                     : _ ("array of %" G_GUINT32_FORMAT
-                          " elements is longer than its bound %" G_GUINT32_FORMAT),
-              array->len, type->bound);
-            return FALSE;
-          }
-        if (G_UNLIKELY (array->len > 0 && array->val == NULL
-                        && (opaque || type->element->c_size > 0)))
-          {
-            synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                   _ ("length is %" G_GUINT32_FORMAT " but there is no data"),
-                                   array->len);
-            return FALSE;
-          }
-        if (!put_u32 (e, array->len))
-          return FALSE;
-        if (opaque)
-          return put_bytes (e, array->val, array->len);
-        return enc_elements (e, type->element, array->val, array->len, path);
-      }
-    case SYNOD_TYPE_ARRAY_FIXED:
-      return enc_elements (e, type->element, value, type->bound, path);
-    case SYNOD_TYPE_OPTIONAL:
-      {
-        gconstpointer target = *(gconstpointer const *)(gconstpointer)value;
-
-        if (target == NULL)
-          return put_u32 (e, 0);
-        return put_u32 (e, 1) && enc_value (e, type->element, target, path);
-      }
-    case SYNOD_TYPE_STRUCT:
-      {
-        SynodCodecPath field = { path, NULL, 0 };
-
-        if (!enc_deeper (e, path))
-          return FALSE;
-        for (guint i = 0; i < type->n_fields; i++)
-          {
-            const SynodFieldDesc *f = &type->fields[i];
-            gconstpointer member = (const guint8 *)(gconstpointer)value + f->offset;
-
-            /* The common plain fields without a call. */
-            switch (f->type->kind)
-              {
-              case SYNOD_TYPE_INT:
-              case SYNOD_TYPE_UINT:
-              case SYNOD_TYPE_FLOAT:
-                {
-                  guint32 v;
-
-                  memcpy (&v, member, 4);
-                  if (!put_u32 (e, v))
-                    return FALSE;
-                }
-                continue;
-              default:
-                break;
-              }
-            field.name = f->name;
-            if (!enc_value (e, f->type, member, &field))
+          if (G_UNLIKELY (synod_type_enum_lookup (type, v) == NULL))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), v,
+                                     type->name != NULL ? type->name : "enum");
               return FALSE;
-          }
-        e->depth--;
-        return TRUE;
-      }
-    case SYNOD_TYPE_UNION:
-      {
-        gint32 d = synod_codec_get_i32 (value);
-        const SynodTypeDesc *dtype = type->discriminant;
-        const SynodUnionArmDesc *arm;
-        SynodCodecPath where = { path, type->discriminant_name, 0 };
+            }
+          return put_u32 (e, (guint32)v);
+        }
+      case SYNOD_TYPE_HYPER:
+      case SYNOD_TYPE_UHYPER:
+      case SYNOD_TYPE_DOUBLE:
+        {
+          guint64 v;
 
-        if (!enc_deeper (e, path))
-          return FALSE;
-        if (dtype->kind == SYNOD_TYPE_BOOL)
-          d = d != 0;
-        else if (dtype->kind == SYNOD_TYPE_ENUM && synod_type_enum_lookup (dtype, d) == NULL)
-          {
-            synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                   _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), d,
-                                   dtype->name != NULL ? dtype->name : "enum");
+          memcpy (&v, value, 8);
+          return put_u64 (e, v);
+        }
+      case SYNOD_TYPE_QUADRUPLE:
+        return put_bytes (e, value, 16);
+      case SYNOD_TYPE_OBJECT_ID:
+        {
+          const SynodObjectId *id = value;
+
+          return put_u64 (e, id->peer) && put_u64 (e, id->serial);
+        }
+      case SYNOD_TYPE_STRING:
+        {
+          const gchar *s = *(gchar *const *)(gconstpointer)value;
+          gsize len = s != NULL ? strlen (s) : 0;
+
+          if (G_UNLIKELY (len > type->bound))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("string of %" G_GSIZE_FORMAT
+                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
+                                     len, type->bound);
+              return FALSE;
+            }
+          if (G_UNLIKELY (!synod_codec_text_is_valid (s, len)))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("string is not valid UTF-8"));
+              return FALSE;
+            }
+          return put_u32 (e, (guint32)len) && put_bytes (e, s, (guint32)len);
+        }
+      case SYNOD_TYPE_OPAQUE_FIXED:
+        return put_bytes (e, value, type->bound);
+      case SYNOD_TYPE_OPAQUE_VAR:
+      case SYNOD_TYPE_ARRAY_VAR:
+        {
+          const SynodArray *array = value;
+          gboolean opaque = type->kind == SYNOD_TYPE_OPAQUE_VAR;
+
+          if (G_UNLIKELY (array->len > type->bound))
+            {
+              synod_codec_set_error (
+                  e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                  opaque ? _ ("opaque of %" G_GUINT32_FORMAT
+                              " bytes is longer than its bound %" G_GUINT32_FORMAT)
+                         : _ ("array of %" G_GUINT32_FORMAT
+                              " elements is longer than its bound %" G_GUINT32_FORMAT),
+                  array->len, type->bound);
+              return FALSE;
+            }
+          if (G_UNLIKELY (array->len > 0 && array->val == NULL
+                          && (opaque || type->element->c_size > 0)))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("length is %" G_GUINT32_FORMAT " but there is no data"),
+                                     array->len);
+              return FALSE;
+            }
+          if (!put_u32 (e, array->len))
             return FALSE;
-          }
-        arm = synod_type_union_arm (type, d);
-        if (arm == NULL)
-          {
-            synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                   _ ("discriminant %" G_GINT32_FORMAT
-                                      " selects no arm and the union has no default"),
-                                   d);
+          if (opaque)
+            return put_bytes (e, array->val, array->len);
+          return enc_elements (e, type->element, array->val, array->len, path);
+        }
+      case SYNOD_TYPE_ARRAY_FIXED:
+        return enc_elements (e, type->element, value, type->bound, path);
+      case SYNOD_TYPE_OPTIONAL:
+        {
+          gconstpointer target = *(gconstpointer const *)(gconstpointer)value;
+
+          if (target == NULL)
+            return put_u32 (e, 0);
+          return put_u32 (e, 1) && enc_value (e, type->element, target, path);
+        }
+      case SYNOD_TYPE_STRUCT:
+        {
+          SynodCodecPath field = { path, NULL, 0 };
+
+          if (!enc_deeper (e, path))
             return FALSE;
-          }
-        where.name = arm->name;
-        if (!put_u32 (e, (guint32) d)
-            || !enc_value (e, arm->type, (const guint8 *)(gconstpointer)value + type->union_offset, &where))
-          return FALSE;
-        e->depth--;
-        return TRUE;
-      }
-    default:
-      synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path, _ ("unknown type kind %d"),
-                             (int) type->kind);
-      return FALSE;
+          for (guint i = 0; i < type->n_fields; i++)
+            {
+              const SynodFieldDesc *f = &type->fields[i];
+              gconstpointer member = (const guint8 *)(gconstpointer)value + f->offset;
+
+              /* The common plain fields without a call. */
+              switch (f->type->kind)
+                {
+                  case SYNOD_TYPE_INT:
+                  case SYNOD_TYPE_UINT:
+                  case SYNOD_TYPE_FLOAT:
+                    {
+                      guint32 v;
+
+                      memcpy (&v, member, 4);
+                      if (!put_u32 (e, v))
+                        return FALSE;
+                    }
+                    continue;
+                  case SYNOD_TYPE_HYPER:
+                  case SYNOD_TYPE_UHYPER:
+                  case SYNOD_TYPE_DOUBLE:
+                    {
+                      guint64 v;
+
+                      memcpy (&v, member, 8);
+                      if (!put_u64 (e, v))
+                        return FALSE;
+                    }
+                    continue;
+                  default:
+                    break;
+                }
+              field.name = f->name;
+              if (!enc_value (e, f->type, member, &field))
+                return FALSE;
+            }
+          e->depth--;
+          return TRUE;
+        }
+      case SYNOD_TYPE_UNION:
+        {
+          gint32 d = synod_codec_get_i32 (value);
+          const SynodTypeDesc *dtype = type->discriminant;
+          const SynodUnionArmDesc *arm;
+          SynodCodecPath where = { path, type->discriminant_name, 0 };
+
+          if (!enc_deeper (e, path))
+            return FALSE;
+          if (dtype->kind == SYNOD_TYPE_BOOL)
+            d = d != 0;
+          else if (dtype->kind == SYNOD_TYPE_ENUM && synod_type_enum_lookup (dtype, d) == NULL)
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
+                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), d,
+                                     dtype->name != NULL ? dtype->name : "enum");
+              return FALSE;
+            }
+          arm = synod_type_union_arm (type, d);
+          if (arm == NULL)
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
+                                     _ ("discriminant %" G_GINT32_FORMAT
+                                        " selects no arm and the union has no default"),
+                                     d);
+              return FALSE;
+            }
+          where.name = arm->name;
+          if (!put_u32 (e, (guint32)d)
+              || !enc_value (e, arm->type,
+                             (const guint8 *)(gconstpointer)value + type->union_offset, &where))
+            return FALSE;
+          e->depth--;
+          return TRUE;
+        }
+      default:
+        synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path, _ ("unknown type kind %d"),
+                               (int)type->kind);
+        return FALSE;
     }
 }
 
 /* Encodes @value into the thread's buffer. On success *ret_data points to
  * the bytes, valid until encode_finish(). */
 static gboolean
-encode_start (const SynodTypeDesc *type,
-              gconstpointer value,
-              Encoder *e,
-              GError **error)
+encode_start (const SynodTypeDesc *type, gconstpointer value, Encoder *e, GError **error)
 {
   Scratch *scratch = g_private_get (&scratch_key);
   SynodCodecPath root = { NULL, synod_codec_root_name (type), 0 };
@@ -443,7 +447,7 @@ static void
 encode_finish (Encoder *e)
 {
   Scratch *scratch = g_private_get (&scratch_key);
-  gsize size = (gsize) (e->end - e->start);
+  gsize size = (gsize)(e->end - e->start);
 
   if (size <= SCRATCH_KEEP_MAX && scratch->data == NULL)
     {
@@ -473,7 +477,7 @@ synod_value_encoded_size (const SynodTypeDesc *type, gconstpointer value)
   g_return_val_if_fail (value != NULL || type->c_size == 0, 0);
 
   if (encode_start (type, value, &e, NULL))
-    size = (gsize) (e.cur - e.start);
+    size = (gsize)(e.cur - e.start);
   encode_finish (&e);
   return size;
 }
@@ -504,13 +508,13 @@ synod_value_encode_xdr (const SynodTypeDesc *type, gconstpointer value, XDR *xdr
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   ok = encode_start (type, value, &e, error);
-  if (ok && e.cur > e.start && !XDR_PUTBYTES (xdrs, (char *) e.start, (u_int) (e.cur - e.start)))
+  if (ok && e.cur > e.start && !XDR_PUTBYTES (xdrs, (char *)e.start, (u_int)(e.cur - e.start)))
     {
       SynodCodecPath root = { NULL, synod_codec_root_name (type), 0 };
 
       synod_codec_set_error (error, SYNOD_ORB_ERROR_ENCODE, &root,
                              _ ("no room for %" G_GSIZE_FORMAT " bytes in the output stream"),
-                             (gsize) (e.cur - e.start));
+                             (gsize)(e.cur - e.start));
       ok = FALSE;
     }
   encode_finish (&e);
@@ -536,7 +540,7 @@ synod_value_encode (const SynodTypeDesc *type, gconstpointer value, GError **err
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (encode_start (type, value, &e, error))
-    bytes = g_bytes_new (e.start, (gsize) (e.cur - e.start));
+    bytes = g_bytes_new (e.start, (gsize)(e.cur - e.start));
   encode_finish (&e);
   return bytes;
 }
@@ -930,6 +934,37 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
             {
               const SynodFieldDesc *f = &type->fields[i];
 
+              /* The common plain fields without a call. */
+              if (d->memory && d->end - d->cur >= 8)
+                switch (f->type->kind)
+                  {
+                    case SYNOD_TYPE_INT:
+                    case SYNOD_TYPE_UINT:
+                    case SYNOD_TYPE_FLOAT:
+                      {
+                        guint32 v;
+
+                        memcpy (&v, d->cur, 4);
+                        v = GUINT32_FROM_BE (v);
+                        memcpy (out + f->offset, &v, 4);
+                        d->cur += 4;
+                      }
+                      continue;
+                    case SYNOD_TYPE_HYPER:
+                    case SYNOD_TYPE_UHYPER:
+                    case SYNOD_TYPE_DOUBLE:
+                      {
+                        guint64 v;
+
+                        memcpy (&v, d->cur, 8);
+                        v = GUINT64_FROM_BE (v);
+                        memcpy (out + f->offset, &v, 8);
+                        d->cur += 8;
+                      }
+                      continue;
+                    default:
+                      break;
+                  }
               field.name = f->name;
               if (!decode_value (d, f->type, out + f->offset, &field))
                 return FALSE;
