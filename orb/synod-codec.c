@@ -428,7 +428,7 @@ encode_start (const SynodTypeDesc *type, gconstpointer value, Encoder *e, GError
   *e = (Encoder){
     .start = scratch->data,
     .cur = scratch->data,
-    .end = scratch->data + scratch->size,
+    .end = scratch->data != NULL ? scratch->data + scratch->size : NULL,
     .error = error,
   };
   /* The buffer is the thread's until encode_finish() gives it back. */

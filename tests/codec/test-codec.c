@@ -470,7 +470,11 @@ test_encode_too_deep (void)
     nodes[i].next = &nodes[i + 1];
   check_encode_fails (&interop_list_desc, &list, "nested deeper than 256 levels");
   nodes[n - 2].next = NULL;
-  g_autoptr (GBytes) ok = encode_ok (&interop_list_desc, &list);
+  {
+    g_autoptr (GBytes) ok = encode_ok (&interop_list_desc, &list);
+
+    g_assert_cmpuint (g_bytes_get_size (ok), ==, SYNOD_CODEC_MAX_DEPTH * 12 + 4);
+  }
 
   /* A cycle built by mistake is caught by the same limit. */
   nodes[n - 2].next = &nodes[0];
