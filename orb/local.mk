@@ -28,7 +28,9 @@ EXTRA_DIST += orb/README-codec.md
 orb_broker_sources =
 
 # Remote invocation: ONC RPC transport, peers.
-orb_remote_sources =
+orb_remote_sources = \
+	orb/synod-rpc.c \
+	orb/synod-rpc-private.h
 
 # Generated from the system's own interfaces (idl/*.idl).
 nodist_orb_libsynod_1_la_SOURCES =
