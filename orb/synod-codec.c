@@ -1054,6 +1054,24 @@ decode_root (Decoder *d, const SynodTypeDesc *type, gpointer ret_value, gboolean
   return ok;
 }
 
+/* The operations of an xdrmem stream over aligned memory (the kind whose
+ * XDR_INLINE lends bytes). */
+static const struct xdr_ops *
+xdrmem_ops (void)
+{
+  static gsize ops;
+
+  if (g_once_init_enter (&ops))
+    {
+      static guint32 probe[1];
+      XDR xdrs;
+
+      xdrmem_create (&xdrs, (char *)probe, sizeof probe, XDR_DECODE);
+      g_once_init_leave (&ops, (gsize)xdrs.x_ops);
+    }
+  return (const struct xdr_ops *)ops;
+}
+
 /**
  * synod_value_decode_xdr:
  * @type: the type to decode
@@ -1084,8 +1102,9 @@ synod_value_decode_xdr (const SynodTypeDesc *type, XDR *xdrs, guint avail, gpoin
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* Borrow the bytes of an xdrmem stream, then give back what the value
-   * did not use. */
-  if (avail > 0)
+   * did not use. Only xdrmem: other streams' XDR_SETPOS cannot be relied
+   * on to move back over bytes they lent. */
+  if (avail > 0 && xdrs->x_ops == xdrmem_ops ())
     {
       d.cur = (const guint8 *)XDR_INLINE (xdrs, avail);
       if (d.cur != NULL)
