@@ -22,12 +22,15 @@ orb_codec_sources = \
 	orb/synod-codec.c \
 	orb/synod-codec-variant.c \
 	orb/synod-value.c
+EXTRA_DIST += orb/README-codec.md
 
 # The broker: objects, aliases, classes, invocation, named services.
 orb_broker_sources =
 
-# Remote invocation: ONC RPC transport, peers.
+# Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-discovery.c \
+	orb/synod-discovery.h \
 	orb/synod-rpc.c \
 	orb/synod-rpc-private.h
 
