@@ -7,11 +7,16 @@
 
 noinst_LTLIBRARIES += bft/libsynod-pbft.la
 
+# The messages and store records (pbft.idl), and the demo state variables'
+# operations (keyvalue.idl), compiled by synod-idl.
+SYNOD_IDL_FILES += bft/pbft.idl bft/keyvalue.idl
+nodist_bft_libsynod_pbft_la_SOURCES = \
+	bft/pbft.c bft/pbft.h \
+	bft/keyvalue.c bft/keyvalue.h
+
 bft_libsynod_pbft_la_SOURCES = \
 	bft/synod-pbft.h \
 	bft/synod-bft-error.c bft/synod-bft-error.h \
-	bft/pbft-generated.c bft/pbft-generated.h \
-	bft/keyvalue-generated.c bft/keyvalue-generated.h \
 	bft/pbft-config.c bft/pbft-config.h \
 	bft/pbft-keyring.c bft/pbft-keyring.h \
 	bft/pbft-wire.c bft/pbft-wire.h \
@@ -35,5 +40,3 @@ bft_libsynod_pbft_la_LIBADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS) $(OPE
 # What links the PBFT core (tests, benchmark).
 BFT_LIBS = bft/libsynod-pbft.la orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) \
 	$(LMDB_LIBS)
-
-EXTRA_DIST += bft/pbft.idl bft/keyvalue.idl

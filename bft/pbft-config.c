@@ -4,7 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pbft-config.h"
-#include "pbft-generated.h"
+#include "pbft.h"
 #include "synod-bft-error.h"
 
 /**

@@ -7,7 +7,9 @@
  * signatures cover SHA-256 of the Message's encoding. */
 #pragma once
 
-#include "pbft-generated.h"
+#include <synod.h>
+
+#include "pbft.h"
 #include "pbft-keyring.h"
 
 G_BEGIN_DECLS

@@ -3,7 +3,9 @@
  * (the XDR types of bft/keyvalue.idl). */
 #pragma once
 
-#include "keyvalue-generated.h"
+#include <synod.h>
+
+#include "keyvalue.h"
 #include "synod-state-variable.h"
 
 G_BEGIN_DECLS
