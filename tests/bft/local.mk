@@ -8,7 +8,8 @@ BFT_TESTS_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
 check_LTLIBRARIES += tests/bft/libpbft-sim.la
 tests_bft_libpbft_sim_la_SOURCES = \
 	tests/bft/pbft-sim.c tests/bft/pbft-sim.h \
-	tests/bft/linearizability.c tests/bft/linearizability.h
+	tests/bft/linearizability.c tests/bft/linearizability.h \
+	tests/bft/pbft-harness.c tests/bft/pbft-harness.h
 tests_bft_libpbft_sim_la_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 tests_bft_libpbft_sim_la_CFLAGS = $(BFT_TESTS_CFLAGS)
 tests_bft_libpbft_sim_la_LIBADD = $(BFT_LIBS)
@@ -16,6 +17,7 @@ tests_bft_libpbft_sim_la_LIBADD = $(BFT_LIBS)
 BFT_TESTS_LDADD = tests/bft/libpbft-sim.la $(BFT_LIBS)
 
 bft_tests = \
+	tests/bft/test-pbft-replica \
 	tests/bft/test-pbft-sim
 
 check_PROGRAMS += $(bft_tests)
@@ -25,3 +27,8 @@ tests_bft_test_pbft_sim_SOURCES = tests/bft/test-pbft-sim.c
 tests_bft_test_pbft_sim_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 tests_bft_test_pbft_sim_CFLAGS = $(BFT_TESTS_CFLAGS)
 tests_bft_test_pbft_sim_LDADD = $(BFT_TESTS_LDADD)
+
+tests_bft_test_pbft_replica_SOURCES = tests/bft/test-pbft-replica.c
+tests_bft_test_pbft_replica_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_pbft_replica_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_pbft_replica_LDADD = $(BFT_TESTS_LDADD)
