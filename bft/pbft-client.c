@@ -471,6 +471,26 @@ synod_pbft_client_get_view (SynodPbftClient *client)
   return client->view;
 }
 
+static gboolean
+proof_reply_ok (SynodPbftKeyring *keys,
+                const SynodPbftConfig *config,
+                const SynodPbftReply *r,
+                guint64 client_id,
+                guint64 number,
+                gboolean read_only,
+                const guint8 *data,
+                gsize len)
+{
+  g_autoptr (GBytes) statement = NULL;
+
+  return r->replica < synod_pbft_config_n (config) && r->client == client_id
+         && r->number == number && r->read_only == read_only && r->result.len == len
+         && (len == 0 || memcmp (r->result.val, data, len) == 0) && r->signature.len == 64
+         && pbft_reply_statement_encode (config->service, r, &statement)
+         && synod_pbft_keyring_verify (keys, r->replica, g_bytes_get_data (statement, NULL),
+                                       g_bytes_get_size (statement), r->signature.val);
+}
+
 /**
  * synod_pbft_reply_proof_check:
  * @replies: (element-type SynodPbftReply): the proof
@@ -490,33 +510,23 @@ synod_pbft_reply_proof_check (SynodPbftKeyring *keys,
                               GPtrArray *replies,
                               GError **error)
 {
-  guint n = synod_pbft_config_n (config);
   guint64 seen = 0;
-  gboolean read_only;
+  gboolean read_only = FALSE, ok = replies->len > 0;
   gsize len;
   const guint8 *data = g_bytes_get_data (result, &len);
 
-  if (replies->len == 0)
-    goto bad;
-  read_only = ((SynodPbftReply *) g_ptr_array_index (replies, 0))->read_only;
-  for (guint i = 0; i < replies->len; i++)
+  if (ok)
+    read_only = ((SynodPbftReply *) g_ptr_array_index (replies, 0))->read_only;
+  for (guint i = 0; ok && i < replies->len; i++)
     {
       const SynodPbftReply *r = g_ptr_array_index (replies, i);
-      g_autoptr (GBytes) statement = NULL;
 
-      if (r->replica >= n || (seen & (G_GUINT64_CONSTANT (1) << r->replica)) != 0
-          || r->client != client_id || r->number != number || r->read_only != read_only
-          || r->result.len != len || (len > 0 && memcmp (r->result.val, data, len) != 0)
-          || r->signature.len != 64 || !pbft_reply_statement_encode (config->service, r, &statement)
-          || !synod_pbft_keyring_verify (keys, r->replica, g_bytes_get_data (statement, NULL),
-                                         g_bytes_get_size (statement), r->signature.val))
-        goto bad;
-      seen |= G_GUINT64_CONSTANT (1) << r->replica;
+      ok = proof_reply_ok (keys, config, r, client_id, number, read_only, data, len)
+           && (seen & (G_GUINT64_CONSTANT (1) << r->replica)) == 0;
+      seen |= G_GUINT64_CONSTANT (1) << (r->replica % 64);
     }
-  if (replies->len >= (read_only ? 2 * config->f + 1 : config->f + 1))
+  if (ok && replies->len >= (read_only ? 2 * config->f + 1 : config->f + 1))
     return TRUE;
-
-bad:
   g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BAD_PROOF,
                _("The replies do not prove the result of request %" G_GUINT64_FORMAT
                  " of client %" G_GUINT64_FORMAT),

@@ -2470,28 +2470,25 @@ load_batch (GBytes *key, GBytes *value, gpointer user_data)
   LoadState *ls = user_data;
   SynodPbftReplica *r = ls->r;
   const guint8 *k = g_bytes_get_data (key, NULL);
-  SynodPbftBatch *batch;
+  g_autoptr (SynodPbftBatch) batch = NULL;
   guint8 digest[32];
-  guint64 seq;
+  guint64 seq = 0;
 
-  if (g_bytes_get_size (key) != 40)
-    goto corrupt;
-  memcpy (&seq, k, 8);
-  seq = GUINT64_FROM_BE (seq);
-  if (seq <= r->low)
-    return TRUE;
-  batch = g_new0 (SynodPbftBatch, 1);
-  if (!pbft_decode (&synod_pbft_batch_desc, g_bytes_get_data (value, NULL),
-                    g_bytes_get_size (value), batch, NULL)
-      || !pbft_digest (&synod_pbft_batch_desc, batch, digest) || memcmp (digest, k + 8, 32) != 0)
+  if (g_bytes_get_size (key) == 40)
     {
-      synod_pbft_batch_free (batch);
-      goto corrupt;
+      memcpy (&seq, k, 8);
+      seq = GUINT64_FROM_BE (seq);
+      if (seq <= r->low)
+        return TRUE;
+      batch = g_new0 (SynodPbftBatch, 1);
+      if (pbft_decode (&synod_pbft_batch_desc, g_bytes_get_data (value, NULL),
+                       g_bytes_get_size (value), batch, NULL)
+          && pbft_digest (&synod_pbft_batch_desc, batch, digest) && memcmp (digest, k + 8, 32) == 0)
+        {
+          entry_add_batch (r, entry_get (r, seq), digest, g_steal_pointer (&batch), FALSE);
+          return TRUE;
+        }
     }
-  entry_add_batch (r, entry_get (r, seq), digest, batch, FALSE);
-  return TRUE;
-
-corrupt:
   ls->error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
                            _("A stored batch does not match its digest"));
   return FALSE;
@@ -2557,10 +2554,30 @@ load_meta (SynodPbftReplica *r, GError **error)
   return TRUE;
 }
 
+static void
+load_state_clear (LoadState *ls)
+{
+  if (ls->have_latest)
+    synod_pbft_checkpoint_record_clear (&ls->latest);
+  ls->have_latest = FALSE;
+  g_clear_error (&ls->error);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LoadState, load_state_clear)
+
+/* Moves the error a load callback left in @ls into @error. */
+static gboolean
+load_failed (LoadState *ls, GError **error)
+{
+  if (ls->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&ls->error));
+  return FALSE;
+}
+
 static gboolean
 recover (SynodPbftReplica *r, GError **error)
 {
-  LoadState ls = { .r = r };
+  g_auto (LoadState) ls = { .r = r };
   g_autoptr (GBytes) snapshot = NULL;
   GHashTableIter it;
   gpointer k, v;
@@ -2569,38 +2586,36 @@ recover (SynodPbftReplica *r, GError **error)
     return FALSE;
   if (!synod_pbft_store_foreach (r->store, SYNOD_PBFT_TABLE_CHECKPOINT, load_checkpoint, &ls, error)
       || ls.error != NULL)
-    goto failed;
+    return load_failed (&ls, error);
   if (r->low > 0 && (!ls.have_latest || ls.latest.state.seq < r->low))
     {
-      ls.error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-                              _("The stable checkpoint's state is missing from the store"));
-      goto failed;
+      g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
+                   _("The stable checkpoint's state is missing from the store"));
+      return FALSE;
     }
   if (!synod_pbft_store_foreach (r->store, SYNOD_PBFT_TABLE_ENTRY, load_entry, &ls, error)
+      || ls.error != NULL
+      || !synod_pbft_store_foreach (r->store, SYNOD_PBFT_TABLE_BATCH, load_batch, &ls, error)
       || ls.error != NULL)
-    goto failed;
-  if (!synod_pbft_store_foreach (r->store, SYNOD_PBFT_TABLE_BATCH, load_batch, &ls, error)
-      || ls.error != NULL)
-    goto failed;
+    return load_failed (&ls, error);
 
   if (ls.have_latest)
     {
       guint8 app_digest[32];
 
       snapshot = g_bytes_new (ls.latest.app_snapshot.val, ls.latest.app_snapshot.len);
-      if (!synod_state_variable_restore (r->state, snapshot, &ls.error))
-        goto failed;
+      if (!synod_state_variable_restore (r->state, snapshot, error))
+        return FALSE;
       synod_state_variable_digest (r->state, app_digest);
       if (memcmp (app_digest, ls.latest.state.app_digest, 32) != 0
           || !install_clients (r, &ls.latest.state))
         {
-          ls.error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-                                  _("A stored snapshot does not match its digest"));
-          goto failed;
+          g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
+                       _("A stored snapshot does not match its digest"));
+          return FALSE;
         }
       r->last_executed = ls.latest.state.seq;
       r->last_timestamp = ls.latest.state.timestamp;
-      synod_pbft_checkpoint_record_clear (&ls.latest);
     }
   g_hash_table_iter_init (&it, r->log);
   while (g_hash_table_iter_next (&it, &k, &v))
@@ -2616,13 +2631,6 @@ recover (SynodPbftReplica *r, GError **error)
   try_execute (r);
   r->replaying = FALSE;
   return TRUE;
-
-failed:
-  if (ls.have_latest)
-    synod_pbft_checkpoint_record_clear (&ls.latest);
-  if (ls.error != NULL)
-    g_propagate_error (error, ls.error);
-  return FALSE;
 }
 
 static void
@@ -2699,6 +2707,7 @@ synod_pbft_replica_new (const SynodPbftConfig *config,
   if (!recover (r, &local))
     {
       if (!g_error_matches (local, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT)
+          && !g_error_matches (local, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STATE)
           && !g_error_matches (local, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DECODE))
         {
           g_propagate_error (error, local);
@@ -2707,7 +2716,7 @@ synod_pbft_replica_new (const SynodPbftConfig *config,
       /* A damaged store: start from the initial state and let state
        * transfer bring this replica back. Until then it is amnesic, one of
        * the f faults the service tolerates. */
-      g_warning ("PBFT replica %u: store damaged (%s); wiping it", r->id, local->message);
+      g_info ("PBFT replica %u: store damaged (%s); wiping it", r->id, local->message);
       g_clear_error (&local);
       synod_pbft_store_abort (store);
       if (!synod_pbft_store_wipe (store, error) || !synod_pbft_store_commit (store, error))

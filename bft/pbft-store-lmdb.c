@@ -219,10 +219,18 @@ static const SynodPbftStoreClass lmdb_class = {
  *
  * Returns: (transfer full): the store, or %NULL on error
  */
+static void
+lmdb_store_destroy (LmdbStore *s)
+{
+  lmdb_finalize (&s->parent);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmdbStore, lmdb_store_destroy)
+
 SynodPbftStore *
 synod_pbft_store_open_lmdb (const gchar *path, gsize map_size, gboolean sync, GError **error)
 {
-  LmdbStore *s;
+  g_autoptr (LmdbStore) s = NULL;
   MDB_txn *txn;
   int rc;
 
@@ -241,38 +249,86 @@ synod_pbft_store_open_lmdb (const gchar *path, gsize map_size, gboolean sync, GE
     {
       s->env = NULL;
       lmdb_fail (rc, "create", error);
-      goto fail;
+      return NULL;
     }
   mdb_env_set_maxdbs (s->env, SYNOD_PBFT_N_TABLES);
   mdb_env_set_mapsize (s->env, map_size ? map_size : (gsize) 1 << 30);
   rc = mdb_env_open (s->env, path, MDB_NOTLS | (sync ? 0 : MDB_NOSYNC), 0600);
+  if (rc == 0)
+    rc = mdb_txn_begin (s->env, NULL, 0, &txn);
   if (rc != 0)
     {
       lmdb_fail (rc, path, error);
-      goto fail;
+      return NULL;
     }
-  if ((rc = mdb_txn_begin (s->env, NULL, 0, &txn)) != 0)
+  for (guint t = 0; t < SYNOD_PBFT_N_TABLES && rc == 0; t++)
+    rc = mdb_dbi_open (txn, table_names[t], MDB_CREATE, &s->dbi[t]);
+  if (rc != 0)
     {
+      mdb_txn_abort (txn);
       lmdb_fail (rc, path, error);
-      goto fail;
+      return NULL;
     }
-  for (guint t = 0; t < SYNOD_PBFT_N_TABLES; t++)
-    if ((rc = mdb_dbi_open (txn, table_names[t], MDB_CREATE, &s->dbi[t])) != 0)
-      {
-        mdb_txn_abort (txn);
-        lmdb_fail (rc, path, error);
-        goto fail;
-      }
   if ((rc = mdb_txn_commit (txn)) != 0)
     {
       lmdb_fail (rc, path, error);
-      goto fail;
+      return NULL;
     }
-  return &s->parent;
+  return &g_steal_pointer (&s)->parent;
+}
 
-fail:
-  if (s->env != NULL)
-    mdb_env_close (s->env);
-  g_free (s);
+/**
+ * synod_pbft_store_open_lmdb_or_reset:
+ * @ret_was_reset: (out) (optional): set when a damaged store was moved aside
+ *
+ * Opens the store at @path; when LMDB finds it damaged, renames the
+ * directory to PATH.damaged-N (kept for inspection) and opens a fresh one.
+ * A replica on a fresh store is amnesic until state transfer has brought
+ * it back: it counts against f until then (docs/pbft.md).
+ *
+ * Returns: (transfer full): the store, or %NULL when even a fresh store
+ *   cannot be opened
+ */
+SynodPbftStore *
+synod_pbft_store_open_lmdb_or_reset (const gchar *path,
+                                     gsize map_size,
+                                     gboolean sync,
+                                     gboolean *ret_was_reset,
+                                     GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  SynodPbftStore *store = synod_pbft_store_open_lmdb (path, map_size, sync, &local);
+
+  if (ret_was_reset)
+    *ret_was_reset = FALSE;
+  if (store != NULL)
+    return store;
+  if (!g_error_matches (local, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree gchar *aside = g_strdup_printf ("%s.damaged-%u", path, i);
+
+      if (g_file_test (aside, G_FILE_TEST_EXISTS))
+        continue;
+      if (g_rename (path, aside) != 0)
+        {
+          int e = errno;
+
+          g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE,
+                       _("Cannot move the damaged replica store %s aside: %s"), path,
+                       g_strerror (e));
+          return NULL;
+        }
+      g_info ("replica store %s is damaged (%s); moved to %s", path, local->message, aside);
+      if (ret_was_reset)
+        *ret_was_reset = TRUE;
+      return synod_pbft_store_open_lmdb (path, map_size, sync, error);
+    }
+  g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE,
+               _("Too many damaged copies of the replica store %s"), path);
   return NULL;
 }

@@ -53,14 +53,12 @@ unframe (SynodPbftTable table, GBytes *key, GBytes *framed, GError **error)
   const guint8 *data = g_bytes_get_data (framed, &len);
   guint8 check[CHECK_SIZE];
 
-  if (len < CHECK_SIZE)
-    goto corrupt;
-  record_check (table, key, data + CHECK_SIZE, len - CHECK_SIZE, check);
-  if (memcmp (check, data, CHECK_SIZE) != 0)
-    goto corrupt;
-  return g_bytes_new_from_bytes (framed, CHECK_SIZE, len - CHECK_SIZE);
-
-corrupt:
+  if (len >= CHECK_SIZE)
+    {
+      record_check (table, key, data + CHECK_SIZE, len - CHECK_SIZE, check);
+      if (memcmp (check, data, CHECK_SIZE) == 0)
+        return g_bytes_new_from_bytes (framed, CHECK_SIZE, len - CHECK_SIZE);
+    }
   g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
                _("A record of table %d of the replica store is damaged"), (int) table);
   return NULL;

@@ -39,6 +39,11 @@ SynodPbftStore *synod_pbft_store_open_lmdb (const gchar *path,
                                             gsize map_size,
                                             gboolean sync,
                                             GError **error);
+SynodPbftStore *synod_pbft_store_open_lmdb_or_reset (const gchar *path,
+                                                     gsize map_size,
+                                                     gboolean sync,
+                                                     gboolean *ret_was_reset,
+                                                     GError **error);
 SynodPbftStore *synod_pbft_store_ref (SynodPbftStore *store);
 void synod_pbft_store_unref (SynodPbftStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodPbftStore, synod_pbft_store_unref)

@@ -265,7 +265,7 @@ encode_op (const SynodKeyValueOp *op)
   GBytes *b = synod_value_encode (&synod_key_value_op_desc, op, &error);
 
   if (b == NULL)
-    g_warning ("key-value operation does not encode: %s", error->message);
+    g_debug ("key-value operation does not encode: %s", error->message);
   return b;
 }
 

@@ -18,6 +18,7 @@ BFT_TESTS_LDADD = tests/bft/libpbft-sim.la $(BFT_LIBS)
 
 bft_tests = \
 	tests/bft/test-pbft-replica \
+	tests/bft/test-pbft-store \
 	tests/bft/test-pbft-sim
 
 check_PROGRAMS += $(bft_tests)
@@ -32,3 +33,8 @@ tests_bft_test_pbft_replica_SOURCES = tests/bft/test-pbft-replica.c
 tests_bft_test_pbft_replica_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 tests_bft_test_pbft_replica_CFLAGS = $(BFT_TESTS_CFLAGS)
 tests_bft_test_pbft_replica_LDADD = $(BFT_TESTS_LDADD)
+
+tests_bft_test_pbft_store_SOURCES = tests/bft/test-pbft-store.c
+tests_bft_test_pbft_store_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_pbft_store_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_pbft_store_LDADD = $(BFT_TESTS_LDADD)

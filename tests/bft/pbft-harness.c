@@ -121,7 +121,8 @@ harness_client_node (Harness *h, guint client)
 }
 
 static Harness *
-harness_create (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config), gboolean lmdb)
+harness_create (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config), gboolean lmdb,
+                const gchar *dir)
 {
   Harness *h = g_new0 (Harness, 1);
   guint nodes;
@@ -142,7 +143,12 @@ harness_create (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config
   if (tweak)
     tweak (&h->config);
   h->done = g_ptr_array_new_with_free_func (output_free);
-  if (lmdb)
+  if (dir != NULL)
+    {
+      h->lmdb_dir = g_strdup (dir);
+      h->keep_dir = TRUE;
+    }
+  else if (lmdb)
     h->lmdb_dir = g_dir_make_tmp ("synod-pbft-test-XXXXXX", NULL);
   for (guint i = 0; i < nodes; i++)
     h->keys[i] = synod_pbft_keyring_new_derived (secret, sizeof secret, i, nodes, NULL);
@@ -156,13 +162,20 @@ harness_create (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config
 Harness *
 harness_new (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config))
 {
-  return harness_create (f, n_clients, tweak, FALSE);
+  return harness_create (f, n_clients, tweak, FALSE, NULL);
 }
 
 Harness *
 harness_new_lmdb (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config))
 {
-  return harness_create (f, n_clients, tweak, TRUE);
+  return harness_create (f, n_clients, tweak, TRUE, NULL);
+}
+
+Harness *
+harness_new_lmdb_at (const gchar *dir, guint f, guint n_clients,
+                     void (*tweak) (SynodPbftConfig *config))
+{
+  return harness_create (f, n_clients, tweak, TRUE, dir);
 }
 
 static void
@@ -202,11 +215,9 @@ harness_free (Harness *h)
     synod_pbft_client_free (h->clients[i]);
   g_queue_clear_full (&h->queue, hmsg_free);
   g_ptr_array_unref (h->done);
-  if (h->lmdb_dir)
-    {
-      rm_rf (h->lmdb_dir);
-      g_free (h->lmdb_dir);
-    }
+  if (h->lmdb_dir && !h->keep_dir)
+    rm_rf (h->lmdb_dir);
+  g_free (h->lmdb_dir);
   g_free (h);
 }
 
@@ -223,9 +234,12 @@ harness_boot (Harness *h, guint id)
       if (h->lmdb_dir)
         {
           g_autofree gchar *path = g_strdup_printf ("%s/r%u", h->lmdb_dir, id);
+          gboolean reset = FALSE;
 
-          h->stores[id] = synod_pbft_store_open_lmdb (path, 16 << 20, FALSE, &error);
+          h->stores[id] = synod_pbft_store_open_lmdb_or_reset (path, 16 << 20, FALSE, &reset,
+                                                               &error);
           g_assert_no_error (error);
+          h->store_resets += reset;
         }
       else
         h->stores[id] = synod_pbft_store_new_memory ();

@@ -45,11 +45,18 @@ struct _Harness
   guint batches[HARNESS_MAX_NODES];
   guint max_batch_seen;
   gchar *lmdb_dir; /* stores in LMDB under this directory when set */
+  gboolean keep_dir;
+  guint store_resets; /* damaged stores moved aside at boot */
 };
 
 /* Config defaults for tests; @tweak may change it before replicas start. */
 Harness *harness_new (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config));
 Harness *harness_new_lmdb (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config));
+/* Stores in @dir (kept when the harness is freed). */
+Harness *harness_new_lmdb_at (const gchar *dir,
+                              guint f,
+                              guint n_clients,
+                              void (*tweak) (SynodPbftConfig *config));
 void harness_free (Harness *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Harness, harness_free)
 
