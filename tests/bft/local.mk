@@ -18,7 +18,9 @@ BFT_TESTS_LDADD = tests/bft/libpbft-sim.la $(BFT_LIBS)
 
 bft_tests = \
 	tests/bft/test-pbft-replica \
+	tests/bft/test-pbft-state \
 	tests/bft/test-pbft-store \
+	tests/bft/test-pbft-wire \
 	tests/bft/test-pbft-sim
 
 check_PROGRAMS += $(bft_tests)
@@ -38,3 +40,22 @@ tests_bft_test_pbft_store_SOURCES = tests/bft/test-pbft-store.c
 tests_bft_test_pbft_store_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 tests_bft_test_pbft_store_CFLAGS = $(BFT_TESTS_CFLAGS)
 tests_bft_test_pbft_store_LDADD = $(BFT_TESTS_LDADD)
+
+tests_bft_test_pbft_wire_SOURCES = tests/bft/test-pbft-wire.c
+tests_bft_test_pbft_wire_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_pbft_wire_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_pbft_wire_LDADD = $(BFT_TESTS_LDADD)
+
+tests_bft_test_pbft_state_SOURCES = tests/bft/test-pbft-state.c
+tests_bft_test_pbft_state_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_pbft_state_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_pbft_state_LDADD = $(BFT_TESTS_LDADD)
+
+# The long soak: thousands of simulated scenarios; each failing seed is
+# printed with the command that replays it.
+SOAK_SEEDS ?= 3000
+SOAK_FIRST ?= 1
+soak-bft: tests/bft/test-pbft-sim$(EXEEXT)
+	SYNOD_SIM_SOAK=$(SOAK_SEEDS) SYNOD_SIM_FIRST=$(SOAK_FIRST) \
+	  $(top_builddir)/tests/bft/test-pbft-sim -p /bft/sim/soak
+.PHONY: soak-bft

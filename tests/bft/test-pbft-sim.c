@@ -92,6 +92,35 @@ test_replay (void)
   g_assert_cmpuint (run_seeds (f ? atoi (f) : 1, g_ascii_strtoull (seed, NULL, 10), 1), ==, 0);
 }
 
+/* The long run behind `make soak-bft`: SYNOD_SIM_SOAK seeds from
+ * SYNOD_SIM_FIRST, f=1 for two seeds in three and f=2 for the third;
+ * every failing seed is printed with its replay command. */
+static void
+test_soak (void)
+{
+  const gchar *count_s = g_getenv ("SYNOD_SIM_SOAK");
+  const gchar *first_s = g_getenv ("SYNOD_SIM_FIRST");
+  guint64 first = first_s ? g_ascii_strtoull (first_s, NULL, 10) : 1;
+  guint count = count_s ? atoi (count_s) : 0, failures = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  if (count == 0)
+    {
+      g_test_skip ("set SYNOD_SIM_SOAK to a number of seeds (make soak-bft)");
+      return;
+    }
+  for (guint i = 0; i < count; i++)
+    {
+      guint64 seed = first + i;
+
+      failures += run_seeds (seed % 3 == 2 ? 2 : 1, seed, 1);
+      if ((i + 1) % 100 == 0 || i + 1 == count)
+        g_printerr ("soak: %u/%u seeds, %u failed, %.0f s\n", i + 1, count, failures,
+                    (g_get_monotonic_time () - start) / 1e6);
+    }
+  g_assert_cmpuint (failures, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -100,5 +129,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/sim/seeds-f1", test_seeds_f1);
   g_test_add_func ("/bft/sim/seeds-f2", test_seeds_f2);
   g_test_add_func ("/bft/sim/replay", test_replay);
+  g_test_add_func ("/bft/sim/soak", test_soak);
   return g_test_run ();
 }
