@@ -1630,6 +1630,13 @@ send_view_change (SynodPbftReplica *r)
   send_body (r, SYNOD_PBFT_TO_REPLICAS, &body, TRUE);
 }
 
+/* Arms the timer that abandons the view being changed to once 2f+1
+ * replicas are changing to it or beyond: a view change for a later view
+ * shows its sender gave up on this one too. Counting those matters when
+ * f correct replicas already moved on and f Byzantine ones stay silent:
+ * the other f+1 would otherwise never see 2f+1 view changes for their view
+ * and wait forever. (The new view itself still needs 2f+1 view changes for
+ * exactly its view.) */
 static void
 check_view_change_quorum (SynodPbftReplica *r)
 {
@@ -1638,7 +1645,7 @@ check_view_change_quorum (SynodPbftReplica *r)
   if (r->view_active)
     return;
   for (guint i = 0; i < r->n; i++)
-    if (r->vcs[i] != NULL && r->vcs[i]->view_change.view == r->view)
+    if (r->vcs[i] != NULL && r->vcs[i]->view_change.view >= r->view)
       count++;
   if (count >= 2 * r->f + 1 && r->deadlines[SYNOD_PBFT_TIMER_VIEW_CHANGE] == 0)
     arm (r, SYNOD_PBFT_TIMER_VIEW_CHANGE, r->now + view_change_timeout (r));
@@ -1979,8 +1986,7 @@ handle_view_change (SynodPbftReplica *r, guint32 sender, const SynodPbftViewChan
       start_view_change (r, target);
       return;
     }
-  if (vc->view == r->view)
-    check_view_change_quorum (r);
+  check_view_change_quorum (r);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1221,6 +1221,33 @@ sim_check (Sim *s, GString *report)
                               s->p.deadline / 1000, s->completed, s->failed);
       ok = FALSE;
     }
+  if (!all_done (s) || s->late_failures > 0)
+    for (guint i = 0; i < s->n; i++)
+      {
+        SynodPbftReplica *r = s->replicas[i].replica;
+        const SynodPbftReplicaStats *st;
+
+        if (r == NULL)
+          {
+            g_string_append_printf (report, "  r%u down\n", i);
+            continue;
+          }
+        st = synod_pbft_replica_get_stats (r);
+        g_string_append_printf (report,
+                                "  r%u %s view %" G_GUINT64_FORMAT "%s executed %" G_GUINT64_FORMAT
+                                " stable %" G_GUINT64_FORMAT "%s msgs %" G_GUINT64_FORMAT
+                                " auth %" G_GUINT64_FORMAT " stale %" G_GUINT64_FORMAT
+                                " rejected %" G_GUINT64_FORMAT " dropped %" G_GUINT64_FORMAT
+                                " transfers %" G_GUINT64_FORMAT "\n",
+                                i, sim_behaviour_name (s->replicas[i].behaviour),
+                                synod_pbft_replica_get_view (r),
+                                synod_pbft_replica_is_view_active (r) ? "" : " (changing)",
+                                synod_pbft_replica_get_last_executed (r),
+                                synod_pbft_replica_get_stable_seq (r),
+                                synod_pbft_replica_is_halted (r) ? " HALTED" : "", st->messages,
+                                st->auth_failures, st->stale, st->rejected_pre_prepares,
+                                st->dropped_requests, st->state_transfers);
+      }
   if (s->late_failures > 0)
     {
       g_string_append_printf (report, "liveness: %u requests failed after the network stabilised\n",
