@@ -75,7 +75,7 @@ make_op (guint64 i)
 
   g_snprintf (key, sizeof key, "key%" G_GUINT64_FORMAT, i % 1000);
   g_snprintf (value, sizeof value, "value-%" G_GUINT64_FORMAT "-padding-to-48-bytes-xxxxxxx", i);
-  return synod_key_value_op_put (key, (const guint8 *) value, strlen (value));
+  return synod_key_value_op_put (key, (const guint8 *)value, strlen (value));
 }
 
 static void
@@ -167,7 +167,7 @@ run_replicated (guint batch, guint64 total, gboolean sign)
 
   t0 = g_get_monotonic_time () / 1e6;
   c0 = cpu_seconds ();
-  for (guint64 i = 0; i < MIN ((guint64) 2 * batch, total); i++)
+  for (guint64 i = 0; i < MIN ((guint64)2 * batch, total); i++)
     submit (&c, i + 1);
   drain_client (&c, total);
   while ((m = g_queue_pop_head (&c.queue)) != NULL)
@@ -197,7 +197,7 @@ run_replicated (guint batch, guint64 total, gboolean sign)
   st = synod_pbft_replica_get_stats (c.replicas[0]);
   res.ops_per_s = total / wall;
   res.cpu_us = cpu * 1e6 / total;
-  res.avg_batch = (gdouble) st->requests_executed / MAX (st->batches_executed, 1);
+  res.avg_batch = (gdouble)st->requests_executed / MAX (st->batches_executed, 1);
 
   synod_pbft_client_free (c.client);
   for (guint r = 0; r < N; r++)

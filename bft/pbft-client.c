@@ -122,7 +122,7 @@ seal_request (SynodPbftClient *c, Outstanding *o, gboolean read_only, GError **e
   sr->request.number = o->number;
   sr->request.origin = c->id;
   sr->request.read_only = read_only;
-  sr->request.op.val = (guint8 *) g_bytes_get_data (o->op, &len);
+  sr->request.op.val = (guint8 *)g_bytes_get_data (o->op, &len);
   sr->request.op.len = len;
   ok = pbft_request_authenticate (c->keys, c->config.service, c->n, c->config.sign_requests, sr,
                                   error);
@@ -191,13 +191,8 @@ synod_pbft_client_free (SynodPbftClient *client)
  *   request in flight, %SYNOD_BFT_ERROR_LIMIT when @op is too large
  */
 gboolean
-synod_pbft_client_submit (SynodPbftClient *client,
-                          gint64 now,
-                          guint64 client_id,
-                          guint64 number,
-                          GBytes *op,
-                          gboolean read_only,
-                          GError **error)
+synod_pbft_client_submit (SynodPbftClient *client, gint64 now, guint64 client_id, guint64 number,
+                          GBytes *op, gboolean read_only, GError **error)
 {
   SynodPbftClient *c = client;
   Outstanding *o;
@@ -206,13 +201,13 @@ synod_pbft_client_submit (SynodPbftClient *client,
   if (g_hash_table_contains (c->outstanding, &client_id))
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BUSY,
-                   _("Client %" G_GUINT64_FORMAT " already has a request in flight"), client_id);
+                   _ ("Client %" G_GUINT64_FORMAT " already has a request in flight"), client_id);
       return FALSE;
     }
   if (g_bytes_get_size (op) > SYNOD_PBFT_MAX_OP_SIZE)
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                   _("Operation of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u"),
+                   _ ("Operation of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u"),
                    g_bytes_get_size (op), SYNOD_PBFT_MAX_OP_SIZE);
       return FALSE;
     }
@@ -281,7 +276,8 @@ reply_signature_ok (SynodPbftKeyring *keys, const SynodPbftConfig *config,
 
   if (!config->sign_replies)
     return TRUE;
-  if (reply->signature.len != 64 || !pbft_reply_statement_encode (config->service, reply, &statement))
+  if (reply->signature.len != 64
+      || !pbft_reply_statement_encode (config->service, reply, &statement))
     return FALSE;
   return synod_pbft_keyring_verify (keys, reply->replica, g_bytes_get_data (statement, NULL),
                                     g_bytes_get_size (statement), reply->signature.val);
@@ -297,7 +293,7 @@ same_result (const SynodPbftReply *a, const SynodPbftReply *b)
 static gint
 compare_view_desc (gconstpointer a, gconstpointer b)
 {
-  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  guint64 x = *(const guint64 *)a, y = *(const guint64 *)b;
 
   return x > y ? -1 : x < y;
 }
@@ -322,7 +318,7 @@ decide (SynodPbftClient *c, Outstanding *o, gint64 now)
       best = MAX (best, count);
       if (count >= need)
         {
-          GPtrArray *proof = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_pbft_reply_free);
+          GPtrArray *proof = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_pbft_reply_free);
           guint64 views[SYNOD_PBFT_MAX_REPLICAS];
           SynodPbftOutput *out;
           const SynodPbftReply *r = o->replies[i];
@@ -414,7 +410,7 @@ synod_pbft_client_timer_expired (SynodPbftClient *client, gint64 now)
   c->timer = 0;
   g_hash_table_iter_init (&it, c->outstanding);
   while (g_hash_table_iter_next (&it, NULL, &v))
-    if (((Outstanding *) v)->deadline <= now)
+    if (((Outstanding *)v)->deadline <= now)
       g_ptr_array_add (due, v);
   for (guint i = 0; i < due->len; i++)
     {
@@ -432,8 +428,8 @@ synod_pbft_client_timer_expired (SynodPbftClient *client, gint64 now)
           out->client = o->client;
           out->number = o->number;
           out->error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_NO_QUORUM,
-                                    _("No %u matching replies to request %" G_GUINT64_FORMAT
-                                      " of client %" G_GUINT64_FORMAT " after %u attempts"),
+                                    _ ("No %u matching replies to request %" G_GUINT64_FORMAT
+                                       " of client %" G_GUINT64_FORMAT " after %u attempts"),
                                     c->f + 1, o->number, o->client, o->attempts);
           outstanding_destroy (c, o);
           continue;
@@ -472,19 +468,14 @@ synod_pbft_client_get_view (SynodPbftClient *client)
 }
 
 static gboolean
-proof_reply_ok (SynodPbftKeyring *keys,
-                const SynodPbftConfig *config,
-                const SynodPbftReply *r,
-                guint64 client_id,
-                guint64 number,
-                gboolean read_only,
-                const guint8 *data,
+proof_reply_ok (SynodPbftKeyring *keys, const SynodPbftConfig *config, const SynodPbftReply *r,
+                guint64 client_id, guint64 number, gboolean read_only, const guint8 *data,
                 gsize len)
 {
   g_autoptr (GBytes) statement = NULL;
 
-  return r->replica < synod_pbft_config_n (config) && r->client == client_id
-         && r->number == number && r->read_only == read_only && r->result.len == len
+  return r->replica < synod_pbft_config_n (config) && r->client == client_id && r->number == number
+         && r->read_only == read_only && r->result.len == len
          && (len == 0 || memcmp (r->result.val, data, len) == 0) && r->signature.len == 64
          && pbft_reply_statement_encode (config->service, r, &statement)
          && synod_pbft_keyring_verify (keys, r->replica, g_bytes_get_data (statement, NULL),
@@ -502,12 +493,8 @@ proof_reply_ok (SynodPbftKeyring *keys,
  * and the synod tool checks for its users.
  */
 gboolean
-synod_pbft_reply_proof_check (SynodPbftKeyring *keys,
-                              const SynodPbftConfig *config,
-                              guint64 client_id,
-                              guint64 number,
-                              GBytes *result,
-                              GPtrArray *replies,
+synod_pbft_reply_proof_check (SynodPbftKeyring *keys, const SynodPbftConfig *config,
+                              guint64 client_id, guint64 number, GBytes *result, GPtrArray *replies,
                               GError **error)
 {
   guint64 seen = 0;
@@ -516,7 +503,7 @@ synod_pbft_reply_proof_check (SynodPbftKeyring *keys,
   const guint8 *data = g_bytes_get_data (result, &len);
 
   if (ok)
-    read_only = ((SynodPbftReply *) g_ptr_array_index (replies, 0))->read_only;
+    read_only = ((SynodPbftReply *)g_ptr_array_index (replies, 0))->read_only;
   for (guint i = 0; ok && i < replies->len; i++)
     {
       const SynodPbftReply *r = g_ptr_array_index (replies, i);
@@ -528,8 +515,8 @@ synod_pbft_reply_proof_check (SynodPbftKeyring *keys,
   if (ok && replies->len >= (read_only ? 2 * config->f + 1 : config->f + 1))
     return TRUE;
   g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BAD_PROOF,
-               _("The replies do not prove the result of request %" G_GUINT64_FORMAT
-                 " of client %" G_GUINT64_FORMAT),
+               _ ("The replies do not prove the result of request %" G_GUINT64_FORMAT
+                  " of client %" G_GUINT64_FORMAT),
                number, client_id);
   return FALSE;
 }

@@ -18,19 +18,13 @@ G_BEGIN_DECLS
 
 typedef struct _SynodPbftClient SynodPbftClient;
 
-SynodPbftClient *synod_pbft_client_new (const SynodPbftConfig *config,
-                                        SynodPbftKeyring *keys,
+SynodPbftClient *synod_pbft_client_new (const SynodPbftConfig *config, SynodPbftKeyring *keys,
                                         GError **error);
 void synod_pbft_client_free (SynodPbftClient *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodPbftClient, synod_pbft_client_free)
 
-gboolean synod_pbft_client_submit (SynodPbftClient *client,
-                                   gint64 now,
-                                   guint64 client_id,
-                                   guint64 number,
-                                   GBytes *op,
-                                   gboolean read_only,
-                                   GError **error);
+gboolean synod_pbft_client_submit (SynodPbftClient *client, gint64 now, guint64 client_id,
+                                   guint64 number, GBytes *op, gboolean read_only, GError **error);
 gboolean synod_pbft_client_cancel (SynodPbftClient *client, guint64 client_id);
 void synod_pbft_client_receive (SynodPbftClient *client, gint64 now, const guint8 *data, gsize len);
 void synod_pbft_client_timer_expired (SynodPbftClient *client, gint64 now);
@@ -38,12 +32,8 @@ gboolean synod_pbft_client_pop_output (SynodPbftClient *client, SynodPbftOutput 
 guint synod_pbft_client_get_in_flight (SynodPbftClient *client);
 guint64 synod_pbft_client_get_view (SynodPbftClient *client);
 
-gboolean synod_pbft_reply_proof_check (SynodPbftKeyring *keys,
-                                       const SynodPbftConfig *config,
-                                       guint64 client_id,
-                                       guint64 number,
-                                       GBytes *result,
-                                       GPtrArray *replies,
-                                       GError **error);
+gboolean synod_pbft_reply_proof_check (SynodPbftKeyring *keys, const SynodPbftConfig *config,
+                                       guint64 client_id, guint64 number, GBytes *result,
+                                       GPtrArray *replies, GError **error);
 
 G_END_DECLS

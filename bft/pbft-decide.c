@@ -52,11 +52,8 @@ has_preprepared (const SynodPbftViewChange *vc, guint64 seq, const guint8 *diges
 }
 
 gboolean
-pbft_decide_new_view (guint f,
-                      const SynodPbftSignedViewChange *vcs,
-                      guint n_vcs,
-                      guint *ret_checkpoint,
-                      GArray **ret_choices)
+pbft_decide_new_view (guint f, const SynodPbftSignedViewChange *vcs, guint n_vcs,
+                      guint *ret_checkpoint, GArray **ret_choices)
 {
   guint best = 0;
   guint64 h, max_seq;
@@ -92,7 +89,8 @@ pbft_decide_new_view (guint f,
               empty++;
               continue;
             }
-          if (chosen != NULL && chosen->view == p->view && memcmp (chosen->digest, p->digest, 32) == 0)
+          if (chosen != NULL && chosen->view == p->view
+              && memcmp (chosen->digest, p->digest, 32) == 0)
             continue;
           for (guint j = 0; j < n_vcs; j++)
             {

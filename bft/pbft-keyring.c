@@ -122,8 +122,7 @@ peer_get (SynodPbftKeyring *k, guint32 node, gboolean create)
 
 gboolean
 synod_pbft_keyring_set_private_key (SynodPbftKeyring *keyring,
-                                    const guint8 seed[SYNOD_PBFT_KEY_SIZE],
-                                    GError **error)
+                                    const guint8 seed[SYNOD_PBFT_KEY_SIZE], GError **error)
 {
   EVP_PKEY *key = EVP_PKEY_new_raw_private_key_ex (NULL, "ED25519", NULL, seed, 32);
   guint8 pub[32];
@@ -133,7 +132,7 @@ synod_pbft_keyring_set_private_key (SynodPbftKeyring *keyring,
     {
       EVP_PKEY_free (key);
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
-                   _("Could not load an Ed25519 private key"));
+                   _ ("Could not load an Ed25519 private key"));
       return FALSE;
     }
   EVP_PKEY_free (keyring->private_key);
@@ -144,10 +143,8 @@ synod_pbft_keyring_set_private_key (SynodPbftKeyring *keyring,
 }
 
 gboolean
-synod_pbft_keyring_set_public_key (SynodPbftKeyring *keyring,
-                                   guint32 node,
-                                   const guint8 key[SYNOD_PBFT_KEY_SIZE],
-                                   GError **error)
+synod_pbft_keyring_set_public_key (SynodPbftKeyring *keyring, guint32 node,
+                                   const guint8 key[SYNOD_PBFT_KEY_SIZE], GError **error)
 {
   EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key_ex (NULL, "ED25519", NULL, key, 32);
   PeerKeys *p;
@@ -155,7 +152,7 @@ synod_pbft_keyring_set_public_key (SynodPbftKeyring *keyring,
   if (pkey == NULL)
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
-                   _("Could not load the Ed25519 public key of node %u"), node);
+                   _ ("Could not load the Ed25519 public key of node %u"), node);
       return FALSE;
     }
   p = peer_get (keyring, node, TRUE);
@@ -165,8 +162,7 @@ synod_pbft_keyring_set_public_key (SynodPbftKeyring *keyring,
 }
 
 gboolean
-synod_pbft_keyring_get_public_key (SynodPbftKeyring *keyring,
-                                   guint32 node,
+synod_pbft_keyring_get_public_key (SynodPbftKeyring *keyring, guint32 node,
                                    guint8 ret_key[SYNOD_PBFT_KEY_SIZE])
 {
   PeerKeys *p = peer_get (keyring, node, FALSE);
@@ -177,14 +173,12 @@ synod_pbft_keyring_get_public_key (SynodPbftKeyring *keyring,
 }
 
 gboolean
-synod_pbft_keyring_set_mac_key (SynodPbftKeyring *keyring,
-                                guint32 peer,
-                                const guint8 key[SYNOD_PBFT_KEY_SIZE],
-                                GError **error)
+synod_pbft_keyring_set_mac_key (SynodPbftKeyring *keyring, guint32 peer,
+                                const guint8 key[SYNOD_PBFT_KEY_SIZE], GError **error)
 {
   EVP_MAC_CTX *ctx = EVP_MAC_CTX_new (hmac);
   OSSL_PARAM params[] = {
-    OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_DIGEST, (char *) "SHA256", 0),
+    OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
     OSSL_PARAM_construct_end (),
   };
   PeerKeys *p;
@@ -193,7 +187,7 @@ synod_pbft_keyring_set_mac_key (SynodPbftKeyring *keyring,
     {
       EVP_MAC_CTX_free (ctx);
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
-                   _("Could not set up HMAC-SHA256 for node %u"), peer);
+                   _ ("Could not set up HMAC-SHA256 for node %u"), peer);
       return FALSE;
     }
   p = peer_get (keyring, peer, TRUE);
@@ -203,9 +197,7 @@ synod_pbft_keyring_set_mac_key (SynodPbftKeyring *keyring,
 }
 
 gboolean
-synod_pbft_keyring_mac (SynodPbftKeyring *keyring,
-                        guint32 peer,
-                        const guint8 digest[32],
+synod_pbft_keyring_mac (SynodPbftKeyring *keyring, guint32 peer, const guint8 digest[32],
                         guint8 ret_mac[32])
 {
   PeerKeys *p = peer_get (keyring, peer, FALSE);
@@ -220,9 +212,7 @@ synod_pbft_keyring_mac (SynodPbftKeyring *keyring,
 }
 
 gboolean
-synod_pbft_keyring_check_mac (SynodPbftKeyring *keyring,
-                              guint32 peer,
-                              const guint8 digest[32],
+synod_pbft_keyring_check_mac (SynodPbftKeyring *keyring, guint32 peer, const guint8 digest[32],
                               const guint8 mac[32])
 {
   guint8 expected[32];
@@ -232,9 +222,7 @@ synod_pbft_keyring_check_mac (SynodPbftKeyring *keyring,
 }
 
 gboolean
-synod_pbft_keyring_sign (SynodPbftKeyring *keyring,
-                         const guint8 *data,
-                         gsize len,
+synod_pbft_keyring_sign (SynodPbftKeyring *keyring, const guint8 *data, gsize len,
                          guint8 ret_signature[64])
 {
   gsize sig_len = 64;
@@ -245,15 +233,11 @@ synod_pbft_keyring_sign (SynodPbftKeyring *keyring,
   EVP_MD_CTX_reset (keyring->sign_ctx);
   return EVP_DigestSignInit_ex (keyring->sign_ctx, NULL, NULL, NULL, NULL, keyring->private_key,
                                 NULL)
-         && EVP_DigestSign (keyring->sign_ctx, ret_signature, &sig_len, data, len)
-         && sig_len == 64;
+         && EVP_DigestSign (keyring->sign_ctx, ret_signature, &sig_len, data, len) && sig_len == 64;
 }
 
 gboolean
-synod_pbft_keyring_verify (SynodPbftKeyring *keyring,
-                           guint32 node,
-                           const guint8 *data,
-                           gsize len,
+synod_pbft_keyring_verify (SynodPbftKeyring *keyring, guint32 node, const guint8 *data, gsize len,
                            const guint8 signature[64])
 {
   PeerKeys *p = peer_get (keyring, node, FALSE);
@@ -261,8 +245,7 @@ synod_pbft_keyring_verify (SynodPbftKeyring *keyring,
   if (p == NULL || p->public_key == NULL)
     return FALSE;
   EVP_MD_CTX_reset (keyring->verify_ctx);
-  return EVP_DigestVerifyInit_ex (keyring->verify_ctx, NULL, NULL, NULL, NULL, p->public_key,
-                                  NULL)
+  return EVP_DigestVerifyInit_ex (keyring->verify_ctx, NULL, NULL, NULL, NULL, p->public_key, NULL)
          && EVP_DigestVerify (keyring->verify_ctx, signature, 64, data, len) == 1;
 }
 
@@ -276,7 +259,7 @@ derive (const guint8 *secret, gsize secret_len, const gchar *label, guint32 a, g
 
   be[0] = a >> 24, be[1] = a >> 16, be[2] = a >> 8, be[3] = a;
   be[4] = b >> 24, be[5] = b >> 16, be[6] = b >> 8, be[7] = b;
-  g_hmac_update (h, (const guchar *) label, strlen (label));
+  g_hmac_update (h, (const guchar *)label, strlen (label));
   g_hmac_update (h, be, sizeof be);
   g_hmac_get_digest (h, out, &len);
 }
@@ -294,11 +277,8 @@ derive (const guint8 *secret, gsize secret_len, const gchar *label, guint32 a, g
  * Returns: (transfer full): the keyring of @self, or %NULL on error
  */
 SynodPbftKeyring *
-synod_pbft_keyring_new_derived (const guint8 *secret,
-                                gsize secret_len,
-                                guint32 self,
-                                guint32 n_nodes,
-                                GError **error)
+synod_pbft_keyring_new_derived (const guint8 *secret, gsize secret_len, guint32 self,
+                                guint32 n_nodes, GError **error)
 {
   g_autoptr (SynodPbftKeyring) k = synod_pbft_keyring_new (self);
 
@@ -321,7 +301,7 @@ synod_pbft_keyring_new_derived (const guint8 *secret,
             {
               EVP_PKEY_free (key);
               g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
-                           _("Could not derive the key of node %u"), node);
+                           _ ("Could not derive the key of node %u"), node);
               return NULL;
             }
           EVP_PKEY_free (key);

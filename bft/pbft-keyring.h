@@ -21,11 +21,8 @@ G_BEGIN_DECLS
 typedef struct _SynodPbftKeyring SynodPbftKeyring;
 
 SynodPbftKeyring *synod_pbft_keyring_new (guint32 self);
-SynodPbftKeyring *synod_pbft_keyring_new_derived (const guint8 *secret,
-                                                  gsize secret_len,
-                                                  guint32 self,
-                                                  guint32 n_nodes,
-                                                  GError **error);
+SynodPbftKeyring *synod_pbft_keyring_new_derived (const guint8 *secret, gsize secret_len,
+                                                  guint32 self, guint32 n_nodes, GError **error);
 SynodPbftKeyring *synod_pbft_keyring_ref (SynodPbftKeyring *keyring);
 void synod_pbft_keyring_unref (SynodPbftKeyring *keyring);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodPbftKeyring, synod_pbft_keyring_unref)
@@ -34,35 +31,21 @@ guint32 synod_pbft_keyring_get_self (SynodPbftKeyring *keyring);
 gboolean synod_pbft_keyring_set_private_key (SynodPbftKeyring *keyring,
                                              const guint8 seed[SYNOD_PBFT_KEY_SIZE],
                                              GError **error);
-gboolean synod_pbft_keyring_set_public_key (SynodPbftKeyring *keyring,
-                                            guint32 node,
-                                            const guint8 key[SYNOD_PBFT_KEY_SIZE],
-                                            GError **error);
-gboolean synod_pbft_keyring_get_public_key (SynodPbftKeyring *keyring,
-                                            guint32 node,
+gboolean synod_pbft_keyring_set_public_key (SynodPbftKeyring *keyring, guint32 node,
+                                            const guint8 key[SYNOD_PBFT_KEY_SIZE], GError **error);
+gboolean synod_pbft_keyring_get_public_key (SynodPbftKeyring *keyring, guint32 node,
                                             guint8 ret_key[SYNOD_PBFT_KEY_SIZE]);
-gboolean synod_pbft_keyring_set_mac_key (SynodPbftKeyring *keyring,
-                                         guint32 peer,
-                                         const guint8 key[SYNOD_PBFT_KEY_SIZE],
-                                         GError **error);
+gboolean synod_pbft_keyring_set_mac_key (SynodPbftKeyring *keyring, guint32 peer,
+                                         const guint8 key[SYNOD_PBFT_KEY_SIZE], GError **error);
 
-gboolean synod_pbft_keyring_mac (SynodPbftKeyring *keyring,
-                                 guint32 peer,
-                                 const guint8 digest[32],
+gboolean synod_pbft_keyring_mac (SynodPbftKeyring *keyring, guint32 peer, const guint8 digest[32],
                                  guint8 ret_mac[32]);
-gboolean synod_pbft_keyring_check_mac (SynodPbftKeyring *keyring,
-                                       guint32 peer,
-                                       const guint8 digest[32],
-                                       const guint8 mac[32]);
-gboolean synod_pbft_keyring_sign (SynodPbftKeyring *keyring,
-                                  const guint8 *data,
-                                  gsize len,
+gboolean synod_pbft_keyring_check_mac (SynodPbftKeyring *keyring, guint32 peer,
+                                       const guint8 digest[32], const guint8 mac[32]);
+gboolean synod_pbft_keyring_sign (SynodPbftKeyring *keyring, const guint8 *data, gsize len,
                                   guint8 ret_signature[64]);
-gboolean synod_pbft_keyring_verify (SynodPbftKeyring *keyring,
-                                    guint32 node,
-                                    const guint8 *data,
-                                    gsize len,
-                                    const guint8 signature[64]);
+gboolean synod_pbft_keyring_verify (SynodPbftKeyring *keyring, guint32 node, const guint8 *data,
+                                    gsize len, const guint8 signature[64]);
 
 void synod_pbft_sha256 (const guint8 *data, gsize len, guint8 ret_digest[32]);
 

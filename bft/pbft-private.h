@@ -11,20 +11,18 @@ G_BEGIN_DECLS
 static inline guint32
 pbft_primary (const SynodPbftConfig *config, guint64 view)
 {
-  return (guint32) (view % (3 * config->f + 1));
+  return (guint32)(view % (3 * config->f + 1));
 }
 
 /* Checks 2f+1 distinct valid signatures over CHECKPOINT(seq, digest); the
  * initial checkpoint (seq 0) needs none and has an all-zero digest. */
-gboolean pbft_checkpoint_proof_check (SynodPbftKeyring *keys,
-                                      const SynodPbftConfig *config,
+gboolean pbft_checkpoint_proof_check (SynodPbftKeyring *keys, const SynodPbftConfig *config,
                                       const SynodPbftCheckpointProof *proof);
 
 /* Structural checks of a view change for @view (its stable proof, and the
  * P and Q sets within its window and below @view). Signatures are checked
  * by the caller. */
-gboolean pbft_view_change_check (SynodPbftKeyring *keys,
-                                 const SynodPbftConfig *config,
+gboolean pbft_view_change_check (SynodPbftKeyring *keys, const SynodPbftConfig *config,
                                  const SynodPbftViewChange *vc);
 
 typedef struct
@@ -39,10 +37,7 @@ typedef struct
  * into @vcs) and, for each sequence number above it, the batch digest to
  * re-propose, or the null batch's. Returns FALSE when the set does not
  * decide yet (more view changes are needed). */
-gboolean pbft_decide_new_view (guint f,
-                               const SynodPbftSignedViewChange *vcs,
-                               guint n_vcs,
-                               guint *ret_checkpoint,
-                               GArray **ret_choices);
+gboolean pbft_decide_new_view (guint f, const SynodPbftSignedViewChange *vcs, guint n_vcs,
+                               guint *ret_checkpoint, GArray **ret_choices);
 
 G_END_DECLS

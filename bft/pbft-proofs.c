@@ -7,8 +7,7 @@
 #include "pbft-private.h"
 
 gboolean
-pbft_checkpoint_proof_check (SynodPbftKeyring *keys,
-                             const SynodPbftConfig *config,
+pbft_checkpoint_proof_check (SynodPbftKeyring *keys, const SynodPbftConfig *config,
                              const SynodPbftCheckpointProof *proof)
 {
   static const guint8 zero[32] = { 0 };
@@ -37,8 +36,7 @@ pbft_checkpoint_proof_check (SynodPbftKeyring *keys,
 }
 
 gboolean
-pbft_view_change_check (SynodPbftKeyring *keys,
-                        const SynodPbftConfig *config,
+pbft_view_change_check (SynodPbftKeyring *keys, const SynodPbftConfig *config,
                         const SynodPbftViewChange *vc)
 {
   guint64 h = vc->stable.seq;

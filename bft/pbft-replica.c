@@ -125,11 +125,11 @@ struct _SynodPbftReplica
   guint64 max_prepared;
   gboolean state_valid;
 
-  GHashTable *clients;   /* guint64 client -> ClientEntry */
-  GHashTable *own_ckpts; /* guint64 seq -> guint8[32] */
+  GHashTable *clients;    /* guint64 client -> ClientEntry */
+  GHashTable *own_ckpts;  /* guint64 seq -> guint8[32] */
   GHashTable *ckpt_votes; /* guint64 seq -> CkptVote[n] */
 
-  GHashTable *pending; /* guint64 client -> Pending */
+  GHashTable *pending;  /* guint64 client -> Pending */
   GQueue pending_queue; /* of guint64 * */
   GQueue deferred_reads;
 
@@ -303,7 +303,7 @@ send_reply (SynodPbftReplica *r, guint32 to, guint64 client, guint64 number, GBy
   rep->number = number;
   rep->replica = r->id;
   rep->read_only = read_only;
-  rep->result.val = (guint8 *) g_bytes_get_data (result, &len);
+  rep->result.val = (guint8 *)g_bytes_get_data (result, &len);
   rep->result.len = len;
   if (r->config.sign_replies && !r->replaying)
     {
@@ -633,15 +633,15 @@ client_ref_by_age (gconstpointer a, gconstpointer b)
 static GArray *
 client_refs (SynodPbftReplica *r, GCompareFunc order)
 {
-  GArray *refs = g_array_sized_new (FALSE, FALSE, sizeof (ClientRef),
-                                    g_hash_table_size (r->clients));
+  GArray *refs
+      = g_array_sized_new (FALSE, FALSE, sizeof (ClientRef), g_hash_table_size (r->clients));
   GHashTableIter it;
   gpointer k, v;
 
   g_hash_table_iter_init (&it, r->clients);
   while (g_hash_table_iter_next (&it, &k, &v))
     {
-      ClientRef ref = { *(guint64 *) k, v };
+      ClientRef ref = { *(guint64 *)k, v };
 
       g_array_append_val (refs, ref);
     }
@@ -665,7 +665,7 @@ checkpoint_state (SynodPbftReplica *r, guint64 seq, SynodPbftCheckpointState *st
       recs[i].client = c->client;
       recs[i].number = c->entry->number;
       recs[i].seq = c->entry->seq;
-      recs[i].result.val = (guint8 *) g_bytes_get_data (c->entry->result, &len);
+      recs[i].result.val = (guint8 *)g_bytes_get_data (c->entry->result, &len);
       recs[i].result.len = len;
     }
   memset (state, 0, sizeof *state);
@@ -760,11 +760,11 @@ take_checkpoint (SynodPbftReplica *r, guint64 seq)
     {
       g_free (rec.state.clients.val);
       fail (r, g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                            _("The replicated state does not fit a checkpoint")));
+                            _ ("The replicated state does not fit a checkpoint")));
       return;
     }
   snapshot = synod_state_variable_snapshot (r->state);
-  rec.app_snapshot.val = (guint8 *) g_bytes_get_data (snapshot, &len);
+  rec.app_snapshot.val = (guint8 *)g_bytes_get_data (snapshot, &len);
   rec.app_snapshot.len = len;
   persist (r, SYNOD_PBFT_TABLE_CHECKPOINT, key, &synod_pbft_checkpoint_record_desc, &rec);
   g_free (rec.state.clients.val);
@@ -940,15 +940,15 @@ collect_garbage (SynodPbftReplica *r)
 
   g_hash_table_iter_init (&it, r->log);
   while (g_hash_table_iter_next (&it, &k, &v))
-    if (((Entry *) v)->seq <= r->low)
+    if (((Entry *)v)->seq <= r->low)
       g_hash_table_iter_remove (&it);
   g_hash_table_iter_init (&it, r->ckpt_votes);
   while (g_hash_table_iter_next (&it, &k, &v))
-    if (*(guint64 *) k <= r->low)
+    if (*(guint64 *)k <= r->low)
       g_hash_table_iter_remove (&it);
   g_hash_table_iter_init (&it, r->own_ckpts);
   while (g_hash_table_iter_next (&it, &k, &v))
-    if (*(guint64 *) k < r->low)
+    if (*(guint64 *)k < r->low)
       g_hash_table_iter_remove (&it);
   if (r->halted)
     return;
@@ -1031,8 +1031,8 @@ start_state_transfer (SynodPbftReplica *r)
 {
   if (r->transfer_active || r->replaying)
     return;
-  g_debug ("replica %u: state transfer (executed %" G_GUINT64_FORMAT ", best proof %" G_GUINT64_FORMAT
-           ")",
+  g_debug ("replica %u: state transfer (executed %" G_GUINT64_FORMAT
+           ", best proof %" G_GUINT64_FORMAT ")",
            r->id, r->last_executed, r->best_proof.seq);
   r->transfer_active = TRUE;
   send_fetch_state (r);
@@ -1162,7 +1162,7 @@ handle_state (SynodPbftReplica *r, SynodPbftStateData *sd)
       {
         ClientEntry *ce = g_hash_table_lookup (r->clients, k);
 
-        if (ce != NULL && ((Pending *) v)->req.request.number <= ce->number)
+        if (ce != NULL && ((Pending *)v)->req.request.number <= ce->number)
           g_hash_table_iter_remove (&it);
       }
   }
@@ -1211,7 +1211,7 @@ try_propose (SynodPbftReplica *r)
           break;
         }
 
-      batch->nondet.timestamp = MAX ((guint64) MAX (r->now, 0), r->last_proposed_timestamp);
+      batch->nondet.timestamp = MAX ((guint64)MAX (r->now, 0), r->last_proposed_timestamp);
       batch->nondet.proposer_view = r->view;
       r->last_proposed_timestamp = batch->nondet.timestamp;
       if (r->config.random_seed)
@@ -1223,12 +1223,11 @@ try_propose (SynodPbftReplica *r)
           batch->nondet.seed_proof.len = 64;
           if (stb == NULL
               || !synod_pbft_keyring_sign (r->keys, g_bytes_get_data (stb, NULL),
-                                           g_bytes_get_size (stb),
-                                           batch->nondet.seed_proof.val))
+                                           g_bytes_get_size (stb), batch->nondet.seed_proof.val))
             {
               synod_pbft_batch_free (batch);
               fail (r, g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
-                                    _("Cannot sign the seed of a batch")));
+                                    _ ("Cannot sign the seed of a batch")));
               return;
             }
         }
@@ -1245,7 +1244,7 @@ try_propose (SynodPbftReplica *r)
         {
           synod_pbft_batch_free (batch);
           fail (r, g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                                _("A batch does not fit its type")));
+                                _ ("A batch does not fit its type")));
           return;
         }
 
@@ -1322,7 +1321,7 @@ check_committed (SynodPbftReplica *r, Entry *e)
 static gboolean
 batch_acceptable (SynodPbftReplica *r, guint64 view, guint64 seq, const SynodPbftBatch *batch)
 {
-  gint64 skew = (gint64) batch->nondet.timestamp - r->now;
+  gint64 skew = (gint64)batch->nondet.timestamp - r->now;
 
   if (batch->requests.len == 0 || batch->requests.len > r->config.max_batch)
     return FALSE;
@@ -1614,9 +1613,9 @@ send_view_change (SynodPbftReplica *r)
   vc->view = r->view;
   vc->stable = r->stable_proof;
   vc->prepared.len = p->len;
-  vc->prepared.val = (SynodPbftLogClaim *) p->data;
+  vc->prepared.val = (SynodPbftLogClaim *)p->data;
   vc->preprepared.len = q->len;
-  vc->preprepared.val = (SynodPbftLogClaim *) q->data;
+  vc->preprepared.val = (SynodPbftLogClaim *)q->data;
   if (!sign_body (r, &body, sig))
     return;
 
@@ -1671,8 +1670,8 @@ start_view_change (SynodPbftReplica *r, guint64 new_view)
   g_hash_table_iter_init (&it, r->pending);
   while (g_hash_table_iter_next (&it, &k, &v))
     {
-      ((Pending *) v)->assigned_seq = 0;
-      ((Pending *) v)->queued = FALSE;
+      ((Pending *)v)->assigned_seq = 0;
+      ((Pending *)v)->queued = FALSE;
     }
   send_view_change (r);
   check_view_change_quorum (r);
@@ -1693,7 +1692,7 @@ gather_view_changes (SynodPbftReplica *r, SynodPbftSignedViewChange *out)
 static gint
 compare_u64 (gconstpointer a, gconstpointer b)
 {
-  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  guint64 x = *(const guint64 *)a, y = *(const guint64 *)b;
 
   return x < y ? -1 : x > y;
 }
@@ -1748,7 +1747,8 @@ install_new_view (SynodPbftReplica *r, const SynodPbftSignedViewChange *vcs, gui
       if (e->committed && memcmp (e->committed_digest, c->digest, 32) != 0)
         {
           /* Impossible with at most f faults: this replica's log is wrong. */
-          g_warning ("replica %u: new view %" G_GUINT64_FORMAT " contradicts committed %" G_GUINT64_FORMAT,
+          g_warning ("replica %u: new view %" G_GUINT64_FORMAT
+                     " contradicts committed %" G_GUINT64_FORMAT,
                      r->id, r->view, c->seq);
           e->committed = FALSE;
           r->state_valid = FALSE;
@@ -1768,8 +1768,7 @@ install_new_view (SynodPbftReplica *r, const SynodPbftSignedViewChange *vcs, gui
           e->prepares[r->id].valid = TRUE;
           e->prepares[r->id].view = r->view;
           memcpy (e->prepares[r->id].digest, c->digest, 32);
-          send_vote (r, SYNOD_PBFT_TO_REPLICAS, SYNOD_PBFT_MSG_PREPARE, r->view, c->seq,
-                     c->digest);
+          send_vote (r, SYNOD_PBFT_TO_REPLICAS, SYNOD_PBFT_MSG_PREPARE, r->view, c->seq, c->digest);
         }
     }
   r->next_seq = top + 1;
@@ -1918,7 +1917,8 @@ handle_new_view (SynodPbftReplica *r, guint32 sender, const SynodPbftNewView *nv
     {
       PbftChoice *c = &g_array_index (choices, PbftChoice, i);
 
-      if (c->seq != nv->entries.val[i].seq || memcmp (c->digest, nv->entries.val[i].digest, 32) != 0)
+      if (c->seq != nv->entries.val[i].seq
+          || memcmp (c->digest, nv->entries.val[i].digest, 32) != 0)
         {
           r->stats.auth_failures++;
           return;
@@ -2019,7 +2019,8 @@ batch_wanted (SynodPbftReplica *r, Entry *e, const guint8 *digest)
       if (vc == NULL || vc->view != r->view)
         continue;
       for (guint j = 0; j < vc->prepared.len; j++)
-        if (vc->prepared.val[j].seq == e->seq && memcmp (vc->prepared.val[j].digest, digest, 32) == 0)
+        if (vc->prepared.val[j].seq == e->seq
+            && memcmp (vc->prepared.val[j].digest, digest, 32) == 0)
           return TRUE;
     }
   return FALSE;
@@ -2102,8 +2103,8 @@ handle_status (SynodPbftReplica *r, guint32 sender, const SynodPbftStatus *st)
       /* Help a new primary that lost this replica's view change. */
       if (pbft_primary (&r->config, r->view) == sender)
         {
-          SynodPbftBody body = { .type = SYNOD_PBFT_MSG_VIEW_CHANGE,
-                                 .u.view_change = r->vcs[r->id]->view_change };
+          SynodPbftBody body
+              = { .type = SYNOD_PBFT_MSG_VIEW_CHANGE, .u.view_change = r->vcs[r->id]->view_change };
 
           send_body (r, sender, &body, TRUE);
         }
@@ -2136,8 +2137,8 @@ status_tick (SynodPbftReplica *r)
 
   if (!r->view_active && r->vcs[r->id] != NULL && r->vcs[r->id]->view_change.view == r->view)
     {
-      SynodPbftBody vc = { .type = SYNOD_PBFT_MSG_VIEW_CHANGE,
-                           .u.view_change = r->vcs[r->id]->view_change };
+      SynodPbftBody vc
+          = { .type = SYNOD_PBFT_MSG_VIEW_CHANGE, .u.view_change = r->vcs[r->id]->view_change };
 
       send_body (r, SYNOD_PBFT_TO_REPLICAS, &vc, TRUE);
       try_new_view (r);
@@ -2201,12 +2202,12 @@ auth_kind_ok (SynodPbftMessageType type, SynodPbftAuthKind kind)
 {
   switch (type)
     {
-    case SYNOD_PBFT_MSG_CHECKPOINT:
-    case SYNOD_PBFT_MSG_VIEW_CHANGE:
-    case SYNOD_PBFT_MSG_NEW_VIEW:
-      return kind == SYNOD_PBFT_AUTH_SIGNATURE;
-    default:
-      return kind == SYNOD_PBFT_AUTH_MAC || kind == SYNOD_PBFT_AUTH_AUTHENTICATOR;
+      case SYNOD_PBFT_MSG_CHECKPOINT:
+      case SYNOD_PBFT_MSG_VIEW_CHANGE:
+      case SYNOD_PBFT_MSG_NEW_VIEW:
+        return kind == SYNOD_PBFT_AUTH_SIGNATURE;
+      default:
+        return kind == SYNOD_PBFT_AUTH_MAC || kind == SYNOD_PBFT_AUTH_AUTHENTICATOR;
     }
 }
 
@@ -2258,42 +2259,42 @@ synod_pbft_replica_receive (SynodPbftReplica *replica, gint64 now, const guint8 
 
   switch (body->type)
     {
-    case SYNOD_PBFT_MSG_PRE_PREPARE:
-      handle_pre_prepare (r, sender, &body->u.pre_prepare);
-      break;
-    case SYNOD_PBFT_MSG_PREPARE:
-    case SYNOD_PBFT_MSG_COMMIT:
-      handle_vote (r, sender, body->type, &body->u.vote);
-      break;
-    case SYNOD_PBFT_MSG_CHECKPOINT:
-      handle_checkpoint (r, sender, &body->u.checkpoint, env.auth.u.signature);
-      break;
-    case SYNOD_PBFT_MSG_VIEW_CHANGE:
-      handle_view_change (r, sender, &body->u.view_change, env.auth.u.signature);
-      break;
-    case SYNOD_PBFT_MSG_NEW_VIEW:
-      handle_new_view (r, sender, &body->u.new_view, data, len);
-      break;
-    case SYNOD_PBFT_MSG_STATUS:
-      handle_status (r, sender, &body->u.status);
-      break;
-    case SYNOD_PBFT_MSG_FETCH_BATCH:
-      handle_fetch_batch (r, sender, &body->u.fetch_batch);
-      break;
-    case SYNOD_PBFT_MSG_BATCH:
-      handle_batch (r, &body->u.batch);
-      break;
-    case SYNOD_PBFT_MSG_FETCH_STATE:
-      handle_fetch_state (r, sender, &body->u.fetch_state);
-      break;
-    case SYNOD_PBFT_MSG_STATE:
-      handle_state (r, &body->u.state);
-      break;
-    case SYNOD_PBFT_MSG_REPLY:
-    case SYNOD_PBFT_MSG_REQUEST:
-    default:
-      r->stats.malformed++;
-      break;
+      case SYNOD_PBFT_MSG_PRE_PREPARE:
+        handle_pre_prepare (r, sender, &body->u.pre_prepare);
+        break;
+      case SYNOD_PBFT_MSG_PREPARE:
+      case SYNOD_PBFT_MSG_COMMIT:
+        handle_vote (r, sender, body->type, &body->u.vote);
+        break;
+      case SYNOD_PBFT_MSG_CHECKPOINT:
+        handle_checkpoint (r, sender, &body->u.checkpoint, env.auth.u.signature);
+        break;
+      case SYNOD_PBFT_MSG_VIEW_CHANGE:
+        handle_view_change (r, sender, &body->u.view_change, env.auth.u.signature);
+        break;
+      case SYNOD_PBFT_MSG_NEW_VIEW:
+        handle_new_view (r, sender, &body->u.new_view, data, len);
+        break;
+      case SYNOD_PBFT_MSG_STATUS:
+        handle_status (r, sender, &body->u.status);
+        break;
+      case SYNOD_PBFT_MSG_FETCH_BATCH:
+        handle_fetch_batch (r, sender, &body->u.fetch_batch);
+        break;
+      case SYNOD_PBFT_MSG_BATCH:
+        handle_batch (r, &body->u.batch);
+        break;
+      case SYNOD_PBFT_MSG_FETCH_STATE:
+        handle_fetch_state (r, sender, &body->u.fetch_state);
+        break;
+      case SYNOD_PBFT_MSG_STATE:
+        handle_state (r, &body->u.state);
+        break;
+      case SYNOD_PBFT_MSG_REPLY:
+      case SYNOD_PBFT_MSG_REQUEST:
+      default:
+        r->stats.malformed++;
+        break;
     }
   step_end (r);
 }
@@ -2310,22 +2311,22 @@ synod_pbft_replica_timer_expired (SynodPbftReplica *replica, gint64 now, SynodPb
   r->deadlines[timer] = 0;
   switch (timer)
     {
-    case SYNOD_PBFT_TIMER_STATUS:
-      status_tick (r);
-      break;
-    case SYNOD_PBFT_TIMER_VIEW_CHANGE:
-      if (r->view_active && behind_peers (r))
-        {
-          /* The others are executing and this replica is merely behind:
-           * retransmission or state transfer catch it up. */
-          arm (r, SYNOD_PBFT_TIMER_VIEW_CHANGE, r->now + view_change_timeout (r));
-          break;
-        }
-      r->vc_failures++;
-      start_view_change (r, r->view + 1);
-      break;
-    default:
-      break;
+      case SYNOD_PBFT_TIMER_STATUS:
+        status_tick (r);
+        break;
+      case SYNOD_PBFT_TIMER_VIEW_CHANGE:
+        if (r->view_active && behind_peers (r))
+          {
+            /* The others are executing and this replica is merely behind:
+             * retransmission or state transfer catch it up. */
+            arm (r, SYNOD_PBFT_TIMER_VIEW_CHANGE, r->now + view_change_timeout (r));
+            break;
+          }
+        r->vc_failures++;
+        start_view_change (r, r->view + 1);
+        break;
+      default:
+        break;
     }
   step_end (r);
 }
@@ -2350,12 +2351,12 @@ synod_pbft_replica_start (SynodPbftReplica *replica, gint64 now)
    * have been lost with this replica's memory. */
   g_hash_table_iter_init (&it, r->own_ckpts);
   while (g_hash_table_iter_next (&it, &k, &v))
-    if (*(guint64 *) k > r->low)
+    if (*(guint64 *)k > r->low)
       {
         SynodPbftBody body = { .type = SYNOD_PBFT_MSG_CHECKPOINT };
         guint8 sig[64];
 
-        body.u.checkpoint.seq = *(guint64 *) k;
+        body.u.checkpoint.seq = *(guint64 *)k;
         memcpy (body.u.checkpoint.digest, v, 32);
         if (sign_body (r, &body, sig))
           {
@@ -2405,7 +2406,7 @@ load_checkpoint (GBytes *key, GBytes *value, gpointer user_data)
     {
       if (ls->error == NULL)
         ls->error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-                                 _("A stored checkpoint does not encode"));
+                                 _ ("A stored checkpoint does not encode"));
       synod_pbft_checkpoint_record_clear (&rec);
       return FALSE;
     }
@@ -2496,7 +2497,7 @@ load_batch (GBytes *key, GBytes *value, gpointer user_data)
         }
     }
   ls->error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-                           _("A stored batch does not match its digest"));
+                           _ ("A stored batch does not match its digest"));
   return FALSE;
 }
 
@@ -2536,7 +2537,7 @@ load_meta (SynodPbftReplica *r, GError **error)
         {
           synod_pbft_checkpoint_proof_clear (&proof);
           g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-                       _("The stored stable checkpoint proof does not verify"));
+                       _ ("The stored stable checkpoint proof does not verify"));
           return FALSE;
         }
       synod_pbft_checkpoint_proof_clear (&r->stable_proof);
@@ -2596,7 +2597,7 @@ recover (SynodPbftReplica *r, GError **error)
   if (r->low > 0 && (!ls.have_latest || ls.latest.state.seq < r->low))
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-                   _("The stable checkpoint's state is missing from the store"));
+                   _ ("The stable checkpoint's state is missing from the store"));
       return FALSE;
     }
   if (!synod_pbft_store_foreach (r->store, SYNOD_PBFT_TABLE_ENTRY, load_entry, &ls, error)
@@ -2617,7 +2618,7 @@ recover (SynodPbftReplica *r, GError **error)
           || !install_clients (r, &ls.latest.state))
         {
           g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-                       _("A stored snapshot does not match its digest"));
+                       _ ("A stored snapshot does not match its digest"));
           return FALSE;
         }
       r->last_executed = ls.latest.state.seq;
@@ -2669,11 +2670,8 @@ reset_memory (SynodPbftReplica *r)
  *   or the store cannot be read or written at all
  */
 SynodPbftReplica *
-synod_pbft_replica_new (const SynodPbftConfig *config,
-                        SynodPbftKeyring *keys,
-                        SynodStateVariable *state,
-                        SynodPbftStore *store,
-                        GError **error)
+synod_pbft_replica_new (const SynodPbftConfig *config, SynodPbftKeyring *keys,
+                        SynodStateVariable *state, SynodPbftStore *store, GError **error)
 {
   g_autoptr (SynodPbftReplica) r = NULL;
   GError *local = NULL;
@@ -2685,7 +2683,7 @@ synod_pbft_replica_new (const SynodPbftConfig *config,
   if (synod_pbft_keyring_get_self (keys) >= synod_pbft_config_n (config))
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_INVALID_CONFIG,
-                   _("Node %u is not a replica of a service of %u replicas"),
+                   _ ("Node %u is not a replica of a service of %u replicas"),
                    synod_pbft_keyring_get_self (keys), synod_pbft_config_n (config));
       return NULL;
     }

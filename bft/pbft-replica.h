@@ -127,18 +127,14 @@ typedef struct
 
 typedef struct _SynodPbftReplica SynodPbftReplica;
 
-SynodPbftReplica *synod_pbft_replica_new (const SynodPbftConfig *config,
-                                          SynodPbftKeyring *keys,
-                                          SynodStateVariable *state,
-                                          SynodPbftStore *store,
+SynodPbftReplica *synod_pbft_replica_new (const SynodPbftConfig *config, SynodPbftKeyring *keys,
+                                          SynodStateVariable *state, SynodPbftStore *store,
                                           GError **error);
 void synod_pbft_replica_free (SynodPbftReplica *replica);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodPbftReplica, synod_pbft_replica_free)
 
 void synod_pbft_replica_start (SynodPbftReplica *replica, gint64 now);
-void synod_pbft_replica_receive (SynodPbftReplica *replica,
-                                 gint64 now,
-                                 const guint8 *data,
+void synod_pbft_replica_receive (SynodPbftReplica *replica, gint64 now, const guint8 *data,
                                  gsize len);
 void synod_pbft_replica_timer_expired (SynodPbftReplica *replica, gint64 now, SynodPbftTimer timer);
 gboolean synod_pbft_replica_pop_output (SynodPbftReplica *replica, SynodPbftOutput *ret_output);

@@ -38,10 +38,10 @@ lmdb_fail (int rc, const gchar *what, GError **error)
 {
   gint code = (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_INVALID
                || rc == MDB_VERSION_MISMATCH || rc == MDB_BAD_TXN)
-                ? SYNOD_BFT_ERROR_STORE_CORRUPT
-                : SYNOD_BFT_ERROR_STORE;
+                  ? SYNOD_BFT_ERROR_STORE_CORRUPT
+                  : SYNOD_BFT_ERROR_STORE;
 
-  g_set_error (error, SYNOD_BFT_ERROR, code, _("Replica store: %s: %s"), what, mdb_strerror (rc));
+  g_set_error (error, SYNOD_BFT_ERROR, code, _ ("Replica store: %s: %s"), what, mdb_strerror (rc));
   return FALSE;
 }
 
@@ -67,7 +67,7 @@ val_of (GBytes *b)
   gsize len;
   MDB_val v;
 
-  v.mv_data = (void *) g_bytes_get_data (b, &len);
+  v.mv_data = (void *)g_bytes_get_data (b, &len);
   v.mv_size = len;
   return v;
 }
@@ -75,7 +75,7 @@ val_of (GBytes *b)
 static gboolean
 lmdb_put (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes *value, GError **error)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
   MDB_val k = val_of (key), v = val_of (value);
   int rc;
 
@@ -89,7 +89,7 @@ static gboolean
 lmdb_get (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes **ret_value,
           GError **error)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
   MDB_val k = val_of (key), v;
   int rc;
 
@@ -107,7 +107,7 @@ lmdb_get (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes **ret
 static gboolean
 lmdb_delete (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GError **error)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
   MDB_val k = val_of (key);
   int rc;
 
@@ -120,7 +120,7 @@ lmdb_delete (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GError **
 static gboolean
 lmdb_delete_below (SynodPbftStore *store, SynodPbftTable table, GBytes *limit, GError **error)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
   MDB_cursor *cur;
   MDB_val k, v, lim = val_of (limit);
   int rc;
@@ -146,7 +146,7 @@ static gboolean
 lmdb_foreach (SynodPbftStore *store, SynodPbftTable table, SynodPbftStoreFunc func,
               gpointer user_data, GError **error)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
   MDB_cursor *cur;
   MDB_val k, v;
   int rc;
@@ -172,7 +172,7 @@ lmdb_foreach (SynodPbftStore *store, SynodPbftTable table, SynodPbftStoreFunc fu
 static gboolean
 lmdb_commit (SynodPbftStore *store, GError **error)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
   int rc;
 
   if (s->txn == NULL)
@@ -185,7 +185,7 @@ lmdb_commit (SynodPbftStore *store, GError **error)
 static void
 lmdb_abort (SynodPbftStore *store)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
 
   if (s->txn != NULL)
     mdb_txn_abort (s->txn);
@@ -195,7 +195,7 @@ lmdb_abort (SynodPbftStore *store)
 static void
 lmdb_finalize (SynodPbftStore *store)
 {
-  LmdbStore *s = (LmdbStore *) store;
+  LmdbStore *s = (LmdbStore *)store;
 
   if (s->env != NULL)
     mdb_env_close (s->env);
@@ -239,7 +239,7 @@ synod_pbft_store_open_lmdb (const gchar *path, gsize map_size, gboolean sync, GE
       int e = errno;
 
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE,
-                   _("Cannot create the replica store directory %s: %s"), path, g_strerror (e));
+                   _ ("Cannot create the replica store directory %s: %s"), path, g_strerror (e));
       return NULL;
     }
   s = g_new0 (LmdbStore, 1);
@@ -252,7 +252,7 @@ synod_pbft_store_open_lmdb (const gchar *path, gsize map_size, gboolean sync, GE
       return NULL;
     }
   mdb_env_set_maxdbs (s->env, SYNOD_PBFT_N_TABLES);
-  mdb_env_set_mapsize (s->env, map_size ? map_size : (gsize) 1 << 30);
+  mdb_env_set_mapsize (s->env, map_size ? map_size : (gsize)1 << 30);
   rc = mdb_env_open (s->env, path, MDB_NOTLS | (sync ? 0 : MDB_NOSYNC), 0600);
   if (rc == 0)
     rc = mdb_txn_begin (s->env, NULL, 0, &txn);
@@ -290,11 +290,8 @@ synod_pbft_store_open_lmdb (const gchar *path, gsize map_size, gboolean sync, GE
  *   cannot be opened
  */
 SynodPbftStore *
-synod_pbft_store_open_lmdb_or_reset (const gchar *path,
-                                     gsize map_size,
-                                     gboolean sync,
-                                     gboolean *ret_was_reset,
-                                     GError **error)
+synod_pbft_store_open_lmdb_or_reset (const gchar *path, gsize map_size, gboolean sync,
+                                     gboolean *ret_was_reset, GError **error)
 {
   g_autoptr (GError) local = NULL;
   SynodPbftStore *store = synod_pbft_store_open_lmdb (path, map_size, sync, &local);
@@ -319,7 +316,7 @@ synod_pbft_store_open_lmdb_or_reset (const gchar *path,
           int e = errno;
 
           g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE,
-                       _("Cannot move the damaged replica store %s aside: %s"), path,
+                       _ ("Cannot move the damaged replica store %s aside: %s"), path,
                        g_strerror (e));
           return NULL;
         }
@@ -329,6 +326,6 @@ synod_pbft_store_open_lmdb_or_reset (const gchar *path,
       return synod_pbft_store_open_lmdb (path, map_size, sync, error);
     }
   g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE,
-               _("Too many damaged copies of the replica store %s"), path);
+               _ ("Too many damaged copies of the replica store %s"), path);
   return NULL;
 }

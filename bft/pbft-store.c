@@ -60,7 +60,7 @@ unframe (SynodPbftTable table, GBytes *key, GBytes *framed, GError **error)
         return g_bytes_new_from_bytes (framed, CHECK_SIZE, len - CHECK_SIZE);
     }
   g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT,
-               _("A record of table %d of the replica store is damaged"), (int) table);
+               _ ("A record of table %d of the replica store is damaged"), (int)table);
   return NULL;
 }
 
@@ -82,10 +82,7 @@ synod_pbft_store_unref (SynodPbftStore *store)
 }
 
 gboolean
-synod_pbft_store_put (SynodPbftStore *store,
-                      SynodPbftTable table,
-                      GBytes *key,
-                      GBytes *value,
+synod_pbft_store_put (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes *value,
                       GError **error)
 {
   g_autoptr (GBytes) framed = frame (table, key, value);
@@ -94,10 +91,7 @@ synod_pbft_store_put (SynodPbftStore *store,
 }
 
 gboolean
-synod_pbft_store_get (SynodPbftStore *store,
-                      SynodPbftTable table,
-                      GBytes *key,
-                      GBytes **ret_value,
+synod_pbft_store_get (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes **ret_value,
                       GError **error)
 {
   g_autoptr (GBytes) framed = NULL;
@@ -119,9 +113,7 @@ synod_pbft_store_delete (SynodPbftStore *store, SynodPbftTable table, GBytes *ke
 }
 
 gboolean
-synod_pbft_store_delete_below (SynodPbftStore *store,
-                               SynodPbftTable table,
-                               GBytes *limit,
+synod_pbft_store_delete_below (SynodPbftStore *store, SynodPbftTable table, GBytes *limit,
                                GError **error)
 {
   return store->klass->delete_below (store, table, limit, error);
@@ -147,11 +139,8 @@ foreach_unframe (GBytes *key, GBytes *framed, gpointer user_data)
 }
 
 gboolean
-synod_pbft_store_foreach (SynodPbftStore *store,
-                          SynodPbftTable table,
-                          SynodPbftStoreFunc func,
-                          gpointer user_data,
-                          GError **error)
+synod_pbft_store_foreach (SynodPbftStore *store, SynodPbftTable table, SynodPbftStoreFunc func,
+                          gpointer user_data, GError **error)
 {
   ForeachData d = { table, func, user_data, NULL };
 
@@ -243,10 +232,9 @@ memory_remember (MemoryStore *m, SynodPbftTable table, GBytes *key)
 }
 
 static gboolean
-memory_put (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes *value,
-            GError **error)
+memory_put (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes *value, GError **error)
 {
-  MemoryStore *m = (MemoryStore *) store;
+  MemoryStore *m = (MemoryStore *)store;
 
   memory_remember (m, table, key);
   g_tree_replace (m->tables[table], g_bytes_ref (key), g_bytes_ref (value));
@@ -257,7 +245,7 @@ static gboolean
 memory_get (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes **ret_value,
             GError **error)
 {
-  MemoryStore *m = (MemoryStore *) store;
+  MemoryStore *m = (MemoryStore *)store;
   GBytes *v = g_tree_lookup (m->tables[table], key);
 
   if (v == NULL)
@@ -269,7 +257,7 @@ memory_get (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GBytes **r
 static gboolean
 memory_delete (SynodPbftStore *store, SynodPbftTable table, GBytes *key, GError **error)
 {
-  MemoryStore *m = (MemoryStore *) store;
+  MemoryStore *m = (MemoryStore *)store;
 
   if (g_tree_lookup (m->tables[table], key) == NULL)
     return TRUE;
@@ -293,8 +281,8 @@ collect_below (gpointer key, gpointer value, gpointer user_data)
 static gboolean
 memory_delete_below (SynodPbftStore *store, SynodPbftTable table, GBytes *limit, GError **error)
 {
-  MemoryStore *m = (MemoryStore *) store;
-  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  MemoryStore *m = (MemoryStore *)store;
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
 
   g_ptr_array_add (keys, g_bytes_ref (limit));
   g_tree_foreach (m->tables[table], collect_below, keys);
@@ -321,7 +309,7 @@ static gboolean
 memory_foreach (SynodPbftStore *store, SynodPbftTable table, SynodPbftStoreFunc func,
                 gpointer user_data, GError **error)
 {
-  MemoryStore *m = (MemoryStore *) store;
+  MemoryStore *m = (MemoryStore *)store;
   MemoryForeach f = { func, user_data };
 
   g_tree_foreach (m->tables[table], memory_foreach_one, &f);
@@ -331,7 +319,7 @@ memory_foreach (SynodPbftStore *store, SynodPbftTable table, SynodPbftStoreFunc 
 static gboolean
 memory_commit (SynodPbftStore *store, GError **error)
 {
-  MemoryStore *m = (MemoryStore *) store;
+  MemoryStore *m = (MemoryStore *)store;
 
   g_array_set_size (m->undo, 0);
   return TRUE;
@@ -340,7 +328,7 @@ memory_commit (SynodPbftStore *store, GError **error)
 static void
 memory_abort (SynodPbftStore *store)
 {
-  MemoryStore *m = (MemoryStore *) store;
+  MemoryStore *m = (MemoryStore *)store;
 
   for (guint i = m->undo->len; i > 0; i--)
     {
@@ -357,7 +345,7 @@ memory_abort (SynodPbftStore *store)
 static void
 memory_finalize (SynodPbftStore *store)
 {
-  MemoryStore *m = (MemoryStore *) store;
+  MemoryStore *m = (MemoryStore *)store;
 
   for (guint t = 0; t < SYNOD_PBFT_N_TABLES; t++)
     g_tree_unref (m->tables[t]);
@@ -366,7 +354,7 @@ memory_finalize (SynodPbftStore *store)
 }
 
 static const SynodPbftStoreClass memory_class = {
-  memory_put,    memory_get,    memory_delete, memory_delete_below,
+  memory_put,     memory_get,    memory_delete, memory_delete_below,
   memory_foreach, memory_commit, memory_abort,  memory_finalize,
 };
 
@@ -387,8 +375,8 @@ synod_pbft_store_new_memory (void)
   m->parent.klass = &memory_class;
   g_atomic_ref_count_init (&m->parent.ref);
   for (guint t = 0; t < SYNOD_PBFT_N_TABLES; t++)
-    m->tables[t] = g_tree_new_full (bytes_compare, NULL, (GDestroyNotify) g_bytes_unref,
-                                    (GDestroyNotify) g_bytes_unref);
+    m->tables[t] = g_tree_new_full (bytes_compare, NULL, (GDestroyNotify)g_bytes_unref,
+                                    (GDestroyNotify)g_bytes_unref);
   m->undo = g_array_new (FALSE, FALSE, sizeof (Undo));
   g_array_set_clear_func (m->undo, undo_clear);
   return &m->parent;

@@ -35,44 +35,27 @@ typedef struct _SynodPbftStore SynodPbftStore;
 typedef gboolean (*SynodPbftStoreFunc) (GBytes *key, GBytes *value, gpointer user_data);
 
 SynodPbftStore *synod_pbft_store_new_memory (void);
-SynodPbftStore *synod_pbft_store_open_lmdb (const gchar *path,
-                                            gsize map_size,
-                                            gboolean sync,
+SynodPbftStore *synod_pbft_store_open_lmdb (const gchar *path, gsize map_size, gboolean sync,
                                             GError **error);
-SynodPbftStore *synod_pbft_store_open_lmdb_or_reset (const gchar *path,
-                                                     gsize map_size,
-                                                     gboolean sync,
-                                                     gboolean *ret_was_reset,
+SynodPbftStore *synod_pbft_store_open_lmdb_or_reset (const gchar *path, gsize map_size,
+                                                     gboolean sync, gboolean *ret_was_reset,
                                                      GError **error);
 SynodPbftStore *synod_pbft_store_ref (SynodPbftStore *store);
 void synod_pbft_store_unref (SynodPbftStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodPbftStore, synod_pbft_store_unref)
 
-gboolean synod_pbft_store_put (SynodPbftStore *store,
-                               SynodPbftTable table,
-                               GBytes *key,
-                               GBytes *value,
-                               GError **error);
+gboolean synod_pbft_store_put (SynodPbftStore *store, SynodPbftTable table, GBytes *key,
+                               GBytes *value, GError **error);
 /* Returns FALSE with no error when the key is absent. */
-gboolean synod_pbft_store_get (SynodPbftStore *store,
-                               SynodPbftTable table,
-                               GBytes *key,
-                               GBytes **ret_value,
-                               GError **error);
-gboolean synod_pbft_store_delete (SynodPbftStore *store,
-                                  SynodPbftTable table,
-                                  GBytes *key,
+gboolean synod_pbft_store_get (SynodPbftStore *store, SynodPbftTable table, GBytes *key,
+                               GBytes **ret_value, GError **error);
+gboolean synod_pbft_store_delete (SynodPbftStore *store, SynodPbftTable table, GBytes *key,
                                   GError **error);
 /* Deletes every key that sorts before @limit. */
-gboolean synod_pbft_store_delete_below (SynodPbftStore *store,
-                                        SynodPbftTable table,
-                                        GBytes *limit,
+gboolean synod_pbft_store_delete_below (SynodPbftStore *store, SynodPbftTable table, GBytes *limit,
                                         GError **error);
-gboolean synod_pbft_store_foreach (SynodPbftStore *store,
-                                   SynodPbftTable table,
-                                   SynodPbftStoreFunc func,
-                                   gpointer user_data,
-                                   GError **error);
+gboolean synod_pbft_store_foreach (SynodPbftStore *store, SynodPbftTable table,
+                                   SynodPbftStoreFunc func, gpointer user_data, GError **error);
 /* Deletes everything (a store found damaged is wiped and refilled by state
  * transfer). */
 gboolean synod_pbft_store_wipe (SynodPbftStore *store, GError **error);

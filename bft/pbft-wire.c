@@ -16,10 +16,7 @@ pbft_encode (const SynodTypeDesc *type, gconstpointer value, GError **error)
 }
 
 gboolean
-pbft_decode (const SynodTypeDesc *type,
-             const guint8 *data,
-             gsize len,
-             gpointer ret_value,
+pbft_decode (const SynodTypeDesc *type, const guint8 *data, gsize len, gpointer ret_value,
              GError **error)
 {
   return synod_value_decode (type, data, len, ret_value, error);
@@ -61,12 +58,8 @@ pbft_null_batch_digest (void)
 }
 
 GBytes *
-pbft_seal (SynodPbftKeyring *keys,
-           const SynodPbftMessage *message,
-           SynodPbftAuthKind kind,
-           guint32 to,
-           guint n_replicas,
-           GError **error)
+pbft_seal (SynodPbftKeyring *keys, const SynodPbftMessage *message, SynodPbftAuthKind kind,
+           guint32 to, guint n_replicas, GError **error)
 {
   g_autoptr (GBytes) body = pbft_encode (&synod_pbft_message_desc, message, error);
   g_autoptr (GBytes) auth_bytes = NULL;
@@ -83,38 +76,38 @@ pbft_seal (SynodPbftKeyring *keys,
   synod_pbft_sha256 (data, len, digest);
   switch (kind)
     {
-    case SYNOD_PBFT_AUTH_NONE:
-      break;
-    case SYNOD_PBFT_AUTH_MAC:
-      if (!synod_pbft_keyring_mac (keys, to, digest, auth.u.mac))
-        {
-          g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
-                       _("No MAC key for node %u"), to);
-          return NULL;
-        }
-      break;
-    case SYNOD_PBFT_AUTH_AUTHENTICATOR:
-      macs = g_new0 (SynodPbftMac, n_replicas);
-      for (guint i = 0; i < n_replicas; i++)
-        if (i != synod_pbft_keyring_get_self (keys)
-            && !synod_pbft_keyring_mac (keys, i, digest, macs[i]))
+      case SYNOD_PBFT_AUTH_NONE:
+        break;
+      case SYNOD_PBFT_AUTH_MAC:
+        if (!synod_pbft_keyring_mac (keys, to, digest, auth.u.mac))
           {
-            g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
-                         _("No MAC key for node %u"), i);
+            g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH, _ ("No MAC key for node %u"),
+                         to);
             return NULL;
           }
-      auth.u.macs.len = n_replicas;
-      auth.u.macs.val = macs;
-      break;
-    case SYNOD_PBFT_AUTH_SIGNATURE:
-      if (!synod_pbft_keyring_sign (keys, digest, 32, auth.u.signature))
-        {
-          g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH, _("No signing key"));
-          return NULL;
-        }
-      break;
-    default:
-      g_return_val_if_reached (NULL);
+        break;
+      case SYNOD_PBFT_AUTH_AUTHENTICATOR:
+        macs = g_new0 (SynodPbftMac, n_replicas);
+        for (guint i = 0; i < n_replicas; i++)
+          if (i != synod_pbft_keyring_get_self (keys)
+              && !synod_pbft_keyring_mac (keys, i, digest, macs[i]))
+            {
+              g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH,
+                           _ ("No MAC key for node %u"), i);
+              return NULL;
+            }
+        auth.u.macs.len = n_replicas;
+        auth.u.macs.val = macs;
+        break;
+      case SYNOD_PBFT_AUTH_SIGNATURE:
+        if (!synod_pbft_keyring_sign (keys, digest, 32, auth.u.signature))
+          {
+            g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH, _ ("No signing key"));
+            return NULL;
+          }
+        break;
+      default:
+        g_return_val_if_reached (NULL);
     }
   auth_bytes = pbft_encode (&synod_pbft_auth_desc, &auth, error);
   if (auth_bytes == NULL)
@@ -127,12 +120,8 @@ pbft_seal (SynodPbftKeyring *keys,
 }
 
 gboolean
-pbft_open (const guint8 *data,
-           gsize len,
-           gsize max_size,
-           SynodPbftEnvelope *ret_envelope,
-           guint8 ret_digest[32],
-           GError **error)
+pbft_open (const guint8 *data, gsize len, gsize max_size, SynodPbftEnvelope *ret_envelope,
+           guint8 ret_digest[32], GError **error)
 {
   SynodPbftEnvelope env = { 0 };
   gsize auth_len;
@@ -140,7 +129,7 @@ pbft_open (const guint8 *data,
   if (len > max_size)
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                   _("Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %" G_GSIZE_FORMAT),
+                   _ ("Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %" G_GSIZE_FORMAT),
                    len, max_size);
       return FALSE;
     }
@@ -150,7 +139,7 @@ pbft_open (const guint8 *data,
   if (auth_len > len)
     {
       synod_pbft_envelope_clear (&env);
-      g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_MALFORMED, _("Truncated envelope"));
+      g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_MALFORMED, _ ("Truncated envelope"));
       return FALSE;
     }
   synod_pbft_sha256 (data, len - auth_len, ret_digest);
@@ -169,25 +158,22 @@ pbft_check_auth (SynodPbftKeyring *keys, const SynodPbftEnvelope *envelope, cons
     return FALSE;
   switch (auth->kind)
     {
-    case SYNOD_PBFT_AUTH_MAC:
-      return synod_pbft_keyring_check_mac (keys, sender, digest, auth->u.mac);
-    case SYNOD_PBFT_AUTH_AUTHENTICATOR:
-      return self < auth->u.macs.len
-             && synod_pbft_keyring_check_mac (keys, sender, digest, auth->u.macs.val[self]);
-    case SYNOD_PBFT_AUTH_SIGNATURE:
-      return synod_pbft_keyring_verify (keys, sender, digest, 32, auth->u.signature);
-    case SYNOD_PBFT_AUTH_NONE:
-    default:
-      return FALSE;
+      case SYNOD_PBFT_AUTH_MAC:
+        return synod_pbft_keyring_check_mac (keys, sender, digest, auth->u.mac);
+      case SYNOD_PBFT_AUTH_AUTHENTICATOR:
+        return self < auth->u.macs.len
+               && synod_pbft_keyring_check_mac (keys, sender, digest, auth->u.macs.val[self]);
+      case SYNOD_PBFT_AUTH_SIGNATURE:
+        return synod_pbft_keyring_verify (keys, sender, digest, 32, auth->u.signature);
+      case SYNOD_PBFT_AUTH_NONE:
+      default:
+        return FALSE;
     }
 }
 
 gboolean
-pbft_verify_message_signature (SynodPbftKeyring *keys,
-                               guint64 service,
-                               guint32 sender,
-                               const SynodPbftBody *body,
-                               const guint8 signature[64])
+pbft_verify_message_signature (SynodPbftKeyring *keys, guint64 service, guint32 sender,
+                               const SynodPbftBody *body, const guint8 signature[64])
 {
   SynodPbftMessage m = { .service = service, .sender = sender, .body = *body };
   guint8 digest[32];
@@ -206,12 +192,8 @@ request_digest (guint64 service, const SynodPbftRequest *request, guint8 digest[
 }
 
 gboolean
-pbft_request_authenticate (SynodPbftKeyring *keys,
-                           guint64 service,
-                           guint n_replicas,
-                           gboolean sign,
-                           SynodPbftSignedRequest *request,
-                           GError **error)
+pbft_request_authenticate (SynodPbftKeyring *keys, guint64 service, guint n_replicas, gboolean sign,
+                           SynodPbftSignedRequest *request, GError **error)
 {
   guint8 digest[32];
 
@@ -220,7 +202,7 @@ pbft_request_authenticate (SynodPbftKeyring *keys,
   if (!request_digest (service, &request->request, digest))
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_MALFORMED,
-                   _("The request does not fit its type"));
+                   _ ("The request does not fit its type"));
       return FALSE;
     }
   if (sign)
@@ -228,7 +210,7 @@ pbft_request_authenticate (SynodPbftKeyring *keys,
       request->auth.kind = SYNOD_PBFT_AUTH_SIGNATURE;
       if (!synod_pbft_keyring_sign (keys, digest, 32, request->auth.u.signature))
         {
-          g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH, _("No signing key"));
+          g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH, _ ("No signing key"));
           return FALSE;
         }
       return TRUE;
@@ -239,17 +221,14 @@ pbft_request_authenticate (SynodPbftKeyring *keys,
   for (guint i = 0; i < n_replicas; i++)
     if (!synod_pbft_keyring_mac (keys, i, digest, request->auth.u.macs.val[i]))
       {
-        g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH, _("No MAC key for node %u"),
-                     i);
+        g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_AUTH, _ ("No MAC key for node %u"), i);
         return FALSE;
       }
   return TRUE;
 }
 
 gboolean
-pbft_request_check (SynodPbftKeyring *keys,
-                    guint64 service,
-                    guint32 self,
+pbft_request_check (SynodPbftKeyring *keys, guint64 service, guint32 self,
                     const SynodPbftSignedRequest *request)
 {
   guint32 origin = request->request.origin;
@@ -259,14 +238,14 @@ pbft_request_check (SynodPbftKeyring *keys,
     return FALSE;
   switch (request->auth.kind)
     {
-    case SYNOD_PBFT_AUTH_AUTHENTICATOR:
-      return self < request->auth.u.macs.len
-             && synod_pbft_keyring_check_mac (keys, origin, digest,
-                                              request->auth.u.macs.val[self]);
-    case SYNOD_PBFT_AUTH_SIGNATURE:
-      return synod_pbft_keyring_verify (keys, origin, digest, 32, request->auth.u.signature);
-    default:
-      return FALSE;
+      case SYNOD_PBFT_AUTH_AUTHENTICATOR:
+        return self < request->auth.u.macs.len
+               && synod_pbft_keyring_check_mac (keys, origin, digest,
+                                                request->auth.u.macs.val[self]);
+      case SYNOD_PBFT_AUTH_SIGNATURE:
+        return synod_pbft_keyring_verify (keys, origin, digest, 32, request->auth.u.signature);
+      default:
+        return FALSE;
     }
 }
 

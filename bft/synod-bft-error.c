@@ -3,4 +3,6 @@
 
 #include "synod-bft-error.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (synod-bft-error-quark, synod_bft_error)
+/* clang-format on */

@@ -24,9 +24,7 @@ struct _SynodKeyValue
 
 static void synod_key_value_iface_init (SynodStateVariableInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (SynodKeyValue,
-                               synod_key_value,
-                               G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (SynodKeyValue, synod_key_value, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (SYNOD_TYPE_STATE_VARIABLE,
                                                       synod_key_value_iface_init))
 
@@ -39,7 +37,7 @@ key_compare (gconstpointer a, gconstpointer b, gpointer user_data)
 static GTree *
 entries_new (void)
 {
-  return g_tree_new_full (key_compare, NULL, g_free, (GDestroyNotify) g_bytes_unref);
+  return g_tree_new_full (key_compare, NULL, g_free, (GDestroyNotify)g_bytes_unref);
 }
 
 static GBytes *
@@ -52,7 +50,7 @@ encode_result (SynodKeyValueStatus status, GBytes *value)
     {
       gsize len;
 
-      v.val = (guint8 *) g_bytes_get_data (value, &len);
+      v.val = (guint8 *)g_bytes_get_data (value, &len);
       v.len = len;
       r.value = &v;
     }
@@ -81,65 +79,65 @@ kv_execute (SynodStateVariable *sv, const SynodStateVariableContext *context, GB
 
   switch (op.kind)
     {
-    case SYNOD_KEY_VALUE_KV_GET:
-      current = g_tree_lookup (self->entries, op.u.key ? op.u.key : "");
-      return encode_result (current ? SYNOD_KEY_VALUE_KV_OK : SYNOD_KEY_VALUE_KV_NOT_FOUND,
-                            current);
+      case SYNOD_KEY_VALUE_KV_GET:
+        current = g_tree_lookup (self->entries, op.u.key ? op.u.key : "");
+        return encode_result (current ? SYNOD_KEY_VALUE_KV_OK : SYNOD_KEY_VALUE_KV_NOT_FOUND,
+                              current);
 
-    case SYNOD_KEY_VALUE_KV_PUT:
-      if (context->read_only)
-        return encode_result (SYNOD_KEY_VALUE_KV_READ_ONLY, NULL);
-      {
-        const gchar *key = op.u.put.key ? op.u.put.key : "";
+      case SYNOD_KEY_VALUE_KV_PUT:
+        if (context->read_only)
+          return encode_result (SYNOD_KEY_VALUE_KV_READ_ONLY, NULL);
+        {
+          const gchar *key = op.u.put.key ? op.u.put.key : "";
 
-        current = g_tree_lookup (self->entries, key);
-        if (current == NULL
-            && (guint) g_tree_nnodes (self->entries) >= SYNOD_KEY_VALUE_MAX_ENTRIES)
-          return encode_result (SYNOD_KEY_VALUE_KV_BAD_OP, NULL);
-        previous = current ? g_bytes_ref (current) : NULL;
-        g_tree_replace (self->entries, g_strdup (key),
-                        g_bytes_new (op.u.put.value.val, op.u.put.value.len));
-        return encode_result (SYNOD_KEY_VALUE_KV_OK, previous);
-      }
+          current = g_tree_lookup (self->entries, key);
+          if (current == NULL
+              && (guint)g_tree_nnodes (self->entries) >= SYNOD_KEY_VALUE_MAX_ENTRIES)
+            return encode_result (SYNOD_KEY_VALUE_KV_BAD_OP, NULL);
+          previous = current ? g_bytes_ref (current) : NULL;
+          g_tree_replace (self->entries, g_strdup (key),
+                          g_bytes_new (op.u.put.value.val, op.u.put.value.len));
+          return encode_result (SYNOD_KEY_VALUE_KV_OK, previous);
+        }
 
-    case SYNOD_KEY_VALUE_KV_DELETE:
-      if (context->read_only)
-        return encode_result (SYNOD_KEY_VALUE_KV_READ_ONLY, NULL);
-      {
-        const gchar *key = op.u.key ? op.u.key : "";
+      case SYNOD_KEY_VALUE_KV_DELETE:
+        if (context->read_only)
+          return encode_result (SYNOD_KEY_VALUE_KV_READ_ONLY, NULL);
+        {
+          const gchar *key = op.u.key ? op.u.key : "";
 
-        current = g_tree_lookup (self->entries, key);
-        if (current == NULL)
-          return encode_result (SYNOD_KEY_VALUE_KV_NOT_FOUND, NULL);
-        previous = g_bytes_ref (current);
-        g_tree_remove (self->entries, key);
-        return encode_result (SYNOD_KEY_VALUE_KV_OK, previous);
-      }
+          current = g_tree_lookup (self->entries, key);
+          if (current == NULL)
+            return encode_result (SYNOD_KEY_VALUE_KV_NOT_FOUND, NULL);
+          previous = g_bytes_ref (current);
+          g_tree_remove (self->entries, key);
+          return encode_result (SYNOD_KEY_VALUE_KV_OK, previous);
+        }
 
-    case SYNOD_KEY_VALUE_KV_CAS:
-      if (context->read_only)
-        return encode_result (SYNOD_KEY_VALUE_KV_READ_ONLY, NULL);
-      {
-        const gchar *key = op.u.cas.key ? op.u.cas.key : "";
-        gboolean match;
+      case SYNOD_KEY_VALUE_KV_CAS:
+        if (context->read_only)
+          return encode_result (SYNOD_KEY_VALUE_KV_READ_ONLY, NULL);
+        {
+          const gchar *key = op.u.cas.key ? op.u.cas.key : "";
+          gboolean match;
 
-        current = g_tree_lookup (self->entries, key);
-        if (op.u.cas.expected == NULL)
-          match = current == NULL;
-        else
-          match = current != NULL && value_equal (op.u.cas.expected, current);
-        if (!match)
-          return encode_result (SYNOD_KEY_VALUE_KV_CAS_FAILED, current);
-        if (current == NULL
-            && (guint) g_tree_nnodes (self->entries) >= SYNOD_KEY_VALUE_MAX_ENTRIES)
-          return encode_result (SYNOD_KEY_VALUE_KV_BAD_OP, NULL);
-        g_tree_replace (self->entries, g_strdup (key),
-                        g_bytes_new (op.u.cas.value.val, op.u.cas.value.len));
-        return encode_result (SYNOD_KEY_VALUE_KV_OK, g_tree_lookup (self->entries, key));
-      }
+          current = g_tree_lookup (self->entries, key);
+          if (op.u.cas.expected == NULL)
+            match = current == NULL;
+          else
+            match = current != NULL && value_equal (op.u.cas.expected, current);
+          if (!match)
+            return encode_result (SYNOD_KEY_VALUE_KV_CAS_FAILED, current);
+          if (current == NULL
+              && (guint)g_tree_nnodes (self->entries) >= SYNOD_KEY_VALUE_MAX_ENTRIES)
+            return encode_result (SYNOD_KEY_VALUE_KV_BAD_OP, NULL);
+          g_tree_replace (self->entries, g_strdup (key),
+                          g_bytes_new (op.u.cas.value.val, op.u.cas.value.len));
+          return encode_result (SYNOD_KEY_VALUE_KV_OK, g_tree_lookup (self->entries, key));
+        }
 
-    default:
-      return encode_result (SYNOD_KEY_VALUE_KV_BAD_OP, NULL);
+      default:
+        return encode_result (SYNOD_KEY_VALUE_KV_BAD_OP, NULL);
     }
 }
 
@@ -158,7 +156,7 @@ snapshot_add (gpointer key, gpointer value, gpointer user_data)
 
   /* Borrowed: the snapshot is only encoded. */
   e->key = key;
-  e->value.val = (guint8 *) g_bytes_get_data (value, &len);
+  e->value.val = (guint8 *)g_bytes_get_data (value, &len);
   e->value.len = len;
   return FALSE;
 }
@@ -196,11 +194,11 @@ kv_restore (SynodStateVariable *sv, GBytes *snapshot, GError **error)
     {
       const gchar *key = snap.entries.val[i].key ? snap.entries.val[i].key : "";
 
-      if (i > 0 && strcmp (snap.entries.val[i - 1].key ? snap.entries.val[i - 1].key : "", key)
-                       >= 0)
+      if (i > 0
+          && strcmp (snap.entries.val[i - 1].key ? snap.entries.val[i - 1].key : "", key) >= 0)
         {
           g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STATE,
-                       _("Key-value snapshot keys are not strictly sorted"));
+                       _ ("Key-value snapshot keys are not strictly sorted"));
           return FALSE;
         }
       g_tree_insert (entries, g_strdup (key),
@@ -274,7 +272,7 @@ encode_op (const SynodKeyValueOp *op)
 GBytes *
 synod_key_value_op_get (const gchar *key)
 {
-  SynodKeyValueOp op = { .kind = SYNOD_KEY_VALUE_KV_GET, .u.key = (gchar *) key };
+  SynodKeyValueOp op = { .kind = SYNOD_KEY_VALUE_KV_GET, .u.key = (gchar *)key };
 
   return encode_op (&op);
 }
@@ -282,7 +280,7 @@ synod_key_value_op_get (const gchar *key)
 GBytes *
 synod_key_value_op_delete (const gchar *key)
 {
-  SynodKeyValueOp op = { .kind = SYNOD_KEY_VALUE_KV_DELETE, .u.key = (gchar *) key };
+  SynodKeyValueOp op = { .kind = SYNOD_KEY_VALUE_KV_DELETE, .u.key = (gchar *)key };
 
   return encode_op (&op);
 }
@@ -292,25 +290,22 @@ synod_key_value_op_put (const gchar *key, const guint8 *value, gsize value_len)
 {
   SynodKeyValueOp op = { .kind = SYNOD_KEY_VALUE_KV_PUT };
 
-  op.u.put.key = (gchar *) key;
-  op.u.put.value.val = (guint8 *) value;
+  op.u.put.key = (gchar *)key;
+  op.u.put.value.val = (guint8 *)value;
   op.u.put.value.len = value_len;
   return encode_op (&op);
 }
 
 GBytes *
-synod_key_value_op_cas (const gchar *key,
-                        const guint8 *expected,
-                        gsize expected_len,
-                        const guint8 *value,
-                        gsize value_len)
+synod_key_value_op_cas (const gchar *key, const guint8 *expected, gsize expected_len,
+                        const guint8 *value, gsize value_len)
 {
-  SynodKeyValueValue exp = { .len = expected_len, .val = (guint8 *) expected };
+  SynodKeyValueValue exp = { .len = expected_len, .val = (guint8 *)expected };
   SynodKeyValueOp op = { .kind = SYNOD_KEY_VALUE_KV_CAS };
 
-  op.u.cas.key = (gchar *) key;
+  op.u.cas.key = (gchar *)key;
   op.u.cas.expected = expected != NULL ? &exp : NULL;
-  op.u.cas.value.val = (guint8 *) value;
+  op.u.cas.value.val = (guint8 *)value;
   op.u.cas.value.len = value_len;
   return encode_op (&op);
 }
@@ -343,9 +338,7 @@ struct _SynodCounter
 
 static void synod_counter_iface_init (SynodStateVariableInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (SynodCounter,
-                               synod_counter,
-                               G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (SynodCounter, synod_counter, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (SYNOD_TYPE_STATE_VARIABLE,
                                                       synod_counter_iface_init))
 
@@ -367,7 +360,7 @@ counter_execute (SynodStateVariable *sv, const SynodStateVariableContext *contex
       if (context->read_only)
         r.refused = TRUE;
       else
-        self->value = (gint64) ((guint64) self->value + (guint64) op.u.delta);
+        self->value = (gint64)((guint64)self->value + (guint64)op.u.delta);
     }
   r.value = self->value;
   return synod_value_encode (&synod_key_value_counter_result_desc, &r, NULL);

@@ -19,13 +19,11 @@ guint synod_key_value_get_size (SynodKeyValue *self);
 GBytes *synod_key_value_op_get (const gchar *key);
 GBytes *synod_key_value_op_put (const gchar *key, const guint8 *value, gsize value_len);
 GBytes *synod_key_value_op_delete (const gchar *key);
-GBytes *synod_key_value_op_cas (const gchar *key,
-                                const guint8 *expected,
-                                gsize expected_len,
-                                const guint8 *value,
-                                gsize value_len);
+GBytes *synod_key_value_op_cas (const gchar *key, const guint8 *expected, gsize expected_len,
+                                const guint8 *value, gsize value_len);
 gboolean synod_key_value_op_parse (GBytes *op, SynodKeyValueOp *ret_op, GError **error);
-gboolean synod_key_value_result_parse (GBytes *result, SynodKeyValueResult *ret_result, GError **error);
+gboolean synod_key_value_result_parse (GBytes *result, SynodKeyValueResult *ret_result,
+                                       GError **error);
 
 #define SYNOD_TYPE_COUNTER (synod_counter_get_type ())
 G_DECLARE_FINAL_TYPE (SynodCounter, synod_counter, SYNOD, COUNTER, GObject)
@@ -35,8 +33,7 @@ gint64 synod_counter_get_value (SynodCounter *self);
 
 GBytes *synod_counter_op_get (void);
 GBytes *synod_counter_op_add (gint64 delta);
-gboolean synod_counter_result_parse (GBytes *result,
-                                     SynodKeyValueCounterResult *ret_result,
+gboolean synod_counter_result_parse (GBytes *result, SynodKeyValueCounterResult *ret_result,
                                      GError **error);
 
 G_END_DECLS

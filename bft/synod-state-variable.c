@@ -30,8 +30,7 @@ synod_state_variable_default_init (SynodStateVariableInterface *iface)
  * Returns: (transfer full): the result
  */
 GBytes *
-synod_state_variable_execute (SynodStateVariable *self,
-                              const SynodStateVariableContext *context,
+synod_state_variable_execute (SynodStateVariable *self, const SynodStateVariableContext *context,
                               GBytes *op)
 {
   GBytes *result;

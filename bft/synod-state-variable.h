@@ -53,15 +53,15 @@ struct _SynodStateVariableInterface
 {
   GTypeInterface parent_iface;
 
-  GBytes *(*execute) (SynodStateVariable *self, const SynodStateVariableContext *context, GBytes *op);
+  GBytes *(*execute) (SynodStateVariable *self, const SynodStateVariableContext *context,
+                      GBytes *op);
   GBytes *(*snapshot) (SynodStateVariable *self);
   gboolean (*restore) (SynodStateVariable *self, GBytes *snapshot, GError **error);
   void (*digest) (SynodStateVariable *self, guint8 ret_digest[32]);
 };
 
 GBytes *synod_state_variable_execute (SynodStateVariable *self,
-                                      const SynodStateVariableContext *context,
-                                      GBytes *op);
+                                      const SynodStateVariableContext *context, GBytes *op);
 GBytes *synod_state_variable_snapshot (SynodStateVariable *self);
 gboolean synod_state_variable_restore (SynodStateVariable *self, GBytes *snapshot, GError **error);
 void synod_state_variable_digest (SynodStateVariable *self, guint8 ret_digest[32]);

@@ -57,8 +57,7 @@ lin_history_invoke (LinHistory *h, LinOpKind kind, const gchar *key, const gchar
 }
 
 void
-lin_history_complete (LinHistory *h, guint index, gint64 response, gboolean ok,
-                      const gchar *result)
+lin_history_complete (LinHistory *h, guint index, gint64 response, gboolean ok, const gchar *result)
 {
   LinOp *op = g_ptr_array_index (h->ops, index);
 
@@ -83,24 +82,24 @@ apply (const LinOp *op, const gchar *state, const gchar **next)
 
   switch (op->kind)
     {
-    case LIN_GET:
-      *next = state;
-      return !complete || g_strcmp0 (op->result, state) == 0;
-    case LIN_PUT:
-      *next = op->value;
-      return !complete || g_strcmp0 (op->result, state) == 0;
-    case LIN_DELETE:
-      *next = NULL;
-      return !complete || (op->ok == (state != NULL) && g_strcmp0 (op->result, state) == 0);
-    case LIN_CAS:
-      {
-        gboolean match = g_strcmp0 (op->expected, state) == 0;
+      case LIN_GET:
+        *next = state;
+        return !complete || g_strcmp0 (op->result, state) == 0;
+      case LIN_PUT:
+        *next = op->value;
+        return !complete || g_strcmp0 (op->result, state) == 0;
+      case LIN_DELETE:
+        *next = NULL;
+        return !complete || (op->ok == (state != NULL) && g_strcmp0 (op->result, state) == 0);
+      case LIN_CAS:
+        {
+          gboolean match = g_strcmp0 (op->expected, state) == 0;
 
-        *next = match ? op->value : state;
-        return !complete || (op->ok == match && g_strcmp0 (op->result, *next) == 0);
-      }
-    default:
-      return FALSE;
+          *next = match ? op->value : state;
+          return !complete || (op->ok == match && g_strcmp0 (op->result, *next) == 0);
+        }
+      default:
+        return FALSE;
     }
 }
 
@@ -108,7 +107,7 @@ typedef struct
 {
   GPtrArray *ops; /* of LinOp *, this key's, sorted by invoke */
   guint n;
-  guint8 *done;    /* bitset of linearized ops */
+  guint8 *done;     /* bitset of linearized ops */
   GHashTable *seen; /* "bitset|state" strings */
   guint max_states;
   gboolean gave_up;
@@ -203,7 +202,7 @@ search (Search *s, const gchar *state)
 static gint
 by_invoke (gconstpointer a, gconstpointer b)
 {
-  const LinOp *x = *(const LinOp **) a, *y = *(const LinOp **) b;
+  const LinOp *x = *(const LinOp **)a, *y = *(const LinOp **)b;
 
   return x->invoke < y->invoke ? -1 : x->invoke > y->invoke;
 }
@@ -211,8 +210,8 @@ by_invoke (gconstpointer a, gconstpointer b)
 gboolean
 lin_history_check (LinHistory *h, guint max_states, gchar **ret_key, gboolean *ret_gave_up)
 {
-  g_autoptr (GHashTable) by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                          (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GHashTable) by_key
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
   GHashTableIter it;
   gpointer k, v;
 

@@ -31,8 +31,8 @@ typedef struct
   gint64 invoke;
   gint64 response; /* G_MAXINT64 while incomplete */
   /* The observed result, when complete: */
-  gboolean ok;     /* PUT/DELETE/CAS succeeded (DELETE: key existed) */
-  gchar *result;   /* GET: value read; PUT/DELETE: previous value; CAS: value after */
+  gboolean ok;   /* PUT/DELETE/CAS succeeded (DELETE: key existed) */
+  gchar *result; /* GET: value read; PUT/DELETE: previous value; CAS: value after */
 } LinOp;
 
 typedef struct _LinHistory LinHistory;
@@ -42,22 +42,16 @@ void lin_history_free (LinHistory *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LinHistory, lin_history_free)
 
 /* Adds an operation (copied); returns its index for lin_history_complete(). */
-guint lin_history_invoke (LinHistory *h,
-                          LinOpKind kind,
-                          const gchar *key,
-                          const gchar *value,
-                          const gchar *expected,
-                          gint64 invoke);
-void lin_history_complete (LinHistory *h,
-                           guint index,
-                           gint64 response,
-                           gboolean ok,
+guint lin_history_invoke (LinHistory *h, LinOpKind kind, const gchar *key, const gchar *value,
+                          const gchar *expected, gint64 invoke);
+void lin_history_complete (LinHistory *h, guint index, gint64 response, gboolean ok,
                            const gchar *result);
 guint lin_history_size (LinHistory *h);
 
 /* Returns TRUE when linearizable; otherwise @ret_key names a key whose
  * history is not. Gives up (returns TRUE, *ret_gave_up set) beyond
  * @max_states explored states of one key. */
-gboolean lin_history_check (LinHistory *h, guint max_states, gchar **ret_key, gboolean *ret_gave_up);
+gboolean lin_history_check (LinHistory *h, guint max_states, gchar **ret_key,
+                            gboolean *ret_gave_up);
 
 G_END_DECLS

@@ -65,21 +65,21 @@ drain_replica (Harness *h, guint id)
     {
       switch (o.kind)
         {
-        case SYNOD_PBFT_OUTPUT_SEND:
-          route (h, id, o.to, o.data);
-          break;
-        case SYNOD_PBFT_OUTPUT_TIMER:
-          h->timers[id][o.timer] = o.deadline;
-          break;
-        case SYNOD_PBFT_OUTPUT_EXECUTED:
-          h->executed[id]++;
-          h->last_exec_seq[id] = o.seq;
-          break;
-        case SYNOD_PBFT_OUTPUT_COMMITTED:
-          h->batches[id]++;
-          break;
-        default:
-          break;
+          case SYNOD_PBFT_OUTPUT_SEND:
+            route (h, id, o.to, o.data);
+            break;
+          case SYNOD_PBFT_OUTPUT_TIMER:
+            h->timers[id][o.timer] = o.deadline;
+            break;
+          case SYNOD_PBFT_OUTPUT_EXECUTED:
+            h->executed[id]++;
+            h->last_exec_seq[id] = o.seq;
+            break;
+          case SYNOD_PBFT_OUTPUT_COMMITTED:
+            h->batches[id]++;
+            break;
+          default:
+            break;
         }
       synod_pbft_output_clear (&o);
     }
@@ -95,21 +95,21 @@ drain_client (Harness *h, guint c)
     {
       switch (o.kind)
         {
-        case SYNOD_PBFT_OUTPUT_SEND:
-          route (h, node, o.to, o.data);
-          synod_pbft_output_clear (&o);
-          break;
-        case SYNOD_PBFT_OUTPUT_TIMER:
-          h->client_timers[c] = o.deadline;
-          synod_pbft_output_clear (&o);
-          break;
-        case SYNOD_PBFT_OUTPUT_DONE:
-        case SYNOD_PBFT_OUTPUT_FAILED:
-          g_ptr_array_add (h->done, g_memdup2 (&o, sizeof o));
-          break;
-        default:
-          synod_pbft_output_clear (&o);
-          break;
+          case SYNOD_PBFT_OUTPUT_SEND:
+            route (h, node, o.to, o.data);
+            synod_pbft_output_clear (&o);
+            break;
+          case SYNOD_PBFT_OUTPUT_TIMER:
+            h->client_timers[c] = o.deadline;
+            synod_pbft_output_clear (&o);
+            break;
+          case SYNOD_PBFT_OUTPUT_DONE:
+          case SYNOD_PBFT_OUTPUT_FAILED:
+            g_ptr_array_add (h->done, g_memdup2 (&o, sizeof o));
+            break;
+          default:
+            synod_pbft_output_clear (&o);
+            break;
         }
     }
 }
@@ -236,16 +236,16 @@ harness_boot (Harness *h, guint id)
           g_autofree gchar *path = g_strdup_printf ("%s/r%u", h->lmdb_dir, id);
           gboolean reset = FALSE;
 
-          h->stores[id] = synod_pbft_store_open_lmdb_or_reset (path, 16 << 20, FALSE, &reset,
-                                                               &error);
+          h->stores[id]
+              = synod_pbft_store_open_lmdb_or_reset (path, 16 << 20, FALSE, &reset, &error);
           g_assert_no_error (error);
           h->store_resets += reset;
         }
       else
         h->stores[id] = synod_pbft_store_new_memory ();
     }
-  h->replicas[id] = synod_pbft_replica_new (&h->config, h->keys[id], h->states[id],
-                                            h->stores[id], &error);
+  h->replicas[id]
+      = synod_pbft_replica_new (&h->config, h->keys[id], h->states[id], h->stores[id], &error);
   g_assert_no_error (error);
   memset (h->timers[id], 0, sizeof h->timers[id]);
   h->down[id] = FALSE;
@@ -318,8 +318,7 @@ harness_advance (Harness *h, gint64 delta)
 
       for (guint i = 0; i < h->n; i++)
         for (guint t = 0; t < SYNOD_PBFT_N_TIMERS; t++)
-          if (h->replicas[i] && h->timers[i][t] != 0
-              && h->timers[i][t] - h->clock_offset[i] < next)
+          if (h->replicas[i] && h->timers[i][t] != 0 && h->timers[i][t] - h->clock_offset[i] < next)
             {
               next = h->timers[i][t] - h->clock_offset[i];
               which = i;
@@ -335,7 +334,7 @@ harness_advance (Harness *h, gint64 delta)
       if (which < 0)
         break;
       h->now = MAX (h->now, next);
-      if ((guint) which < h->n)
+      if ((guint)which < h->n)
         {
           h->timers[which][timer] = 0;
           synod_pbft_replica_timer_expired (h->replicas[which], h->now + h->clock_offset[which],

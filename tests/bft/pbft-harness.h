@@ -38,7 +38,7 @@ struct _Harness
   GQueue queue; /* of HMsg * */
   HarnessFilter filter;
   gpointer filter_data;
-  GPtrArray *done;   /* of SynodPbftOutput *, DONE and FAILED of all clients */
+  GPtrArray *done; /* of SynodPbftOutput *, DONE and FAILED of all clients */
   guint executed[HARNESS_MAX_NODES];
   guint64 last_exec_seq[HARNESS_MAX_NODES];
   gint64 clock_offset[HARNESS_MAX_NODES];
@@ -53,9 +53,7 @@ struct _Harness
 Harness *harness_new (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config));
 Harness *harness_new_lmdb (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config));
 /* Stores in @dir (kept when the harness is freed). */
-Harness *harness_new_lmdb_at (const gchar *dir,
-                              guint f,
-                              guint n_clients,
+Harness *harness_new_lmdb_at (const gchar *dir, guint f, guint n_clients,
                               void (*tweak) (SynodPbftConfig *config));
 void harness_free (Harness *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Harness, harness_free)

@@ -102,8 +102,8 @@ const gchar *
 sim_behaviour_name (SimBehaviour b)
 {
   static const gchar *const names[] = {
-    "honest", "silent", "liar", "wrong-digests", "equivocator", "replayer", "forger", "corrupter",
-    "vc-liar",
+    "honest",   "silent", "liar",      "wrong-digests", "equivocator",
+    "replayer", "forger", "corrupter", "vc-liar",
   };
 
   return b < SIM_N_BEHAVIOURS ? names[b] : "?";
@@ -160,7 +160,7 @@ sim_params_add_event (SimParams *p, gint64 time, SimEventKind kind, guint node)
 void
 sim_params_randomize (SimParams *p, guint64 seed, guint f)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed ((guint32) (seed ^ (seed >> 32)) * 2654435761u);
+  g_autoptr (GRand) rand = g_rand_new_with_seed ((guint32)(seed ^ (seed >> 32)) * 2654435761u);
   guint n = 3 * f + 1;
   guint byzantine, crashes, isolations;
   gboolean wiped = FALSE;
@@ -190,7 +190,7 @@ sim_params_randomize (SimParams *p, guint64 seed, guint f)
   for (guint i = 0; i < crashes; i++)
     {
       guint r = g_rand_int_range (rand, 0, n);
-      gint64 at = g_rand_int_range (rand, 0, (gint32) (p->stable_at / 1000)) * 1000;
+      gint64 at = g_rand_int_range (rand, 0, (gint32)(p->stable_at / 1000)) * 1000;
       gint64 back = at + g_rand_int_range (rand, 10, 600) * 1000;
 
       sim_params_add_event (p, at, SIM_EVENT_CRASH, r);
@@ -206,18 +206,17 @@ sim_params_randomize (SimParams *p, guint64 seed, guint f)
     }
   if (g_rand_int_range (rand, 0, 8) == 0)
     {
-      gint64 at = g_rand_int_range (rand, 100, (gint32) (p->stable_at / 1000)) * 1000;
+      gint64 at = g_rand_int_range (rand, 100, (gint32)(p->stable_at / 1000)) * 1000;
 
       sim_params_add_event (p, at, SIM_EVENT_CRASH_ALL, 0);
       for (guint r = 0; r < n; r++)
-        sim_params_add_event (p, at + g_rand_int_range (rand, 1, 300) * 1000, SIM_EVENT_RESTART,
-                              r);
+        sim_params_add_event (p, at + g_rand_int_range (rand, 1, 300) * 1000, SIM_EVENT_RESTART, r);
     }
   isolations = g_rand_int_range (rand, 0, 4);
   for (guint i = 0; i < isolations; i++)
     {
       guint node = g_rand_int_range (rand, 0, n + p->n_clients);
-      gint64 at = g_rand_int_range (rand, 0, (gint32) (p->stable_at / 1000)) * 1000;
+      gint64 at = g_rand_int_range (rand, 0, (gint32)(p->stable_at / 1000)) * 1000;
 
       sim_params_add_event (p, at, SIM_EVENT_ISOLATE, node);
       sim_params_add_event (p, at + g_rand_int_range (rand, 10, 800) * 1000, SIM_EVENT_HEAL, node);
@@ -230,22 +229,23 @@ sim_params_describe (const SimParams *p)
   GString *s = g_string_new (NULL);
   guint n = 3 * p->f + 1;
 
-  g_string_append_printf (s,
-                          "seed=%" G_GUINT64_FORMAT " f=%u clients=%u ops=%u workload=%s "
-                          "stable_at=%" G_GINT64_FORMAT "ms drop=%.3f dup=%.3f delay=%" G_GINT64_FORMAT
-                          "..%" G_GINT64_FORMAT "us batch=%u store=%s signed-requests=%d",
-                          p->seed, p->f, p->n_clients, p->ops_per_client,
-                          p->workload == SIM_WORKLOAD_KV ? "kv" : "counter", p->stable_at / 1000,
-                          p->drop_rate, p->dup_rate, p->min_delay, p->max_delay, p->config.max_batch,
-                          p->lmdb ? "lmdb" : "memory", p->config.sign_requests);
+  g_string_append_printf (
+      s,
+      "seed=%" G_GUINT64_FORMAT " f=%u clients=%u ops=%u workload=%s "
+      "stable_at=%" G_GINT64_FORMAT "ms drop=%.3f dup=%.3f delay=%" G_GINT64_FORMAT
+      "..%" G_GINT64_FORMAT "us batch=%u store=%s signed-requests=%d",
+      p->seed, p->f, p->n_clients, p->ops_per_client,
+      p->workload == SIM_WORKLOAD_KV ? "kv" : "counter", p->stable_at / 1000, p->drop_rate,
+      p->dup_rate, p->min_delay, p->max_delay, p->config.max_batch, p->lmdb ? "lmdb" : "memory",
+      p->config.sign_requests);
   for (guint i = 0; i < n; i++)
     if (p->behaviour[i] != SIM_HONEST)
       g_string_append_printf (s, " r%u=%s", i, sim_behaviour_name (p->behaviour[i]));
   for (guint i = 0; p->events && i < p->events->len; i++)
     {
       const SimEvent *e = &g_array_index (p->events, SimEvent, i);
-      static const gchar *const kinds[] = { "crash", "restart", "isolate", "heal", "crash-all",
-                                            "wipe" };
+      static const gchar *const kinds[]
+          = { "crash", "restart", "isolate", "heal", "crash-all", "wipe" };
 
       g_string_append_printf (s, " %s(%u)@%" G_GINT64_FORMAT "ms", kinds[e->kind], e->node,
                               e->time / 1000);
@@ -353,10 +353,11 @@ net_deliver_later (Sim *s, guint from, guint to, GBytes *data)
     copies = 2;
   for (guint i = 0; i < copies; i++)
     {
-      gint64 delay = s->p.min_delay
-                     + (s->p.max_delay > s->p.min_delay
-                          ? g_rand_int_range (s->rand, 0, (gint32) (s->p.max_delay - s->p.min_delay))
-                          : 0);
+      gint64 delay
+          = s->p.min_delay
+            + (s->p.max_delay > s->p.min_delay
+                   ? g_rand_int_range (s->rand, 0, (gint32)(s->p.max_delay - s->p.min_delay))
+                   : 0);
       Ev *ev = ev_new (s->now + delay, EV_DELIVER, to);
 
       ev->data = g_bytes_ref (data);
@@ -383,8 +384,8 @@ net_send (Sim *s, guint from, guint32 to, GBytes *data)
 static GBytes *
 reseal (Sim *s, SimReplica *sr, SynodPbftEnvelope *env, guint32 to)
 {
-  return pbft_seal (sr->keys, &env->message, env->auth.kind,
-                    to == SYNOD_PBFT_TO_REPLICAS ? 0 : to, s->n, NULL);
+  return pbft_seal (sr->keys, &env->message, env->auth.kind, to == SYNOD_PBFT_TO_REPLICAS ? 0 : to,
+                    s->n, NULL);
 }
 
 static void
@@ -404,120 +405,121 @@ byzantine_send (Sim *s, guint id, guint32 to, GBytes *data)
 
   switch (sr->behaviour)
     {
-    case SIM_LIAR:
-      if (body->type == SYNOD_PBFT_MSG_REPLY)
-        {
-          SynodPbftReply *rep = &body->u.reply;
-          g_autoptr (GBytes) st = NULL;
-          g_autoptr (GBytes) lie = NULL;
-          guint8 *v = g_malloc (rep->result.len + 1);
+      case SIM_LIAR:
+        if (body->type == SYNOD_PBFT_MSG_REPLY)
+          {
+            SynodPbftReply *rep = &body->u.reply;
+            g_autoptr (GBytes) st = NULL;
+            g_autoptr (GBytes) lie = NULL;
+            guint8 *v = g_malloc (rep->result.len + 1);
 
-          /* Every liar tells the same lie, the strongest attack. */
-          for (guint i = 0; i < rep->result.len; i++)
-            v[i] = rep->result.val[i] ^ 0x5a;
-          v[rep->result.len] = 0xee;
-          g_free (rep->result.val);
-          rep->result.val = v;
-          rep->result.len++;
-          if (rep->signature.len == 64 && pbft_reply_statement_encode (s->p.config.service, rep, &st))
-            synod_pbft_keyring_sign (sr->keys, g_bytes_get_data (st, NULL), g_bytes_get_size (st),
-                                     rep->signature.val);
-          lie = reseal (s, sr, &env, to);
-          if (lie != NULL)
-            net_send (s, id, to, lie);
-          return;
-        }
-      break;
+            /* Every liar tells the same lie, the strongest attack. */
+            for (guint i = 0; i < rep->result.len; i++)
+              v[i] = rep->result.val[i] ^ 0x5a;
+            v[rep->result.len] = 0xee;
+            g_free (rep->result.val);
+            rep->result.val = v;
+            rep->result.len++;
+            if (rep->signature.len == 64
+                && pbft_reply_statement_encode (s->p.config.service, rep, &st))
+              synod_pbft_keyring_sign (sr->keys, g_bytes_get_data (st, NULL), g_bytes_get_size (st),
+                                       rep->signature.val);
+            lie = reseal (s, sr, &env, to);
+            if (lie != NULL)
+              net_send (s, id, to, lie);
+            return;
+          }
+        break;
 
-    case SIM_WRONG_DIGESTS:
-      if (body->type == SYNOD_PBFT_MSG_PREPARE || body->type == SYNOD_PBFT_MSG_COMMIT
-          || body->type == SYNOD_PBFT_MSG_CHECKPOINT)
-        {
-          g_autoptr (GBytes) bad = NULL;
+      case SIM_WRONG_DIGESTS:
+        if (body->type == SYNOD_PBFT_MSG_PREPARE || body->type == SYNOD_PBFT_MSG_COMMIT
+            || body->type == SYNOD_PBFT_MSG_CHECKPOINT)
+          {
+            g_autoptr (GBytes) bad = NULL;
 
-          if (body->type == SYNOD_PBFT_MSG_CHECKPOINT)
-            body->u.checkpoint.digest[0] ^= 0xff;
-          else
-            body->u.vote.digest[0] ^= 0xff;
-          bad = reseal (s, sr, &env, to);
-          if (bad != NULL)
-            net_send (s, id, to, bad);
-          return;
-        }
-      break;
+            if (body->type == SYNOD_PBFT_MSG_CHECKPOINT)
+              body->u.checkpoint.digest[0] ^= 0xff;
+            else
+              body->u.vote.digest[0] ^= 0xff;
+            bad = reseal (s, sr, &env, to);
+            if (bad != NULL)
+              net_send (s, id, to, bad);
+            return;
+          }
+        break;
 
-    case SIM_EQUIVOCATOR:
-      if (body->type == SYNOD_PBFT_MSG_PRE_PREPARE && to == SYNOD_PBFT_TO_REPLICAS)
-        {
-          g_autoptr (GBytes) other = NULL;
-          guint split = g_rand_int_range (s->rand, 0, s->n);
+      case SIM_EQUIVOCATOR:
+        if (body->type == SYNOD_PBFT_MSG_PRE_PREPARE && to == SYNOD_PBFT_TO_REPLICAS)
+          {
+            g_autoptr (GBytes) other = NULL;
+            guint split = g_rand_int_range (s->rand, 0, s->n);
 
-          body->u.pre_prepare.batch.nondet.timestamp += 1;
-          other = reseal (s, sr, &env, to);
-          for (guint r = 0; r < s->n; r++)
-            if (r != id)
-              net_deliver_later (s, id, r, (r + split) % 2 && other ? other : data);
-          return;
-        }
-      break;
+            body->u.pre_prepare.batch.nondet.timestamp += 1;
+            other = reseal (s, sr, &env, to);
+            for (guint r = 0; r < s->n; r++)
+              if (r != id)
+                net_deliver_later (s, id, r, (r + split) % 2 && other ? other : data);
+            return;
+          }
+        break;
 
-    case SIM_VC_LIAR:
-      if (body->type == SYNOD_PBFT_MSG_VIEW_CHANGE)
-        {
-          SynodPbftViewChange *vc = &body->u.view_change;
-          g_autoptr (GBytes) lie = NULL;
-          guint64 h = vc->stable.seq;
-          guint count = MIN (s->p.config.window, 4u);
+      case SIM_VC_LIAR:
+        if (body->type == SYNOD_PBFT_MSG_VIEW_CHANGE)
+          {
+            SynodPbftViewChange *vc = &body->u.view_change;
+            g_autoptr (GBytes) lie = NULL;
+            guint64 h = vc->stable.seq;
+            guint count = MIN (s->p.config.window, 4u);
 
-          /* Claim prepared and pre-prepared batches of a made-up digest, in
-           * the latest view possible, for the first numbers of the window:
-           * alone it must not be able to get them chosen. */
-          g_free (vc->prepared.val);
-          g_free (vc->preprepared.val);
-          vc->prepared.val = g_new0 (SynodPbftLogClaim, count);
-          vc->preprepared.val = g_new0 (SynodPbftLogClaim, count);
-          vc->prepared.len = vc->preprepared.len = count;
-          for (guint i = 0; i < count; i++)
-            {
-              SynodPbftLogClaim *c = &vc->prepared.val[i];
+            /* Claim prepared and pre-prepared batches of a made-up digest, in
+             * the latest view possible, for the first numbers of the window:
+             * alone it must not be able to get them chosen. */
+            g_free (vc->prepared.val);
+            g_free (vc->preprepared.val);
+            vc->prepared.val = g_new0 (SynodPbftLogClaim, count);
+            vc->preprepared.val = g_new0 (SynodPbftLogClaim, count);
+            vc->prepared.len = vc->preprepared.len = count;
+            for (guint i = 0; i < count; i++)
+              {
+                SynodPbftLogClaim *c = &vc->prepared.val[i];
 
-              c->seq = h + 1 + i;
-              c->view = vc->view - 1;
-              memset (c->digest, 0xbd, 32);
-              vc->preprepared.val[i] = *c;
-            }
-          lie = reseal (s, sr, &env, to);
-          if (lie != NULL)
-            net_send (s, id, to, lie);
-          return;
-        }
-      break;
+                c->seq = h + 1 + i;
+                c->view = vc->view - 1;
+                memset (c->digest, 0xbd, 32);
+                vc->preprepared.val[i] = *c;
+              }
+            lie = reseal (s, sr, &env, to);
+            if (lie != NULL)
+              net_send (s, id, to, lie);
+            return;
+          }
+        break;
 
-    case SIM_REPLAYER:
-      if (sr->recorded->len > 0 && g_rand_double (s->rand) < 0.3)
-        {
-          GBytes *old = g_ptr_array_index (sr->recorded,
-                                           g_rand_int_range (s->rand, 0, sr->recorded->len));
+      case SIM_REPLAYER:
+        if (sr->recorded->len > 0 && g_rand_double (s->rand) < 0.3)
+          {
+            GBytes *old = g_ptr_array_index (sr->recorded,
+                                             g_rand_int_range (s->rand, 0, sr->recorded->len));
 
-          net_send (s, id, g_rand_int_range (s->rand, 0, s->n), old);
-        }
-      break;
+            net_send (s, id, g_rand_int_range (s->rand, 0, s->n), old);
+          }
+        break;
 
-    case SIM_FORGER:
-      if (g_rand_double (s->rand) < 0.3)
-        {
-          g_autoptr (GBytes) forged = NULL;
-          guint victim = (id + 1 + g_rand_int_range (s->rand, 0, s->n - 1)) % s->n;
+      case SIM_FORGER:
+        if (g_rand_double (s->rand) < 0.3)
+          {
+            g_autoptr (GBytes) forged = NULL;
+            guint victim = (id + 1 + g_rand_int_range (s->rand, 0, s->n - 1)) % s->n;
 
-          env.message.sender = victim;
-          forged = reseal (s, sr, &env, to);
-          if (forged != NULL)
-            net_send (s, id, to, forged);
-        }
-      break;
+            env.message.sender = victim;
+            forged = reseal (s, sr, &env, to);
+            if (forged != NULL)
+              net_send (s, id, to, forged);
+          }
+        break;
 
-    default:
-      break;
+      default:
+        break;
     }
   net_send (s, id, to, data);
 }
@@ -533,7 +535,7 @@ corrupt_state (Sim *s, guint id)
   if (sr->replica == NULL)
     return;
   if (s->p.workload == SIM_WORKLOAD_KV)
-    op = synod_key_value_op_put ("k0", (const guint8 *) "corrupt", 7);
+    op = synod_key_value_op_put ("k0", (const guint8 *)"corrupt", 7);
   else
     op = synod_counter_op_add (1000);
   result = synod_state_variable_execute (sr->state, &ctx, op);
@@ -549,9 +551,8 @@ record_committed (Sim *s, guint id, const SynodPbftOutput *o)
   const guint8 *prev = g_hash_table_lookup (sr->committed, &o->seq);
 
   if (prev != NULL && memcmp (prev, o->digest, 32) != 0)
-    g_string_append_printf (s->violations,
-                            "replica %u committed two batches at %" G_GUINT64_FORMAT "\n", id,
-                            o->seq);
+    g_string_append_printf (
+        s->violations, "replica %u committed two batches at %" G_GUINT64_FORMAT "\n", id, o->seq);
   if (prev == NULL)
     g_hash_table_insert (sr->committed, g_memdup2 (&o->seq, 8), g_memdup2 (o->digest, 32));
 }
@@ -560,8 +561,8 @@ static void
 record_execution (Sim *s, guint id, const SynodPbftOutput *o)
 {
   SimReplica *sr = &s->replicas[id];
-  g_autofree gchar *key = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, o->client,
-                                           o->number);
+  g_autofree gchar *key
+      = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, o->client, o->number);
   guint64 *prev = g_hash_table_lookup (sr->executions, key);
   GBytes *known;
 
@@ -594,40 +595,40 @@ drain_replica (Sim *s, guint id)
     {
       switch (o.kind)
         {
-        case SYNOD_PBFT_OUTPUT_SEND:
-          if (sr->behaviour == SIM_HONEST || sr->behaviour == SIM_CORRUPTER)
-            net_send (s, id, o.to, o.data);
-          else
-            byzantine_send (s, id, o.to, o.data);
-          break;
-        case SYNOD_PBFT_OUTPUT_TIMER:
-          sr->timers[o.timer] = o.deadline;
-          if (o.deadline != 0)
-            {
-              Ev *ev = ev_new (MAX (o.deadline, s->now), EV_REPLICA_TIMER, id);
+          case SYNOD_PBFT_OUTPUT_SEND:
+            if (sr->behaviour == SIM_HONEST || sr->behaviour == SIM_CORRUPTER)
+              net_send (s, id, o.to, o.data);
+            else
+              byzantine_send (s, id, o.to, o.data);
+            break;
+          case SYNOD_PBFT_OUTPUT_TIMER:
+            sr->timers[o.timer] = o.deadline;
+            if (o.deadline != 0)
+              {
+                Ev *ev = ev_new (MAX (o.deadline, s->now), EV_REPLICA_TIMER, id);
 
-              ev->timer = o.timer;
-              ev->deadline = o.deadline;
-              push (s, ev);
-            }
-          break;
-        case SYNOD_PBFT_OUTPUT_EXECUTED:
-          record_execution (s, id, &o);
-          break;
-        case SYNOD_PBFT_OUTPUT_COMMITTED:
-          record_committed (s, id, &o);
-          break;
-        case SYNOD_PBFT_OUTPUT_VIEW:
-          if (s->p.trace)
-            g_printerr ("%8.3f r%u view %" G_GUINT64_FORMAT "\n", s->now / 1e3, id, o.view);
-          break;
-        case SYNOD_PBFT_OUTPUT_STATE_TRANSFERRED:
-          if (s->p.trace)
-            g_printerr ("%8.3f r%u state transfer to %" G_GUINT64_FORMAT "\n", s->now / 1e3, id,
-                        o.seq);
-          break;
-        default:
-          break;
+                ev->timer = o.timer;
+                ev->deadline = o.deadline;
+                push (s, ev);
+              }
+            break;
+          case SYNOD_PBFT_OUTPUT_EXECUTED:
+            record_execution (s, id, &o);
+            break;
+          case SYNOD_PBFT_OUTPUT_COMMITTED:
+            record_committed (s, id, &o);
+            break;
+          case SYNOD_PBFT_OUTPUT_VIEW:
+            if (s->p.trace)
+              g_printerr ("%8.3f r%u view %" G_GUINT64_FORMAT "\n", s->now / 1e3, id, o.view);
+            break;
+          case SYNOD_PBFT_OUTPUT_STATE_TRANSFERRED:
+            if (s->p.trace)
+              g_printerr ("%8.3f r%u state transfer to %" G_GUINT64_FORMAT "\n", s->now / 1e3, id,
+                          o.seq);
+            break;
+          default:
+            break;
         }
       synod_pbft_output_clear (&o);
     }
@@ -739,7 +740,7 @@ client_schedule_next (Sim *s, SimClient *c)
 {
   gint64 spread = 2 * s->p.stable_at / MAX (s->p.ops_per_client, 1);
 
-  push (s, ev_new (s->now + g_rand_int_range (s->rand, 0, (gint32) MAX (spread, 2000)),
+  push (s, ev_new (s->now + g_rand_int_range (s->rand, 0, (gint32)MAX (spread, 2000)),
                    EV_CLIENT_NEXT, c->node));
 }
 
@@ -757,7 +758,7 @@ client_finished (Sim *s, SimClient *c)
 static gchar *
 value_string (const SynodKeyValueValue *v)
 {
-  return v ? g_strndup ((const gchar *) v->val, v->len) : NULL;
+  return v ? g_strndup ((const gchar *)v->val, v->len) : NULL;
 }
 
 static void
@@ -788,14 +789,14 @@ client_done (Sim *s, SimClient *c, SynodPbftOutput *o)
                                         o->proof, &error))
     {
       s->bad_proofs++;
-      g_string_append_printf (s->violations, "client %u accepted an unproven result: %s\n",
-                              c->node, error->message);
+      g_string_append_printf (s->violations, "client %u accepted an unproven result: %s\n", c->node,
+                              error->message);
     }
   if (!o->read_only)
     {
       /* An ordered result must be what correct replicas executed. */
-      g_autofree gchar *key = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                                               o->client, o->number);
+      g_autofree gchar *key
+          = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, o->client, o->number);
       GBytes *truth = g_hash_table_lookup (s->results, key);
 
       if (truth == NULL)
@@ -833,25 +834,25 @@ drain_client (Sim *s, SimClient *c)
     {
       switch (o.kind)
         {
-        case SYNOD_PBFT_OUTPUT_SEND:
-          net_send (s, c->node, o.to, o.data);
-          break;
-        case SYNOD_PBFT_OUTPUT_TIMER:
-          c->timer = o.deadline;
-          if (o.deadline != 0)
-            {
-              Ev *ev = ev_new (MAX (o.deadline, s->now), EV_CLIENT_TIMER, c->node);
+          case SYNOD_PBFT_OUTPUT_SEND:
+            net_send (s, c->node, o.to, o.data);
+            break;
+          case SYNOD_PBFT_OUTPUT_TIMER:
+            c->timer = o.deadline;
+            if (o.deadline != 0)
+              {
+                Ev *ev = ev_new (MAX (o.deadline, s->now), EV_CLIENT_TIMER, c->node);
 
-              ev->deadline = o.deadline;
-              push (s, ev);
-            }
-          break;
-        case SYNOD_PBFT_OUTPUT_DONE:
-        case SYNOD_PBFT_OUTPUT_FAILED:
-          client_done (s, c, &o);
-          break;
-        default:
-          break;
+                ev->deadline = o.deadline;
+                push (s, ev);
+              }
+            break;
+          case SYNOD_PBFT_OUTPUT_DONE:
+          case SYNOD_PBFT_OUTPUT_FAILED:
+            client_done (s, c, &o);
+            break;
+          default:
+            break;
         }
       synod_pbft_output_clear (&o);
     }
@@ -888,7 +889,7 @@ client_next (Sim *s, SimClient *c)
       else if (dice < 0.55)
         {
           c->kind = LIN_PUT;
-          op = synod_key_value_op_put (c->key, (const guint8 *) c->value, strlen (c->value));
+          op = synod_key_value_op_put (c->key, (const guint8 *)c->value, strlen (c->value));
         }
       else if (dice < 0.9)
         {
@@ -896,8 +897,8 @@ client_next (Sim *s, SimClient *c)
 
           c->kind = LIN_CAS;
           c->expected = g_strdup (exp);
-          op = synod_key_value_op_cas (c->key, (const guint8 *) exp, exp ? strlen (exp) : 0,
-                                       (const guint8 *) c->value, strlen (c->value));
+          op = synod_key_value_op_cas (c->key, (const guint8 *)exp, exp ? strlen (exp) : 0,
+                                       (const guint8 *)c->value, strlen (c->value));
         }
       else
         {
@@ -927,12 +928,12 @@ sim_new (const SimParams *params)
   s->p.events = params->events ? g_array_ref (params->events) : NULL;
   s->n = 3 * params->f + 1;
   nodes = s->n + params->n_clients;
-  s->rand = g_rand_new_with_seed ((guint32) (params->seed ^ (params->seed >> 32)));
+  s->rand = g_rand_new_with_seed ((guint32)(params->seed ^ (params->seed >> 32)));
   s->heap = g_ptr_array_new ();
   s->isolated = g_new0 (gboolean, nodes);
   s->history = lin_history_new ();
-  s->results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify) g_bytes_unref);
+  s->results
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
   s->violations = g_string_new (NULL);
   if (params->lmdb)
     {
@@ -950,7 +951,7 @@ sim_new (const SimParams *params)
 
       sr->keys = synod_pbft_keyring_new_derived (secret, sizeof secret, i, nodes, NULL);
       sr->behaviour = params->behaviour[i];
-      sr->recorded = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+      sr->recorded = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
       sr->committed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
       sr->executions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     }
@@ -1046,28 +1047,28 @@ run_script (Sim *s, const SimEvent *e)
     g_printerr ("%8.3f script %d node %u\n", s->now / 1e3, e->kind, e->node);
   switch (e->kind)
     {
-    case SIM_EVENT_CRASH:
-      if (e->node < s->n)
-        replica_crash (s, e->node);
-      break;
-    case SIM_EVENT_CRASH_ALL:
-      for (guint i = 0; i < s->n; i++)
-        replica_crash (s, i);
-      break;
-    case SIM_EVENT_RESTART:
-      if (e->node < s->n && s->replicas[e->node].replica == NULL)
-        replica_boot (s, e->node);
-      break;
-    case SIM_EVENT_WIPE_STORE:
-      if (e->node < s->n)
-        replica_wipe_store (s, e->node);
-      break;
-    case SIM_EVENT_ISOLATE:
-      s->isolated[e->node] = TRUE;
-      break;
-    case SIM_EVENT_HEAL:
-      s->isolated[e->node] = FALSE;
-      break;
+      case SIM_EVENT_CRASH:
+        if (e->node < s->n)
+          replica_crash (s, e->node);
+        break;
+      case SIM_EVENT_CRASH_ALL:
+        for (guint i = 0; i < s->n; i++)
+          replica_crash (s, i);
+        break;
+      case SIM_EVENT_RESTART:
+        if (e->node < s->n && s->replicas[e->node].replica == NULL)
+          replica_boot (s, e->node);
+        break;
+      case SIM_EVENT_WIPE_STORE:
+        if (e->node < s->n)
+          replica_wipe_store (s, e->node);
+        break;
+      case SIM_EVENT_ISOLATE:
+        s->isolated[e->node] = TRUE;
+        break;
+      case SIM_EVENT_HEAL:
+        s->isolated[e->node] = FALSE;
+        break;
     }
 }
 
@@ -1108,64 +1109,64 @@ sim_run (Sim *s)
         }
       switch (ev->kind)
         {
-        case EV_DELIVER:
-          s->delivered++;
-          if (ev->node < s->n)
+          case EV_DELIVER:
+            s->delivered++;
+            if (ev->node < s->n)
+              {
+                SimReplica *sr = &s->replicas[ev->node];
+
+                if (sr->replica == NULL)
+                  break;
+                if (sr->behaviour == SIM_REPLAYER && sr->recorded->len < MAX_RECORDED)
+                  g_ptr_array_add (sr->recorded, g_bytes_ref (ev->data));
+                synod_pbft_replica_receive (sr->replica, s->now, g_bytes_get_data (ev->data, NULL),
+                                            g_bytes_get_size (ev->data));
+                drain_replica (s, ev->node);
+              }
+            else
+              {
+                SimClient *c = &s->clients[ev->node - s->n];
+
+                synod_pbft_client_receive (c->client, s->now, g_bytes_get_data (ev->data, NULL),
+                                           g_bytes_get_size (ev->data));
+                drain_client (s, c);
+              }
+            break;
+          case EV_REPLICA_TIMER:
             {
               SimReplica *sr = &s->replicas[ev->node];
 
-              if (sr->replica == NULL)
-                break;
-              if (sr->behaviour == SIM_REPLAYER && sr->recorded->len < MAX_RECORDED)
-                g_ptr_array_add (sr->recorded, g_bytes_ref (ev->data));
-              synod_pbft_replica_receive (sr->replica, s->now, g_bytes_get_data (ev->data, NULL),
-                                          g_bytes_get_size (ev->data));
-              drain_replica (s, ev->node);
+              if (sr->replica != NULL && sr->timers[ev->timer] == ev->deadline)
+                {
+                  sr->timers[ev->timer] = 0;
+                  synod_pbft_replica_timer_expired (sr->replica, s->now, ev->timer);
+                  drain_replica (s, ev->node);
+                }
             }
-          else
+            break;
+          case EV_CLIENT_TIMER:
             {
               SimClient *c = &s->clients[ev->node - s->n];
 
-              synod_pbft_client_receive (c->client, s->now, g_bytes_get_data (ev->data, NULL),
-                                         g_bytes_get_size (ev->data));
-              drain_client (s, c);
+              if (c->timer == ev->deadline)
+                {
+                  c->timer = 0;
+                  synod_pbft_client_timer_expired (c->client, s->now);
+                  drain_client (s, c);
+                }
             }
-          break;
-        case EV_REPLICA_TIMER:
-          {
-            SimReplica *sr = &s->replicas[ev->node];
-
-            if (sr->replica != NULL && sr->timers[ev->timer] == ev->deadline)
-              {
-                sr->timers[ev->timer] = 0;
-                synod_pbft_replica_timer_expired (sr->replica, s->now, ev->timer);
-                drain_replica (s, ev->node);
-              }
-          }
-          break;
-        case EV_CLIENT_TIMER:
-          {
-            SimClient *c = &s->clients[ev->node - s->n];
-
-            if (c->timer == ev->deadline)
-              {
-                c->timer = 0;
-                synod_pbft_client_timer_expired (c->client, s->now);
-                drain_client (s, c);
-              }
-          }
-          break;
-        case EV_CLIENT_NEXT:
-          client_next (s, &s->clients[ev->node - s->n]);
-          break;
-        case EV_SCRIPT:
-          run_script (s, &ev->script);
-          break;
-        case EV_CORRUPT:
-          corrupt_state (s, ev->node);
-          push (s, ev_new (s->now + g_rand_int_range (s->rand, 100, 600) * 1000, EV_CORRUPT,
-                           ev->node));
-          break;
+            break;
+          case EV_CLIENT_NEXT:
+            client_next (s, &s->clients[ev->node - s->n]);
+            break;
+          case EV_SCRIPT:
+            run_script (s, &ev->script);
+            break;
+          case EV_CORRUPT:
+            corrupt_state (s, ev->node);
+            push (s, ev_new (s->now + g_rand_int_range (s->rand, 100, 600) * 1000, EV_CORRUPT,
+                             ev->node));
+            break;
         }
       ev_free (ev);
     }
@@ -1205,10 +1206,10 @@ sim_check (Sim *s, GString *report)
 
             if (other != NULL && memcmp (other, v, 32) != 0)
               {
-                g_string_append_printf (report,
-                                        "replicas %u and %u committed different batches at %" G_GUINT64_FORMAT
-                                        "\n",
-                                        i, j, *(guint64 *) k);
+                g_string_append_printf (
+                    report,
+                    "replicas %u and %u committed different batches at %" G_GUINT64_FORMAT "\n", i,
+                    j, *(guint64 *)k);
                 ok = FALSE;
               }
           }
@@ -1216,7 +1217,8 @@ sim_check (Sim *s, GString *report)
   /* Liveness: once the network was stable, every client finished. */
   if (!all_done (s))
     {
-      g_string_append_printf (report, "liveness: clients did not finish by %" G_GINT64_FORMAT
+      g_string_append_printf (report,
+                              "liveness: clients did not finish by %" G_GINT64_FORMAT
                               " ms (%u done, %u failed)\n",
                               s->p.deadline / 1000, s->completed, s->failed);
       ok = FALSE;
@@ -1233,20 +1235,17 @@ sim_check (Sim *s, GString *report)
             continue;
           }
         st = synod_pbft_replica_get_stats (r);
-        g_string_append_printf (report,
-                                "  r%u %s view %" G_GUINT64_FORMAT "%s executed %" G_GUINT64_FORMAT
-                                " stable %" G_GUINT64_FORMAT "%s msgs %" G_GUINT64_FORMAT
-                                " auth %" G_GUINT64_FORMAT " stale %" G_GUINT64_FORMAT
-                                " rejected %" G_GUINT64_FORMAT " dropped %" G_GUINT64_FORMAT
-                                " transfers %" G_GUINT64_FORMAT "\n",
-                                i, sim_behaviour_name (s->replicas[i].behaviour),
-                                synod_pbft_replica_get_view (r),
-                                synod_pbft_replica_is_view_active (r) ? "" : " (changing)",
-                                synod_pbft_replica_get_last_executed (r),
-                                synod_pbft_replica_get_stable_seq (r),
-                                synod_pbft_replica_is_halted (r) ? " HALTED" : "", st->messages,
-                                st->auth_failures, st->stale, st->rejected_pre_prepares,
-                                st->dropped_requests, st->state_transfers);
+        g_string_append_printf (
+            report,
+            "  r%u %s view %" G_GUINT64_FORMAT "%s executed %" G_GUINT64_FORMAT
+            " stable %" G_GUINT64_FORMAT "%s msgs %" G_GUINT64_FORMAT " auth %" G_GUINT64_FORMAT
+            " stale %" G_GUINT64_FORMAT " rejected %" G_GUINT64_FORMAT " dropped %" G_GUINT64_FORMAT
+            " transfers %" G_GUINT64_FORMAT "\n",
+            i, sim_behaviour_name (s->replicas[i].behaviour), synod_pbft_replica_get_view (r),
+            synod_pbft_replica_is_view_active (r) ? "" : " (changing)",
+            synod_pbft_replica_get_last_executed (r), synod_pbft_replica_get_stable_seq (r),
+            synod_pbft_replica_is_halted (r) ? " HALTED" : "", st->messages, st->auth_failures,
+            st->stale, st->rejected_pre_prepares, st->dropped_requests, st->state_transfers);
       }
   if (s->late_failures > 0)
     {
@@ -1257,8 +1256,7 @@ sim_check (Sim *s, GString *report)
   if (s->p.workload == SIM_WORKLOAD_KV
       && !lin_history_check (s->history, 2000000, &bad_key, &gave_up))
     {
-      g_string_append_printf (report, "the key-value history of %s is not linearizable\n",
-                              bad_key);
+      g_string_append_printf (report, "the key-value history of %s is not linearizable\n", bad_key);
       ok = FALSE;
     }
   if (gave_up)

@@ -20,14 +20,14 @@ G_BEGIN_DECLS
 typedef enum
 {
   SIM_HONEST = 0,
-  SIM_SILENT,          /* sends nothing at all */
-  SIM_LIAR,            /* replies with wrong results (validly signed) */
-  SIM_WRONG_DIGESTS,   /* wrong digests in PREPARE, COMMIT and CHECKPOINT */
-  SIM_EQUIVOCATOR,     /* as primary, different pre-prepares to different backups */
-  SIM_REPLAYER,        /* resends old messages it received, to others */
-  SIM_FORGER,          /* sends messages claiming to come from other replicas */
-  SIM_CORRUPTER,       /* corrupts its own state variable now and then */
-  SIM_VC_LIAR,         /* claims, in its view changes, to have prepared batches nobody proposed */
+  SIM_SILENT,        /* sends nothing at all */
+  SIM_LIAR,          /* replies with wrong results (validly signed) */
+  SIM_WRONG_DIGESTS, /* wrong digests in PREPARE, COMMIT and CHECKPOINT */
+  SIM_EQUIVOCATOR,   /* as primary, different pre-prepares to different backups */
+  SIM_REPLAYER,      /* resends old messages it received, to others */
+  SIM_FORGER,        /* sends messages claiming to come from other replicas */
+  SIM_CORRUPTER,     /* corrupts its own state variable now and then */
+  SIM_VC_LIAR,       /* claims, in its view changes, to have prepared batches nobody proposed */
   SIM_N_BEHAVIOURS,
 } SimBehaviour;
 
@@ -75,7 +75,7 @@ typedef struct
   gint64 deadline;
   /* scripted faults */
   SimBehaviour behaviour[SYNOD_PBFT_MAX_REPLICAS];
-  GArray *events; /* of SimEvent */
+  GArray *events;         /* of SimEvent */
   gboolean random_faults; /* random crashes and partitions before stable_at */
   gboolean lmdb;          /* stores in LMDB under a temporary directory */
   SynodPbftConfig config;

@@ -14,7 +14,7 @@
 static GBytes *
 kv_put (const gchar *key, const gchar *value)
 {
-  return synod_key_value_op_put (key, (const guint8 *) value, strlen (value));
+  return synod_key_value_op_put (key, (const guint8 *)value, strlen (value));
 }
 
 /* The value a replica's state holds for @key (NULL: absent). */
@@ -27,7 +27,7 @@ state_get (SynodStateVariable *state, const gchar *key)
   g_auto (SynodKeyValueResult) r = { 0 };
 
   g_assert_true (synod_key_value_result_parse (result, &r, NULL));
-  return r.value ? g_strndup ((const gchar *) r.value->val, r.value->len) : NULL;
+  return r.value ? g_strndup ((const gchar *)r.value->val, r.value->len) : NULL;
 }
 
 static gchar *
@@ -36,7 +36,7 @@ result_value (GBytes *result)
   g_auto (SynodKeyValueResult) r = { 0 };
 
   g_assert_true (synod_key_value_result_parse (result, &r, NULL));
-  return r.value ? g_strndup ((const gchar *) r.value->val, r.value->len) : NULL;
+  return r.value ? g_strndup ((const gchar *)r.value->val, r.value->len) : NULL;
 }
 
 static void
@@ -90,17 +90,17 @@ test_normal_case (void)
       g_assert_cmpuint (h->executed[i], ==, 1);
       g_assert_cmpstr (v, ==, "1");
     }
-  g_assert_true (synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result, o->proof,
-                                               &error));
+  g_assert_true (
+      synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result, o->proof, &error));
   g_assert_no_error (error);
 
   /* Wrong request number, a tampered result, a duplicated replica, too few. */
-  g_assert_false (synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 2, o->result,
-                                                o->proof, NULL));
+  g_assert_false (
+      synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 2, o->result, o->proof, NULL));
   r0 = g_ptr_array_index (o->proof, 0);
   r0->result.val[0] ^= 1;
-  g_assert_false (synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result,
-                                                o->proof, &error));
+  g_assert_false (
+      synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result, o->proof, &error));
   g_assert_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BAD_PROOF);
   g_clear_error (&error);
   r0->result.val[0] ^= 1;
@@ -109,11 +109,11 @@ test_normal_case (void)
 
     g_ptr_array_add (dup, r0);
     g_ptr_array_add (dup, r0);
-    g_assert_false (synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result, dup,
-                                                  NULL));
+    g_assert_false (
+        synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result, dup, NULL));
     g_ptr_array_set_size (dup, 1);
-    g_assert_false (synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result, dup,
-                                                  NULL));
+    g_assert_false (
+        synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 7, 1, o->result, dup, NULL));
   }
 }
 
@@ -214,8 +214,8 @@ drop_commits (Harness *h, HMsg *m, gpointer user_data)
 
   if (m->type != SYNOD_PBFT_MSG_COMMIT)
     return TRUE;
-  g_assert_true (pbft_open (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data),
-                            G_MAXSIZE, &env, digest, NULL));
+  g_assert_true (pbft_open (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data), G_MAXSIZE,
+                            &env, digest, NULL));
   return env.message.body.u.vote.view != 0;
 }
 
@@ -280,8 +280,8 @@ tamper_new_view (Harness *h, HMsg *m, gpointer user_data)
     return FALSE;
   if (m->type != SYNOD_PBFT_MSG_NEW_VIEW || m->from != 1)
     return TRUE;
-  g_assert_true (pbft_open (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data),
-                            G_MAXSIZE, &env, digest, NULL));
+  g_assert_true (pbft_open (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data), G_MAXSIZE,
+                            &env, digest, NULL));
   nv = &env.message.body.u.new_view;
   if (nv->view != 1)
     return TRUE;
@@ -412,8 +412,8 @@ test_client_busy (void)
 {
   g_autoptr (Harness) h = harness_new (1, 1, NULL);
   g_autoptr (GBytes) op = kv_put ("b", "1");
-  g_autoptr (GBytes) big = g_bytes_new_take (g_malloc0 (SYNOD_PBFT_MAX_OP_SIZE + 1),
-                                             SYNOD_PBFT_MAX_OP_SIZE + 1);
+  g_autoptr (GBytes) big
+      = g_bytes_new_take (g_malloc0 (SYNOD_PBFT_MAX_OP_SIZE + 1), SYNOD_PBFT_MAX_OP_SIZE + 1);
   g_autoptr (GError) error = NULL;
 
   g_test_summary ("One request in flight per client id; an oversized operation is refused");
@@ -469,10 +469,10 @@ craft_pre_prepare (Harness *h, guint64 seq, gboolean good_seed, gint64 timestamp
   sr.request.client = 500;
   sr.request.number = 1;
   sr.request.origin = h->n;
-  sr.request.op.val = (guint8 *) g_bytes_get_data (op, &len);
+  sr.request.op.val = (guint8 *)g_bytes_get_data (op, &len);
   sr.request.op.len = len;
-  g_assert_true (pbft_request_authenticate (h->keys[h->n], h->config.service, h->n, FALSE, &sr,
-                                            NULL));
+  g_assert_true (
+      pbft_request_authenticate (h->keys[h->n], h->config.service, h->n, FALSE, &sr, NULL));
   pp->view = 0;
   pp->seq = seq;
   pp->batch.nondet.timestamp = timestamp;
@@ -556,8 +556,8 @@ test_nondet_agreed (void)
       g_autoptr (GError) error = NULL;
 
       h->states[i] = SYNOD_STATE_VARIABLE (synod_counter_new ());
-      h->replicas[i] = synod_pbft_replica_new (&h->config, h->keys[i], h->states[i], h->stores[i],
-                                               &error);
+      h->replicas[i]
+          = synod_pbft_replica_new (&h->config, h->keys[i], h->states[i], h->stores[i], &error);
       g_assert_no_error (error);
       h->down[i] = FALSE;
       synod_pbft_replica_start (h->replicas[i], h->now);
@@ -567,8 +567,8 @@ test_nondet_agreed (void)
   o = harness_find_done (h, 1, 1);
   g_assert_true (synod_counter_result_parse (o->result, &r, NULL));
   g_assert_cmpint (r.value, ==, 2);
-  g_assert_cmpuint (r.timestamp, >=, (guint64) h->now - G_USEC_PER_SEC);
-  g_assert_cmpuint (r.timestamp, <=, (guint64) h->now);
+  g_assert_cmpuint (r.timestamp, >=, (guint64)h->now - G_USEC_PER_SEC);
+  g_assert_cmpuint (r.timestamp, <=, (guint64)h->now);
   g_assert_cmpuint (r.random, !=, 0);
   /* f+1 replies matched byte for byte, timestamp and seed included. */
   g_assert_cmpuint (o->proof->len, ==, 2);
@@ -603,8 +603,8 @@ test_read_only (void)
       g_assert_cmpuint (h->executed[i], ==, 1);
       g_assert_cmpuint (h->batches[i], ==, 1);
     }
-  g_assert_true (synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 1, 2, o->result, o->proof,
-                                               NULL));
+  g_assert_true (
+      synod_pbft_reply_proof_check (h->keys[h->n], &h->config, 1, 2, o->result, o->proof, NULL));
   harness_submit (h, 0, 1, 3, bad_put, TRUE);
   g_assert_true (harness_run_until_done (h, 3, G_USEC_PER_SEC));
   o = harness_find_done (h, 1, 3);
@@ -681,7 +681,7 @@ forge_reply (Harness *h, guint client_node, guint64 client, guint64 number, gboo
   rep->number = number;
   rep->replica = 3;
   rep->read_only = read_only;
-  rep->result.val = (guint8 *) g_bytes_get_data (result, &len);
+  rep->result.val = (guint8 *)g_bytes_get_data (result, &len);
   rep->result.len = len;
   g_assert_true (pbft_reply_statement_encode (h->config.service, rep, &st));
   g_assert_true (synod_pbft_keyring_sign (h->keys[3], g_bytes_get_data (st, NULL),
@@ -726,8 +726,8 @@ test_read_only_linearizable (void)
   {
     g_autoptr (SynodKeyValue) ahead = synod_key_value_new ();
     SynodStateVariableContext ctx = { .seq = 1 };
-    g_autoptr (GBytes) result = synod_state_variable_execute (SYNOD_STATE_VARIABLE (ahead), &ctx,
-                                                              put);
+    g_autoptr (GBytes) result
+        = synod_state_variable_execute (SYNOD_STATE_VARIABLE (ahead), &ctx, put);
 
     forged_write = forge_reply (h, harness_client_node (h, 0), 10, 1, FALSE, result);
   }
@@ -889,9 +889,9 @@ vc_make (guint replica, guint64 stable, const SynodPbftLogClaim *p, guint np,
 
   svc.view_change.view = 9;
   svc.view_change.stable.seq = stable;
-  svc.view_change.prepared.val = (SynodPbftLogClaim *) p;
+  svc.view_change.prepared.val = (SynodPbftLogClaim *)p;
   svc.view_change.prepared.len = np;
-  svc.view_change.preprepared.val = (SynodPbftLogClaim *) q;
+  svc.view_change.preprepared.val = (SynodPbftLogClaim *)q;
   svc.view_change.preprepared.len = nq;
   return svc;
 }
@@ -991,7 +991,8 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/replica/normal-case", test_normal_case);
   g_test_add_func ("/bft/replica/batching", test_batching);
   g_test_add_func ("/bft/replica/checkpoint-gc", test_checkpoint_gc);
-  g_test_add_func ("/bft/replica/view-change/prepared-survives", test_view_change_prepared_survives);
+  g_test_add_func ("/bft/replica/view-change/prepared-survives",
+                   test_view_change_prepared_survives);
   g_test_add_func ("/bft/replica/view-change/new-view-proofs-checked",
                    test_new_view_proofs_checked);
   g_test_add_func ("/bft/replica/view-change/decide", test_decide);

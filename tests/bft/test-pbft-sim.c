@@ -55,7 +55,8 @@ run_seeds (guint f, guint64 first, guint count)
 
           failures++;
           g_printerr ("FAILED seed %" G_GUINT64_FORMAT " (f=%u): replay with "
-                      "SYNOD_SIM_SEED=%" G_GUINT64_FORMAT " SYNOD_SIM_F=%u tests/bft/test-pbft-sim -p /bft/sim/replay\n"
+                      "SYNOD_SIM_SEED=%" G_GUINT64_FORMAT
+                      " SYNOD_SIM_F=%u tests/bft/test-pbft-sim -p /bft/sim/replay\n"
                       "  scenario: %s\n%s",
                       seed, f, seed, f, desc, report->str);
         }

@@ -33,7 +33,7 @@ assert_value (const SynodKeyValueResult *r, const gchar *expected)
 static GBytes *
 put (const gchar *k, const gchar *v)
 {
-  return synod_key_value_op_put (k, (const guint8 *) v, strlen (v));
+  return synod_key_value_op_put (k, (const guint8 *)v, strlen (v));
 }
 
 static void
@@ -43,9 +43,9 @@ test_kv_ops (void)
   SynodStateVariable *sv = SYNOD_STATE_VARIABLE (kv);
   g_autoptr (GBytes) p1 = put ("a", "1"), p2 = put ("a", "2"), get = synod_key_value_op_get ("a");
   g_autoptr (GBytes) del = synod_key_value_op_delete ("a");
-  g_autoptr (GBytes) cas_absent = synod_key_value_op_cas ("a", NULL, 0, (const guint8 *) "x", 1);
-  g_autoptr (GBytes) cas_x = synod_key_value_op_cas ("a", (const guint8 *) "x", 1,
-                                                     (const guint8 *) "y", 1);
+  g_autoptr (GBytes) cas_absent = synod_key_value_op_cas ("a", NULL, 0, (const guint8 *)"x", 1);
+  g_autoptr (GBytes) cas_x
+      = synod_key_value_op_cas ("a", (const guint8 *)"x", 1, (const guint8 *)"y", 1);
   g_autoptr (GBytes) garbage = g_bytes_new_static ("\xff\xff", 2);
   g_autofree gchar *long_key = g_strnfill (SYNOD_KEY_VALUE_MAX_KEY + 1, 'k');
   g_auto (SynodKeyValueResult) r1 = run (sv, p1, FALSE);
@@ -96,7 +96,8 @@ test_kv_snapshot (void)
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       g_autoptr (GBytes) op = put (keys[i], keys[i]);
-      g_autoptr (GBytes) opb = put (keys[G_N_ELEMENTS (keys) - 1 - i], keys[G_N_ELEMENTS (keys) - 1 - i]);
+      g_autoptr (GBytes) opb
+          = put (keys[G_N_ELEMENTS (keys) - 1 - i], keys[G_N_ELEMENTS (keys) - 1 - i]);
       SynodStateVariableContext ctx = { 0 };
       g_autoptr (GBytes) r1 = synod_state_variable_execute (SYNOD_STATE_VARIABLE (a), &ctx, op);
       g_autoptr (GBytes) r2 = synod_state_variable_execute (SYNOD_STATE_VARIABLE (b), &ctx, opb);
@@ -118,8 +119,8 @@ test_kv_snapshot (void)
   }
   /* Two entries in the wrong order. */
   {
-    SynodKeyValueEntry e[2] = { { (gchar *) "b", { 1, (guint8 *) "1" } },
-                                { (gchar *) "a", { 1, (guint8 *) "2" } } };
+    SynodKeyValueEntry e[2]
+        = { { (gchar *)"b", { 1, (guint8 *)"1" } }, { (gchar *)"a", { 1, (guint8 *)"2" } } };
     SynodKeyValueSnapshot s = { { 2, e } };
 
     snap2 = synod_value_encode (&synod_key_value_snapshot_desc, &s, NULL);
@@ -165,7 +166,7 @@ test_counter (void)
   snap = synod_state_variable_snapshot (SYNOD_STATE_VARIABLE (c));
   g_assert_true (synod_state_variable_restore (SYNOD_STATE_VARIABLE (d), snap, NULL));
   g_assert_cmpint (synod_counter_get_value (d), ==, 5);
-  (void) get;
+  (void)get;
 }
 
 /* ---- the linearizability checker ---- */

@@ -229,7 +229,7 @@ test_damaged_environment (void)
 static GBytes *
 kv_put (const gchar *key, const gchar *value)
 {
-  return synod_key_value_op_put (key, (const guint8 *) value, strlen (value));
+  return synod_key_value_op_put (key, (const guint8 *)value, strlen (value));
 }
 
 static void

@@ -26,7 +26,11 @@ test_pinned_layout (void)
 {
   SynodPbftMessage m = { .service = G_GUINT64_CONSTANT (0x0102030405060708), .sender = 3 };
   SynodPbftReplyStatement st = {
-    .service = 9, .replica = 2, .client = 0x1122, .number = 5, .read_only = TRUE,
+    .service = 9,
+    .replica = 2,
+    .client = 0x1122,
+    .number = 5,
+    .read_only = TRUE,
   };
   static const guint8 expected_prepare[] = {
     1, 2, 3, 4, 5, 6, 7, 8, /* service */
@@ -36,10 +40,10 @@ test_pinned_layout (void)
     0, 0, 0, 0, 0, 0, 0, 2, /* seq */
   };
   static const guint8 expected_statement[] = {
-    0, 0, 0, 0, 0, 0, 0, 9,       /* service */
+    0, 0, 0, 0, 0, 0, 0,    9,    /* service */
     0, 0, 0, 2,                   /* replica */
     0, 0, 0, 0, 0, 0, 0x11, 0x22, /* client */
-    0, 0, 0, 0, 0, 0, 0, 5,       /* number */
+    0, 0, 0, 0, 0, 0, 0,    5,    /* number */
     0, 0, 0, 1,                   /* read_only */
   };
   g_autoptr (GBytes) bytes = NULL;
@@ -100,73 +104,73 @@ fill_body (SynodPbftBody *body, SynodPbftMessageType type, gpointer *owned)
   req.auth.u.macs.val = macs;
   switch (type)
     {
-    case SYNOD_PBFT_MSG_REQUEST:
-      body->u.request = req;
-      break;
-    case SYNOD_PBFT_MSG_PRE_PREPARE:
-      body->u.pre_prepare.view = 2;
-      body->u.pre_prepare.seq = 3;
-      body->u.pre_prepare.batch.nondet.timestamp = 1234;
-      body->u.pre_prepare.batch.nondet.seed_proof.len = 64;
-      body->u.pre_prepare.batch.nondet.seed_proof.val = sig;
-      body->u.pre_prepare.batch.requests.len = 1;
-      body->u.pre_prepare.batch.requests.val = &req;
-      break;
-    case SYNOD_PBFT_MSG_PREPARE:
-    case SYNOD_PBFT_MSG_COMMIT:
-      body->u.vote.view = 1;
-      body->u.vote.seq = 2;
-      break;
-    case SYNOD_PBFT_MSG_REPLY:
-      body->u.reply = (SynodPbftReply){ 1, 10, 11, 2, TRUE, { 5, op }, { 64, sig } };
-      break;
-    case SYNOD_PBFT_MSG_CHECKPOINT:
-      body->u.checkpoint.seq = 128;
-      break;
-    case SYNOD_PBFT_MSG_VIEW_CHANGE:
-      body->u.view_change.view = 5;
-      body->u.view_change.stable.seq = 128;
-      body->u.view_change.stable.signatures.len = 1;
-      body->u.view_change.stable.signatures.val = csigs;
-      body->u.view_change.prepared.len = 2;
-      body->u.view_change.prepared.val = claims;
-      body->u.view_change.preprepared.len = 1;
-      body->u.view_change.preprepared.val = claims;
-      break;
-    case SYNOD_PBFT_MSG_NEW_VIEW:
-      fill_body (body, SYNOD_PBFT_MSG_VIEW_CHANGE, owned);
-      vcs[0].replica = 1;
-      vcs[0].view_change = body->u.view_change;
-      memset (body, 0, sizeof *body);
-      body->type = type;
-      body->u.new_view.view = 5;
-      body->u.new_view.view_changes.len = 1;
-      body->u.new_view.view_changes.val = vcs;
-      body->u.new_view.entries.len = 1;
-      body->u.new_view.entries.val = entries;
-      break;
-    case SYNOD_PBFT_MSG_STATUS:
-      body->u.status = (SynodPbftStatus){ 3, TRUE, 128, 130 };
-      break;
-    case SYNOD_PBFT_MSG_FETCH_BATCH:
-      body->u.fetch_batch.seq = 9;
-      break;
-    case SYNOD_PBFT_MSG_BATCH:
-      body->u.batch.seq = 9;
-      body->u.batch.batch.requests.len = 1;
-      body->u.batch.batch.requests.val = &req;
-      break;
-    case SYNOD_PBFT_MSG_FETCH_STATE:
-      body->u.fetch_state.seq = 256;
-      break;
-    case SYNOD_PBFT_MSG_STATE:
-      body->u.state.proof.seq = 128;
-      body->u.state.state.seq = 128;
-      body->u.state.state.clients.len = 1;
-      body->u.state.state.clients.val = clients;
-      body->u.state.app_snapshot.len = 5;
-      body->u.state.app_snapshot.val = op;
-      break;
+      case SYNOD_PBFT_MSG_REQUEST:
+        body->u.request = req;
+        break;
+      case SYNOD_PBFT_MSG_PRE_PREPARE:
+        body->u.pre_prepare.view = 2;
+        body->u.pre_prepare.seq = 3;
+        body->u.pre_prepare.batch.nondet.timestamp = 1234;
+        body->u.pre_prepare.batch.nondet.seed_proof.len = 64;
+        body->u.pre_prepare.batch.nondet.seed_proof.val = sig;
+        body->u.pre_prepare.batch.requests.len = 1;
+        body->u.pre_prepare.batch.requests.val = &req;
+        break;
+      case SYNOD_PBFT_MSG_PREPARE:
+      case SYNOD_PBFT_MSG_COMMIT:
+        body->u.vote.view = 1;
+        body->u.vote.seq = 2;
+        break;
+      case SYNOD_PBFT_MSG_REPLY:
+        body->u.reply = (SynodPbftReply){ 1, 10, 11, 2, TRUE, { 5, op }, { 64, sig } };
+        break;
+      case SYNOD_PBFT_MSG_CHECKPOINT:
+        body->u.checkpoint.seq = 128;
+        break;
+      case SYNOD_PBFT_MSG_VIEW_CHANGE:
+        body->u.view_change.view = 5;
+        body->u.view_change.stable.seq = 128;
+        body->u.view_change.stable.signatures.len = 1;
+        body->u.view_change.stable.signatures.val = csigs;
+        body->u.view_change.prepared.len = 2;
+        body->u.view_change.prepared.val = claims;
+        body->u.view_change.preprepared.len = 1;
+        body->u.view_change.preprepared.val = claims;
+        break;
+      case SYNOD_PBFT_MSG_NEW_VIEW:
+        fill_body (body, SYNOD_PBFT_MSG_VIEW_CHANGE, owned);
+        vcs[0].replica = 1;
+        vcs[0].view_change = body->u.view_change;
+        memset (body, 0, sizeof *body);
+        body->type = type;
+        body->u.new_view.view = 5;
+        body->u.new_view.view_changes.len = 1;
+        body->u.new_view.view_changes.val = vcs;
+        body->u.new_view.entries.len = 1;
+        body->u.new_view.entries.val = entries;
+        break;
+      case SYNOD_PBFT_MSG_STATUS:
+        body->u.status = (SynodPbftStatus){ 3, TRUE, 128, 130 };
+        break;
+      case SYNOD_PBFT_MSG_FETCH_BATCH:
+        body->u.fetch_batch.seq = 9;
+        break;
+      case SYNOD_PBFT_MSG_BATCH:
+        body->u.batch.seq = 9;
+        body->u.batch.batch.requests.len = 1;
+        body->u.batch.batch.requests.val = &req;
+        break;
+      case SYNOD_PBFT_MSG_FETCH_STATE:
+        body->u.fetch_state.seq = 256;
+        break;
+      case SYNOD_PBFT_MSG_STATE:
+        body->u.state.proof.seq = 128;
+        body->u.state.state.seq = 128;
+        body->u.state.state.clients.len = 1;
+        body->u.state.state.clients.val = clients;
+        body->u.state.app_snapshot.len = 5;
+        body->u.state.app_snapshot.val = op;
+        break;
     }
 }
 
@@ -259,8 +263,8 @@ test_hostile_decoding (void)
 
     memcpy (big, g_bytes_get_data (rb, NULL), g_bytes_get_size (rb));
     big[24] = 0x00, big[25] = 0x01, big[26] = 0x00, big[27] = 0x01; /* 65537 */
-    g_assert_false (synod_value_decode (&synod_pbft_request_desc, big, g_bytes_get_size (rb), &back,
-                                        &error));
+    g_assert_false (
+        synod_value_decode (&synod_pbft_request_desc, big, g_bytes_get_size (rb), &back, &error));
     g_assert_nonnull (error);
   }
   g_assert_cmpuint (rejected, >, len);
@@ -269,12 +273,16 @@ test_hostile_decoding (void)
 static void
 test_authenticator (void)
 {
-  g_autoptr (SynodPbftKeyring) k0 = synod_pbft_keyring_new_derived (secret, sizeof secret, 0, 5, NULL);
-  g_autoptr (SynodPbftKeyring) k1 = synod_pbft_keyring_new_derived (secret, sizeof secret, 1, 5, NULL);
-  g_autoptr (SynodPbftKeyring) k2 = synod_pbft_keyring_new_derived (secret, sizeof secret, 2, 5, NULL);
-  g_autoptr (SynodPbftKeyring) k3 = synod_pbft_keyring_new_derived (secret, sizeof secret, 3, 5, NULL);
-  g_autoptr (SynodPbftKeyring) other = synod_pbft_keyring_new_derived ((const guint8 *) "x", 1, 1,
-                                                                       5, NULL);
+  g_autoptr (SynodPbftKeyring) k0
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 0, 5, NULL);
+  g_autoptr (SynodPbftKeyring) k1
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 1, 5, NULL);
+  g_autoptr (SynodPbftKeyring) k2
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 2, 5, NULL);
+  g_autoptr (SynodPbftKeyring) k3
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 3, 5, NULL);
+  g_autoptr (SynodPbftKeyring) other
+      = synod_pbft_keyring_new_derived ((const guint8 *)"x", 1, 1, 5, NULL);
   SynodPbftKeyring *all[] = { k0, k1, k2, k3 };
   SynodPbftMessage m = { .service = 5, .sender = 1 };
   g_autoptr (GBytes) sealed = NULL;
@@ -321,9 +329,10 @@ test_authenticator (void)
 static void
 test_signatures (void)
 {
-  g_autoptr (SynodPbftKeyring) k2 = synod_pbft_keyring_new_derived (secret, sizeof secret, 2, 6, NULL);
-  g_autoptr (SynodPbftKeyring) client = synod_pbft_keyring_new_derived (secret, sizeof secret, 5, 6,
-                                                                        NULL);
+  g_autoptr (SynodPbftKeyring) k2
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 2, 6, NULL);
+  g_autoptr (SynodPbftKeyring) client
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 5, 6, NULL);
   SynodPbftMessage m = { .service = 5, .sender = 2 };
   g_autoptr (GBytes) sealed = NULL;
   g_auto (SynodPbftEnvelope) env = { 0 };
@@ -338,23 +347,26 @@ test_signatures (void)
   g_assert_true (pbft_open (g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed), 1 << 20,
                             &env, d, NULL));
   g_assert_true (pbft_check_auth (client, &env, d));
-  g_assert_true (pbft_verify_message_signature (client, 5, 2, &env.message.body,
-                                                env.auth.u.signature));
-  g_assert_false (pbft_verify_message_signature (client, 6, 2, &env.message.body,
-                                                 env.auth.u.signature));
-  g_assert_false (pbft_verify_message_signature (client, 5, 1, &env.message.body,
-                                                 env.auth.u.signature));
+  g_assert_true (
+      pbft_verify_message_signature (client, 5, 2, &env.message.body, env.auth.u.signature));
+  g_assert_false (
+      pbft_verify_message_signature (client, 6, 2, &env.message.body, env.auth.u.signature));
+  g_assert_false (
+      pbft_verify_message_signature (client, 5, 1, &env.message.body, env.auth.u.signature));
   env.message.body.u.checkpoint.digest[0] ^= 1;
-  g_assert_false (pbft_verify_message_signature (client, 5, 2, &env.message.body,
-                                                 env.auth.u.signature));
+  g_assert_false (
+      pbft_verify_message_signature (client, 5, 2, &env.message.body, env.auth.u.signature));
 }
 
 static void
 test_request_auth (void)
 {
-  g_autoptr (SynodPbftKeyring) c = synod_pbft_keyring_new_derived (secret, sizeof secret, 4, 5, NULL);
-  g_autoptr (SynodPbftKeyring) r0 = synod_pbft_keyring_new_derived (secret, sizeof secret, 0, 5, NULL);
-  g_autoptr (SynodPbftKeyring) r3 = synod_pbft_keyring_new_derived (secret, sizeof secret, 3, 5, NULL);
+  g_autoptr (SynodPbftKeyring) c
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 4, 5, NULL);
+  g_autoptr (SynodPbftKeyring) r0
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 0, 5, NULL);
+  g_autoptr (SynodPbftKeyring) r3
+      = synod_pbft_keyring_new_derived (secret, sizeof secret, 3, 5, NULL);
   guint8 op[] = "op";
 
   g_test_summary ("Client requests carry an authenticator or a signature over the service and "
