@@ -245,9 +245,9 @@ main (int argc, char **argv)
   g_print ("PBFT core, 4 in-process replicas (f=1), zero network delay, %" G_GUINT64_FORMAT
            " key-value PUTs per run\n\n",
            total);
-  g_print ("%-28s %10s %12s %10s %14s\n", "run", "avg batch", "ops/s", "vs unrepl.",
+  g_print ("%-38s %10s %12s %10s %14s\n", "run", "avg batch", "ops/s", "vs unrepl.",
            "CPU us/request");
-  g_print ("%-28s %10.1f %12.0f %10s %14.3f\n", "unreplicated state variable", base.avg_batch,
+  g_print ("%-38s %10.1f %12.0f %10s %14.3f\n", "unreplicated state variable", base.avg_batch,
            base.ops_per_s, "1", base.cpu_us);
   for (guint signed_run = 0; signed_run < 2; signed_run++)
     for (guint i = 0; i < G_N_ELEMENTS (batches); i++)
@@ -257,7 +257,7 @@ main (int argc, char **argv)
         g_autofree gchar *label = g_strdup_printf ("PBFT batch %u%s", batches[i],
                                                    sign ? "" : " (no Ed25519 per reply)");
 
-        g_print ("%-28s %10.1f %12.0f %10.4f %14.1f\n", label, r.avg_batch, r.ops_per_s,
+        g_print ("%-38s %10.1f %12.0f %10.4f %14.1f\n", label, r.avg_batch, r.ops_per_s,
                  r.ops_per_s / base.ops_per_s, r.cpu_us);
       }
   g_print ("\nThe first three rows are the product's configuration: every replica signs "
