@@ -17,6 +17,7 @@ tests_bft_libpbft_sim_la_LIBADD = $(BFT_LIBS)
 BFT_TESTS_LDADD = tests/bft/libpbft-sim.la $(BFT_LIBS)
 
 bft_tests = \
+	tests/bft/test-pbft-fuzz \
 	tests/bft/test-pbft-replica \
 	tests/bft/test-pbft-state \
 	tests/bft/test-pbft-store \
@@ -50,6 +51,31 @@ tests_bft_test_pbft_state_SOURCES = tests/bft/test-pbft-state.c
 tests_bft_test_pbft_state_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 tests_bft_test_pbft_state_CFLAGS = $(BFT_TESTS_CFLAGS)
 tests_bft_test_pbft_state_LDADD = $(BFT_TESTS_LDADD)
+
+tests_bft_test_pbft_fuzz_SOURCES = tests/bft/test-pbft-fuzz.c tests/bft/fuzz-pbft.c \
+	tests/bft/fuzz-pbft.h
+tests_bft_test_pbft_fuzz_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_pbft_fuzz_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_pbft_fuzz_LDADD = $(BFT_TESTS_LDADD)
+
+# Its seeds: real messages (regenerate with test-pbft-fuzz --write-corpus).
+EXTRA_DIST += tests/bft/corpus
+
+# The same harness as a libFuzzer target; the PBFT core is compiled into it
+# so that libFuzzer's coverage sees the protocol's branches.
+if ENABLE_FUZZING
+FUZZ_TARGETS += tests/bft/fuzz-pbft
+noinst_PROGRAMS += tests/bft/fuzz-pbft
+tests_bft_fuzz_pbft_SOURCES = tests/bft/fuzz-pbft.c tests/bft/fuzz-pbft.h \
+	$(bft_libsynod_pbft_la_SOURCES)
+nodist_tests_bft_fuzz_pbft_SOURCES = $(nodist_bft_libsynod_pbft_la_SOURCES)
+tests_bft_fuzz_pbft_CPPFLAGS = $(BFT_TESTS_CPPFLAGS) -DG_LOG_DOMAIN=\"synod-bft\" \
+	-DSYNOD_FUZZ_LIBFUZZER
+tests_bft_fuzz_pbft_CFLAGS = $(BFT_TESTS_CFLAGS) -fsanitize=fuzzer
+tests_bft_fuzz_pbft_LDFLAGS = -fsanitize=fuzzer
+tests_bft_fuzz_pbft_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) \
+	$(LMDB_LIBS) $(LTLIBINTL)
+endif
 
 # The long soak: thousands of simulated scenarios; each failing seed is
 # printed with the command that replays it.

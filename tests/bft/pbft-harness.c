@@ -9,6 +9,8 @@
 
 static const guint8 secret[] = "synod test cluster";
 
+HarnessFilter harness_default_filter;
+
 static void
 hmsg_free (gpointer data)
 {
@@ -143,6 +145,7 @@ harness_create (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config
   if (tweak)
     tweak (&h->config);
   h->done = g_ptr_array_new_with_free_func (output_free);
+  h->filter = harness_default_filter;
   if (dir != NULL)
     {
       h->lmdb_dir = g_strdup (dir);

@@ -49,6 +49,9 @@ struct _Harness
   guint store_resets; /* damaged stores moved aside at boot */
 };
 
+/* The filter every new harness starts with (NULL: none). */
+extern HarnessFilter harness_default_filter;
+
 /* Config defaults for tests; @tweak may change it before replicas start. */
 Harness *harness_new (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config));
 Harness *harness_new_lmdb (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *config));
