@@ -94,3 +94,16 @@ _synod_standard_vtable_for (const SynodInterfaceDesc *iface)
     return &introspectable_vtable;
   return NULL;
 }
+
+/* The built-in interfaces by name, for the dynamic API. */
+const SynodInterfaceDesc *
+_synod_standard_lookup (const gchar *name, guint32 version)
+{
+  const SynodInterfaceDesc *all[]
+      = { &standard_object_interface, &standard_introspectable_interface };
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (strcmp (all[i]->name, name) == 0 && (version == 0 || version == all[i]->version))
+      return all[i];
+  return NULL;
+}

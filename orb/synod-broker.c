@@ -216,16 +216,35 @@ synod_broker_ref (SynodBroker *broker)
  *
  * Drops a reference. The last one deletes every object (their queued
  * invocations fail with %SYNOD_ORB_ERROR_OBJECT_DELETED), waits for running
- * methods to return and stops the workers. It must not be dropped from a
- * method running on the broker itself.
+ * methods to return and stops the workers (when the last reference goes
+ * inside a method of the broker's own, that happens on another thread).
  */
+static void broker_finalize (SynodBroker *broker);
+
+static gpointer
+finalize_thread (gpointer data)
+{
+  broker_finalize (data);
+  return NULL;
+}
+
 void
 synod_broker_unref (SynodBroker *broker)
 {
-  g_autoptr (GPtrArray) objects = NULL;
-
   if (broker == NULL || !g_atomic_int_dec_and_test (&broker->ref_count))
     return;
+  /* A method may drop the last reference (through a SynodRef it made);
+   * its worker cannot wait for itself to stop, so another thread does. */
+  if (_synod_scheduler_in_worker (broker->scheduler))
+    g_thread_unref (g_thread_new ("synod-broker-free", finalize_thread, broker));
+  else
+    broker_finalize (broker);
+}
+
+static void
+broker_finalize (SynodBroker *broker)
+{
+  g_autoptr (GPtrArray) objects = NULL;
 
   g_rw_lock_reader_lock (&broker->table_lock);
   objects = hash_values (broker->objects, G_CALLBACK (synod_object_ref),
