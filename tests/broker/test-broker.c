@@ -262,7 +262,7 @@ test_class_versions (Fixture *f, gconstpointer data)
     g_clear_error (&error);
   }
   found = synod_broker_lookup_class (f->broker, "Test.CounterImpl", 0, &error);
-  g_assert_cmpuint (synod_class_get_version (found), ==, 2);
+  g_assert_true (found == v2);
 }
 
 static void
