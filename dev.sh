@@ -58,7 +58,11 @@ build() {
   deps
   configure_in _build
   log "make"
-  make -C _build -j"$JOBS" >/dev/null
+  if ! make -C _build -j"$JOBS" >_build/make.log 2>&1; then
+    grep -E -B2 -A6 'error|Error' _build/make.log | head -60
+    echo "dev.sh: the build failed (full log: _build/make.log)" >&2
+    return 1
+  fi
 }
 
 # Prints "PASS FAIL SKIP" counted from a test-suite.log.
@@ -79,7 +83,10 @@ tally() { # DIR LABEL
 }
 
 check() {
-  build
+  if ! build; then
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
   status=0
   log "make check"
   make -C _build -j"$JOBS" check >/dev/null 2>&1 || status=1

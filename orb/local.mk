@@ -31,7 +31,11 @@ orb_base_sources = \
 	orb/synod-object-id.c
 
 # The XDR codec and GVariant conversion.
-orb_codec_sources =
+orb_codec_sources = \
+	orb/synod-codec-private.h \
+	orb/synod-codec.c \
+	orb/synod-codec-variant.c \
+	orb/synod-value.c
 
 # The broker: objects, aliases, classes, invocation, named services.
 orb_broker_sources = \
@@ -50,7 +54,9 @@ orb_broker_sources = \
 	orb/synod-standard.c
 
 # Remote invocation: ONC RPC transport, peers.
-orb_remote_sources =
+orb_remote_sources = \
+	orb/synod-rpc.c \
+	orb/synod-rpc-private.h
 
 # Generated from the system's own interfaces (idl/*.idl).
 nodist_orb_libsynod_1_la_SOURCES =

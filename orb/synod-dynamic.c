@@ -113,13 +113,18 @@ args_from_variant (const SynodMethodDesc *method, GVariant *args, GError **error
 }
 
 static GVariant *
-result_to_variant (const SynodMethodDesc *method, gpointer ret)
+result_to_variant (const SynodMethodDesc *method, gpointer ret, GError **error)
 {
   GVariant *inner;
 
   if (method->result->kind == SYNOD_TYPE_VOID)
     return g_variant_ref_sink (g_variant_new_tuple (NULL, 0));
-  inner = synod_value_to_variant (method->result, ret);
+  inner = synod_value_to_variant (method->result, ret, error);
+  if (inner == NULL)
+    {
+      g_prefix_error (error, _ ("Result of %s.%s: "), method->interface->name, method->name);
+      return NULL;
+    }
   return g_variant_ref_sink (g_variant_new_tuple (&inner, 1));
 }
 
@@ -164,7 +169,7 @@ synod_invoke_dynamic_sync (SynodRef *target, const gchar *interface_name, const 
   ret = g_malloc0 (MAX (method->result->c_size, 1));
   if (synod_invoke_sync (target, method, argv, ret, error))
     {
-      result = result_to_variant (method, ret);
+      result = result_to_variant (method, ret, error);
       synod_value_clear (method->result, ret);
     }
   g_free (ret);
@@ -183,8 +188,12 @@ dynamic_done (GObject *source, GAsyncResult *res, gpointer user_data)
 
   if (synod_invoke_finish (target, res, ret, &error))
     {
-      g_task_return_pointer (task, result_to_variant (method, ret),
-                             (GDestroyNotify)g_variant_unref);
+      GVariant *v = result_to_variant (method, ret, &error);
+
+      if (v)
+        g_task_return_pointer (task, v, (GDestroyNotify)g_variant_unref);
+      else
+        g_task_return_error (task, error);
       synod_value_clear (method->result, ret);
     }
   else

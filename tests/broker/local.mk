@@ -7,8 +7,7 @@ tests_broker_test_broker_SOURCES = \
 	tests/broker/test-counter.c \
 	tests/broker/test-counter.h \
 	tests/broker/test-iface.c \
-	tests/broker/test-iface.h \
-	tests/broker/codec-interim.c
+	tests/broker/test-iface.h
 tests_broker_test_broker_CFLAGS = $(TESTS_CFLAGS)
 tests_broker_test_broker_LDADD = $(TESTS_LDADD)
 
@@ -16,7 +15,6 @@ tests_broker_test_broker_LDADD = $(TESTS_LDADD)
 check_PROGRAMS += tests/broker/test-plugin
 TESTS += tests/broker/test-plugin
 tests_broker_test_plugin_SOURCES = tests/broker/test-plugin.c tests/broker/test-iface.c \
-	tests/broker/codec-interim.c \
 	tests/broker/test-iface.h
 tests_broker_test_plugin_CFLAGS = $(TESTS_CFLAGS)
 tests_broker_test_plugin_LDADD = $(TESTS_LDADD)
