@@ -903,6 +903,349 @@ test_remote_without_handler (Fixture *f, gconstpointer data)
   g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The dynamic API                                                         */
+
+static void
+dyn_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GVariant **out = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *out = synod_invoke_dynamic_finish (NULL, res, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_dynamic (Fixture *f, gconstpointer data)
+{
+  g_autoptr (SynodObject) o = new_counter (f);
+  g_autoptr (SynodRef) ref = synod_ref_new_for_object (o);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) r = NULL;
+  GVariant *async_result = NULL;
+
+  g_test_summary ("Methods are callable by interface and method name with GVariant "
+                  "arguments, results come back as a tuple; mistakes give clear errors.");
+  r = synod_invoke_dynamic_sync (ref, "Test.Counter", "add", g_variant_new ("(i)", 4), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_type_string (r), ==, "(i)");
+  g_assert_cmpint (g_variant_get_int32 (g_variant_get_child_value (r, 0)), ==, 4);
+  g_clear_pointer (&r, g_variant_unref);
+
+  r = synod_invoke_dynamic_sync (ref, "Test.Counter;1", "echo", g_variant_new ("(s)", "x"), &error);
+  g_assert_no_error (error);
+  {
+    g_autofree gchar *want = g_strdup_printf ("('x from %s',)", g_get_user_name ());
+    g_autofree gchar *got = g_variant_print (r, FALSE);
+
+    g_assert_cmpstr (got, ==, want);
+  }
+  g_clear_pointer (&r, g_variant_unref);
+
+  r = synod_invoke_dynamic_sync (ref, "Test.Counter", "sleep", g_variant_new ("(u)", 1), &error);
+  g_assert_cmpstr (g_variant_get_type_string (r), ==, "()");
+  g_clear_pointer (&r, g_variant_unref);
+
+  r = synod_invoke_dynamic_sync (ref, "Standard.Object", "className", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_string (g_variant_get_child_value (r, 0), NULL), ==,
+                   "Test.CounterImpl;1");
+  g_clear_pointer (&r, g_variant_unref);
+
+  g_assert_true (synod_invoke_dynamic_oneway (ref, "Test.Counter", "bump", NULL, &error));
+  g_assert_no_error (error);
+
+  /* Async, completed in this thread's main context. */
+  synod_invoke_dynamic_async (ref, "Test.Counter", "add", g_variant_new ("(i)", 1), NULL, dyn_done,
+                              &async_result);
+  while (async_result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (g_variant_get_int32 (g_variant_get_child_value (async_result, 0)), ==, 5);
+  g_variant_unref (async_result);
+  g_assert_cmpint (counter_of (o)->bumps, ==, 1);
+
+  g_assert_null (
+      synod_invoke_dynamic_sync (ref, "Test.Counter", "add", g_variant_new ("(s)", "4"), &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == SYNOD_ORB_ERROR);
+  g_clear_error (&error);
+  g_assert_null (
+      synod_invoke_dynamic_sync (ref, "Test.Counter", "add", g_variant_new_int32 (4), &error));
+  g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_null (synod_invoke_dynamic_sync (ref, "Test.Counter", "nope", NULL, &error));
+  g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_METHOD);
+  g_clear_error (&error);
+  g_assert_null (synod_invoke_dynamic_sync (ref, "Test.Nothing", "add", NULL, &error));
+  g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_INTERFACE);
+  g_clear_error (&error);
+  g_assert_null (synod_invoke_dynamic_sync (ref, "bad name!", "add", NULL, &error));
+  g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_cmpint (counter_of (o)->total, ==, 5);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The remote seam, with a fake transport                                  */
+
+#define FAKE_PEER G_GUINT64_CONSTANT (0xfeedfacecafebeef)
+
+typedef struct
+{
+  GMutex lock;
+  guint n_invoke;
+  guint n_oneway;
+  guint64 last_peer;
+  SynodObjectId last_target;
+  gchar *last_method;
+  gboolean fail;
+} FakeTransport;
+
+typedef struct
+{
+  FakeTransport *ft;
+  const SynodMethodDesc *method;
+  GBytes *args;
+  SynodRemoteReplyFunc reply;
+  gpointer reply_data;
+} FakeCall;
+
+/* Answers like a remote Test.Counter whose total is always 1000: add
+ * returns 1000 + delta. Replies from another thread, as a transport does. */
+static gpointer
+fake_answer (gpointer data)
+{
+  FakeCall *c = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) result = NULL;
+
+  if (c->ft->fail)
+    error = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE, "peer is gone");
+  else if (c->method->args->c_size == sizeof (TestCounterAddArgs)
+           && g_strcmp0 (c->method->name, "add") == 0)
+    {
+      TestCounterAddArgs args = { 0 };
+      gint32 v;
+      gsize len;
+      const guint8 *p = g_bytes_get_data (c->args, &len);
+
+      g_assert_true (synod_value_decode (c->method->args, p, len, &args, &error));
+      v = 1000 + args.delta;
+      result = synod_value_encode (c->method->result, &v, &error);
+    }
+  else
+    error = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_METHOD, "fake: %s",
+                         c->method->name);
+  c->reply (result, result ? NULL : error, c->reply_data);
+  g_bytes_unref (c->args);
+  g_free (c);
+  return NULL;
+}
+
+static void
+fake_invoke (gpointer handler_data, guint64 peer, const SynodObjectId *target,
+             const SynodMethodDesc *method, GBytes *args, GCancellable *cancellable,
+             SynodRemoteReplyFunc reply, gpointer reply_data)
+{
+  FakeTransport *ft = handler_data;
+  FakeCall *c;
+
+  g_mutex_lock (&ft->lock);
+  ft->n_invoke++;
+  ft->last_peer = peer;
+  ft->last_target = *target;
+  g_free (ft->last_method);
+  ft->last_method = g_strdup_printf ("%s.%s", method->interface->name, method->name);
+  if (reply == NULL)
+    ft->n_oneway++;
+  g_mutex_unlock (&ft->lock);
+  if (reply == NULL)
+    return;
+  c = g_new0 (FakeCall, 1);
+  c->ft = ft;
+  c->method = method;
+  c->args = g_bytes_ref (args);
+  c->reply = reply;
+  c->reply_data = reply_data;
+  g_thread_unref (g_thread_new ("fake-peer", fake_answer, c));
+}
+
+static gboolean
+fake_resolve (gpointer handler_data, const gchar *name, SynodProvider *ret, GError **error)
+{
+  if (g_strcmp0 (name, "remote.svc") != 0)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT, "no %s anywhere", name);
+      return FALSE;
+    }
+  ret->peer = FAKE_PEER;
+  ret->id = (SynodObjectId){ FAKE_PEER, 7 };
+  return TRUE;
+}
+
+static GArray *
+fake_list (gpointer handler_data, const gchar *name, GError **error)
+{
+  GArray *list = g_array_new (FALSE, FALSE, sizeof (SynodProvider));
+  SynodProvider p = { FAKE_PEER, { FAKE_PEER, 7 } };
+
+  if (g_strcmp0 (name, "remote.svc") == 0)
+    g_array_append_val (list, p);
+  return list;
+}
+
+static const SynodRemoteHandler fake_handler = {
+  .invoke = fake_invoke,
+  .resolve_name = fake_resolve,
+  .list_providers = fake_list,
+};
+
+static void
+test_remote_handler (Fixture *f, gconstpointer data)
+{
+  FakeTransport ft = { 0 };
+  SynodObjectId far = { FAKE_PEER, 3 };
+  g_autoptr (SynodRef) by_id = synod_ref_new_for_id (f->broker, &far);
+  g_autoptr (SynodRef) by_name = synod_ref_new_for_name (f->broker, "remote.svc");
+  g_autoptr (SynodObject) local = new_counter (f);
+  g_autoptr (GPtrArray) replies = NULL;
+  g_autoptr (GError) error = NULL;
+  TestCounterAddArgs args = { 5 };
+  AsyncData d = { 0 };
+  gint32 v = 0;
+
+  g_test_summary ("Sends to objects on other peers go through the remote handler with "
+                  "encoded arguments, in all three forms; names resolve locally first.");
+  g_mutex_init (&ft.lock);
+  synod_broker_set_remote_handler (f->broker, &fake_handler, &ft, NULL);
+
+  g_assert_true (test_counter_add (by_id, 5, &v, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (v, ==, 1005);
+  g_assert_cmpuint (ft.last_peer, ==, FAKE_PEER);
+  g_assert_true (synod_object_id_equal (&ft.last_target, &far));
+  g_assert_cmpstr (ft.last_method, ==, "Test.Counter.add");
+
+  g_assert_true (test_counter_add_oneway (by_id, 1, &error));
+  g_assert_cmpuint (ft.n_oneway, ==, 1);
+
+  d.loop = g_main_loop_new (NULL, FALSE);
+  d.pending = 1;
+  test_counter_add_async (by_name, 2, NULL, add_done, &d);
+  g_main_loop_run (d.loop);
+  g_assert_no_error (d.error);
+  g_assert_cmpint (d.value, ==, 1002);
+  g_assert_cmpuint (ft.last_target.serial, ==, 7);
+
+  /* A local provider of the name wins over the remote one. */
+  g_assert_true (synod_broker_register_service (f->broker, "remote.svc", local, NULL));
+  g_assert_true (test_counter_add (by_name, 2, &v, &error));
+  g_assert_cmpint (v, ==, 2);
+  /* A group send reaches both. */
+  replies
+      = synod_invoke_group_sync (f->broker, "remote.svc", TEST_COUNTER_METHOD_ADD, &args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (replies->len, ==, 2);
+  g_assert_cmpint (*(gint32 *)((SynodGroupReply *)replies->pdata[0])->result, ==, 7);
+  g_assert_cmpint (*(gint32 *)((SynodGroupReply *)replies->pdata[1])->result, ==, 1005);
+  g_assert_cmpuint (((SynodGroupReply *)replies->pdata[1])->provider.peer, ==, FAKE_PEER);
+
+  /* Transport errors reach the sender. */
+  ft.fail = TRUE;
+  g_assert_false (test_counter_add (by_id, 5, &v, &error));
+  g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE);
+  g_clear_error (&error);
+  /* Unknown names fail as the handler says. */
+  {
+    g_autoptr (SynodRef) nowhere = synod_ref_new_for_name (f->broker, "no.where");
+
+    g_assert_false (test_counter_add (nowhere, 1, &v, &error));
+    g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
+    g_clear_error (&error);
+  }
+  /* A local Id unknown here is not sent anywhere. */
+  {
+    SynodObjectId mine = { synod_broker_get_peer_id (f->broker), 999999 };
+    g_autoptr (SynodRef) gone = synod_ref_new_for_id (f->broker, &mine);
+    guint before = ft.n_invoke;
+
+    g_assert_false (test_counter_add (gone, 1, &v, &error));
+    g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
+    g_assert_cmpuint (ft.n_invoke, ==, before);
+  }
+  synod_broker_set_remote_handler (f->broker, NULL, NULL, NULL);
+  g_main_loop_unref (d.loop);
+  g_free (ft.last_method);
+  g_mutex_clear (&ft.lock);
+}
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gint32 result;
+  GError *error;
+} DispatchOutcome;
+
+static void
+dispatch_reply (const SynodMethodDesc *method, gconstpointer result, const GError *error,
+                gpointer user_data)
+{
+  DispatchOutcome *out = user_data;
+
+  g_mutex_lock (&out->lock);
+  if (result)
+    out->result = *(const gint32 *)result;
+  out->error = error ? g_error_copy (error) : NULL;
+  out->done = TRUE;
+  g_cond_signal (&out->cond);
+  g_mutex_unlock (&out->lock);
+}
+
+static void
+dispatch_and_wait (SynodBroker *broker, const SynodObjectId *id, const gchar *principal,
+                   gint32 delta, DispatchOutcome *out)
+{
+  TestCounterAddArgs *args = synod_value_new (TEST_COUNTER_METHOD_ADD->args);
+
+  args->delta = delta;
+  g_clear_error (&out->error);
+  out->done = FALSE;
+  synod_broker_dispatch (broker, id, TEST_COUNTER_METHOD_ADD, args, principal, dispatch_reply, out);
+  g_mutex_lock (&out->lock);
+  while (!out->done)
+    g_cond_wait (&out->cond, &out->lock);
+  g_mutex_unlock (&out->lock);
+}
+
+static void
+test_dispatch (Fixture *f, gconstpointer data)
+{
+  g_autoptr (SynodObject) o = new_counter (f);
+  SynodObjectId nobody = { 1, 2 };
+  DispatchOutcome out = { 0 };
+
+  g_test_summary ("Calls arriving from other peers run like local ones, under the "
+                  "principal the transport authenticated.");
+  g_mutex_init (&out.lock);
+  g_cond_init (&out.cond);
+  synod_object_add_acl_rule (o, "mallory", "*", SYNOD_ACL_DENY);
+  dispatch_and_wait (f->broker, synod_object_get_id (o), "carol", 3, &out);
+  g_assert_no_error (out.error);
+  g_assert_cmpint (out.result, ==, 3);
+  dispatch_and_wait (f->broker, synod_object_get_id (o), "mallory", 3, &out);
+  g_assert_error (out.error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (out.error->message, "mallory"));
+  dispatch_and_wait (f->broker, &nobody, "carol", 3, &out);
+  g_assert_error (out.error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
+  g_clear_error (&out.error);
+  g_assert_cmpint (counter_of (o)->total, ==, 3);
+  g_mutex_clear (&out.lock);
+  g_cond_clear (&out.cond);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -940,5 +1283,8 @@ main (int argc, char **argv)
   T ("reflection/introspect", test_introspect);
   T ("acl/rules", test_acl);
   T ("remote/no-handler", test_remote_without_handler);
+  T ("remote/handler", test_remote_handler);
+  T ("remote/dispatch", test_dispatch);
+  T ("dynamic/invoke", test_dynamic);
   return g_test_run ();
 }
