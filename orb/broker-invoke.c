@@ -135,10 +135,132 @@ synod_call_get_current (void)
 /* ---------------------------------------------------------------------- */
 /* Records                                                                 */
 
+/* The local principal is never freed before its broker (see
+ * synod_broker_set_local_principal()), so local sends borrow it: no
+ * reference count shared between senders and workers. */
 static GRefString *
 current_principal (SynodBroker *broker)
 {
-  return g_ref_string_acquire (g_atomic_pointer_get (&broker->local_principal));
+  return g_atomic_pointer_get (&broker->local_principal);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Records: most fit in one small block, recycled through per-thread
+ * magazines (records are made by senders and freed by workers, and
+ * cross-thread malloc/free contends on the allocator's arena locks). The
+ * sanitizer build uses plain malloc so that every misuse shows. */
+
+#define RECORD_BLOCK 256
+#define MAGAZINE 64
+#define DEPOT_MAX 128 /* magazines kept in reserve, at most */
+
+typedef struct _FreeBlock FreeBlock;
+struct _FreeBlock
+{
+  FreeBlock *next;     /* within a magazine */
+  FreeBlock *next_mag; /* between magazines in the depot */
+};
+
+static __thread FreeBlock *tls_blocks;
+static __thread guint tls_n_blocks;
+static GMutex depot_lock;
+static FreeBlock *depot;
+static guint depot_len;
+
+static void
+flush_blocks (gpointer data)
+{
+  while (tls_blocks)
+    {
+      FreeBlock *b = tls_blocks;
+
+      tls_blocks = b->next;
+      g_free (b);
+    }
+  tls_n_blocks = 0;
+}
+
+static GPrivate blocks_owner = G_PRIVATE_INIT (flush_blocks);
+
+static gpointer
+record_alloc (gsize size)
+{
+#ifndef SYNOD_SANITIZERS
+  if (size <= RECORD_BLOCK)
+    {
+      FreeBlock *b;
+
+      if (tls_blocks == NULL)
+        {
+          g_mutex_lock (&depot_lock);
+          if (depot)
+            {
+              tls_blocks = depot;
+              depot = depot->next_mag;
+              depot_len--;
+              tls_n_blocks = MAGAZINE;
+            }
+          g_mutex_unlock (&depot_lock);
+          if (tls_blocks)
+            g_private_set (&blocks_owner, &tls_blocks);
+        }
+      b = tls_blocks;
+      if (b)
+        {
+          tls_blocks = b->next;
+          tls_n_blocks--;
+          memset (b, 0, size);
+          return b;
+        }
+      return g_malloc0 (RECORD_BLOCK);
+    }
+#endif
+  return g_malloc0 (size);
+}
+
+static void
+record_free (gpointer p, gsize size)
+{
+#ifndef SYNOD_SANITIZERS
+  if (size <= RECORD_BLOCK)
+    {
+      FreeBlock *b = p;
+
+      if (tls_blocks == NULL)
+        g_private_set (&blocks_owner, &tls_blocks);
+      b->next = tls_blocks;
+      tls_blocks = b;
+      if (++tls_n_blocks >= 2 * MAGAZINE)
+        {
+          /* Hand one magazine to the depot; keep the rest. */
+          FreeBlock *mag = tls_blocks, *last = tls_blocks;
+
+          for (guint i = 1; i < MAGAZINE; i++)
+            last = last->next;
+          tls_blocks = last->next;
+          last->next = NULL;
+          tls_n_blocks -= MAGAZINE;
+          g_mutex_lock (&depot_lock);
+          if (depot_len < DEPOT_MAX)
+            {
+              mag->next_mag = depot;
+              depot = mag;
+              depot_len++;
+              mag = NULL;
+            }
+          g_mutex_unlock (&depot_lock);
+          while (mag)
+            {
+              FreeBlock *n = mag->next;
+
+              g_free (mag);
+              mag = n;
+            }
+        }
+      return;
+    }
+#endif
+  g_free (p);
 }
 
 static gboolean
@@ -193,7 +315,8 @@ _synod_invocation_new (SynodBroker *broker, const SynodResolved *target,
 
   if (!prepare_call (&call, broker, object, method, &concurrent, error))
     return NULL;
-  inv = g_malloc0 (off_ret + method->result->c_size);
+  inv = record_alloc (off_ret + method->result->c_size);
+  inv->size = off_ret + method->result->c_size;
   inv->node.kind = SYNOD_SCHED_NODE_INVOCATION;
   inv->call = call;
   if (object)
@@ -225,11 +348,11 @@ _synod_invocation_free (SynodInvocation *inv)
     synod_value_clear (inv->call.method->args, inv->args);
   g_clear_error (&inv->error);
   g_clear_object (&inv->cancellable);
-  if (inv->call.principal)
+  if (inv->principal_owned)
     g_ref_string_release (inv->call.principal);
   if (inv->call.object)
     synod_object_unref (inv->call.object);
-  g_free (inv);
+  record_free (inv, inv->size);
 }
 
 /**
@@ -482,7 +605,8 @@ enqueue_locked (SynodObject *object, SynodInvocation *inv)
     {
       object->held = TRUE;
       synod_object_ref (object);
-      _synod_scheduler_push (object->broker->scheduler, &object->node);
+      _synod_scheduler_push_full (object->broker->scheduler, &object->node,
+                                  inv->kind == SYNOD_INVOCATION_SYNC);
     }
 }
 
@@ -763,7 +887,6 @@ synod_invoke_sync (SynodRef *target, const SynodMethodDesc *method, gconstpointe
     synod_value_clear (method->result, tmp);
   if (tmp != stack_ret)
     g_free (tmp);
-  g_ref_string_release (inv.call.principal);
   _synod_resolved_clear (&resolved);
   return ok;
 }
@@ -1001,8 +1124,8 @@ synod_broker_dispatch (SynodBroker *broker, const SynodObjectId *target,
           memcpy (inv->args, args, method->args->c_size);
           inv->args_owned = TRUE;
         }
-      g_ref_string_release (inv->call.principal);
       inv->call.principal = g_ref_string_new (principal);
+      inv->principal_owned = TRUE;
       if (reply != NULL)
         {
           st->reply = reply;

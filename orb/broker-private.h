@@ -62,6 +62,8 @@ struct _SynodInvocation
   gboolean concurrent;
   gpointer args;
   gpointer ret;
+  gsize size; /* of the heap record */
+  gboolean principal_owned;
   gboolean args_owned; /* args was copied and must be cleared */
   gboolean ret_valid;  /* ret holds a result that the invocation owns */
   gboolean success;

@@ -34,6 +34,7 @@ SynodScheduler *_synod_scheduler_new (guint n_running, guint max_threads, SynodS
                                       gpointer user_data);
 void _synod_scheduler_free (SynodScheduler *sched);
 void _synod_scheduler_push (SynodScheduler *sched, SynodSchedNode *node);
+void _synod_scheduler_push_full (SynodScheduler *sched, SynodSchedNode *node, gboolean urgent);
 gboolean _synod_scheduler_block_begin (SynodScheduler *sched, GError **error);
 void _synod_scheduler_block_end (SynodScheduler *sched);
 gboolean _synod_scheduler_in_worker (SynodScheduler *sched);

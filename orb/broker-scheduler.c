@@ -22,6 +22,7 @@ struct _SynodScheduler
   GCond work_cond;
   GCond exit_cond;
   SynodSchedNode *head, *tail;
+  guint n_items;
   guint n_running; /* the target: threads doing work at once */
   guint max_threads;
   guint n_threads;
@@ -36,7 +37,13 @@ struct _SynodScheduler
   gpointer user_data;
 };
 
+/* Most nodes a worker takes off the queue in one go. */
+#define SCHED_BATCH 16
+
 static __thread SynodScheduler *tls_sched;
+/* The rest of the batch this worker took: given back to the queue if the
+ * worker blocks, since what it waits for may be among them. */
+static __thread SynodSchedNode *tls_batch;
 
 static gpointer worker_main (gpointer data);
 
@@ -88,12 +95,27 @@ worker_main (gpointer data)
 
       if (node != NULL)
         {
-          sched->head = node->next;
+          /* Take a share of the queue at once (one lock round trip for
+           * several nodes), leaving the rest to the other workers. */
+          guint take = CLAMP (sched->n_items / (sched->n_running + 1), 1, SCHED_BATCH);
+          SynodSchedNode *last = node;
+
+          for (guint i = 1; i < take && last->next; i++)
+            last = last->next;
+          sched->head = last->next;
           if (sched->head == NULL)
             sched->tail = NULL;
-          node->next = NULL;
+          last->next = NULL;
+          for (SynodSchedNode *n = node; n; n = n->next)
+            sched->n_items--;
           g_mutex_unlock (&sched->lock);
-          sched->run (node, sched->user_data);
+          while (node)
+            {
+              tls_batch = node->next;
+              node->next = NULL;
+              sched->run (node, sched->user_data);
+              node = tls_batch;
+            }
           g_mutex_lock (&sched->lock);
           continue;
         }
@@ -181,13 +203,41 @@ _synod_scheduler_free (SynodScheduler *sched)
 void
 _synod_scheduler_push (SynodScheduler *sched, SynodSchedNode *node)
 {
+  _synod_scheduler_push_full (sched, node, FALSE);
+}
+
+/**
+ * _synod_scheduler_push_full:
+ * @sched: a scheduler
+ * @node: an object or invocation to run, not on any queue
+ * @urgent: put @node first: a thread is blocked waiting for it
+ *
+ * Like _synod_scheduler_push(). Urgent nodes go to the head of the queue:
+ * a synchronous sender waits for them, and if it is a worker, every node
+ * ahead of its target could be another method about to block the same way,
+ * each costing a thread.
+ */
+void
+_synod_scheduler_push_full (SynodScheduler *sched, SynodSchedNode *node, gboolean urgent)
+{
   node->next = NULL;
   g_mutex_lock (&sched->lock);
-  if (sched->tail != NULL)
-    sched->tail->next = node;
+  if (urgent)
+    {
+      node->next = sched->head;
+      sched->head = node;
+      if (sched->tail == NULL)
+        sched->tail = node;
+    }
   else
-    sched->head = node;
-  sched->tail = node;
+    {
+      if (sched->tail != NULL)
+        sched->tail->next = node;
+      else
+        sched->head = node;
+      sched->tail = node;
+    }
+  sched->n_items++;
 
   if (sched->n_idle > sched->n_wake)
     {
@@ -244,6 +294,20 @@ _synod_scheduler_block_begin (SynodScheduler *sched, GError **error)
       return FALSE;
     }
   sched->n_blocked++;
+  if (tls_batch != NULL)
+    {
+      SynodSchedNode *last = tls_batch;
+      guint n = 1;
+
+      while (last->next)
+        last = last->next, n++;
+      last->next = sched->head;
+      if (sched->head == NULL)
+        sched->tail = last;
+      sched->head = tls_batch;
+      sched->n_items += n;
+      tls_batch = NULL;
+    }
   if (sched->head != NULL)
     {
       if (sched->n_idle > sched->n_wake)

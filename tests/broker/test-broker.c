@@ -553,6 +553,45 @@ test_mutual_recursion (Fixture *f, gconstpointer data)
 }
 
 static void
+test_blocked_batches (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) as = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_object_unref);
+  g_autoptr (GPtrArray) bs = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_object_unref);
+  g_autoptr (GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_test_summary ("Hundreds of methods each blocked in a synchronous send to another object, "
+                  "all through the worker pool: whatever a blocked worker had taken off the "
+                  "run queue goes back, so every send completes.");
+  synod_broker_set_inline_sync (f->broker, FALSE);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_ptr_array_add (as, new_counter (f));
+      g_ptr_array_add (bs, new_counter (f));
+    }
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree gchar *bid = synod_object_id_to_string (synod_object_get_id (bs->pdata[i]));
+      g_autoptr (SynodRef) ra = synod_ref_new_for_object (as->pdata[i]);
+      g_autoptr (SynodRef) rb = synod_ref_new_for_object (bs->pdata[i]);
+      TestCounterRelayArgs args = { bid, 1 };
+
+      /* A's relay, then work for B: a worker taking a batch gets A then B,
+       * and A's synchronous send to B finds B scheduled in that batch. */
+      g_assert_true (synod_invoke_oneway (ra, TEST_COUNTER_METHOD_RELAY, &args, &error));
+      g_assert_true (test_counter_bump (rb, &error));
+    }
+  for (guint i = 0; i < 300; i++)
+    {
+      Counter *b = counter_of (bs->pdata[i]);
+
+      while (g_atomic_int_get (&b->total) < 1 && g_get_monotonic_time () < deadline)
+        g_usleep (1000);
+      g_assert_cmpint (g_atomic_int_get (&b->total), ==, 1);
+    }
+}
+
+static void
 test_worker_limit (Fixture *f, gconstpointer data)
 {
   g_autoptr (SynodObject) a = new_counter (f);
@@ -1273,6 +1312,7 @@ main (int argc, char **argv)
   TD ("invoke/mutual-recursion/inline", test_mutual_recursion, GINT_TO_POINTER (TRUE));
   TD ("invoke/mutual-recursion/queued", test_mutual_recursion, GINT_TO_POINTER (FALSE));
   T ("invoke/worker-limit", test_worker_limit);
+  T ("invoke/blocked-batches", test_blocked_batches);
   T ("delete/queued-invocations", test_delete_queued);
   T ("limits/queue-full", test_queue_limit);
   g_test_add_func ("/orb/broker/service/names", test_service_names);
