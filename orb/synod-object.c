@@ -223,7 +223,8 @@ _synod_object_release_slot_locked (SynodObject *object, gboolean *ret_run_delete
       return;
     }
   object->held = FALSE;
-  if (object->deleted && object->n_concurrent == 0 && object->created && !object->delete_hook_done)
+  if (object->deleted && object->n_concurrent == 0 && object->n_suspended == 0 && object->created
+      && !object->delete_hook_done)
     {
       object->delete_hook_done = TRUE;
       *ret_run_delete_hook = TRUE;
@@ -293,7 +294,7 @@ synod_object_delete (SynodObject *object, GError **error)
   for (SynodInvocation *i = stolen; i != NULL; i = i->next)
     object->n_queued--;
   object->head = object->tail = NULL;
-  if (!object->held && object->n_concurrent == 0 && object->created)
+  if (!object->held && object->n_concurrent == 0 && object->n_suspended == 0 && object->created)
     {
       object->delete_hook_done = TRUE;
       run_hook = TRUE;

@@ -652,6 +652,45 @@ test_delete_queued (Fixture *f, gconstpointer data)
   g_main_context_pop_thread_default (ctx);
 }
 
+/* Test.Counter.fail, for a class whose objects delete themselves. */
+static gboolean
+delete_self (gpointer self, SynodCall *call, const gchar *message, GError **error)
+{
+  SynodObject *me = synod_call_get_object (call);
+  Counter *c = self;
+
+  g_assert_true (synod_object_delete (me, error));
+  /* Still running: the hook waits for this method. */
+  g_usleep (20 * 1000);
+  c->total = 42;
+  return TRUE;
+}
+
+static void
+test_delete_self (Fixture *f, gconstpointer data)
+{
+  static TestCounterIface vtable;
+  g_autoptr (SynodClass) k = synod_class_new ("Test.SelfDeleting", 1, sizeof (Counter), 0);
+  g_autoptr (SynodObject) o = NULL;
+  g_autoptr (SynodRef) ref = NULL;
+  g_autoptr (GError) error = NULL;
+  gint before = g_atomic_int_get (&counter_deletes);
+
+  g_test_summary ("A method may delete its own object: it finishes, then the hook runs.");
+  vtable.fail = delete_self;
+  synod_class_add_interface (k, &test_counter_interface, &vtable);
+  synod_class_inherit (k, f->klass);
+  g_assert_true (synod_broker_register_class (f->broker, k, &error));
+  o = synod_broker_create_object_of_class (f->broker, k, NULL, &error);
+  ref = synod_ref_new_for_object (o);
+  g_assert_true (test_counter_fail (ref, "", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (counter_of (o)->total, ==, 42);
+  g_assert_cmpint (g_atomic_int_get (&counter_deletes), ==, before + 1);
+  g_assert_false (test_counter_get (ref, NULL, &error));
+  g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
+}
+
 static void
 test_queue_limit (Fixture *f, gconstpointer data)
 {
@@ -1314,6 +1353,7 @@ main (int argc, char **argv)
   T ("invoke/worker-limit", test_worker_limit);
   T ("invoke/blocked-batches", test_blocked_batches);
   T ("delete/queued-invocations", test_delete_queued);
+  T ("delete/self", test_delete_self);
   T ("limits/queue-full", test_queue_limit);
   g_test_add_func ("/orb/broker/service/names", test_service_names);
   T ("service/resolve", test_service_resolve);
