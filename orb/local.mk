@@ -53,8 +53,10 @@ orb_broker_sources = \
 	orb/synod-ref.c \
 	orb/synod-standard.c
 
-# Remote invocation: ONC RPC transport, peers.
+# Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-discovery.c \
+	orb/synod-discovery.h \
 	orb/synod-rpc.c \
 	orb/synod-rpc-private.h
 
