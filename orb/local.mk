@@ -75,3 +75,6 @@ orb_libsynod_1_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL
 orb_libsynod_1_la_LIBADD = $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) $(AVAHI_LIBS) \
 	$(LMDB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)
 orb_libsynod_1_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(SYNOD_LT_VERSION) -no-undefined
+
+# The system's own interfaces, installed for other IDL files to import.
+dist_idl_DATA += idl/standard.idl

@@ -802,6 +802,12 @@ test_ref_parse (Fixture *f, gconstpointer data)
 }
 
 static void
+store_result (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (res);
+}
+
+static void
 test_group (Fixture *f, gconstpointer data)
 {
   g_autoptr (GPtrArray) objects
@@ -835,6 +841,22 @@ test_group (Fixture *f, gconstpointer data)
     }
   g_assert_error (((SynodGroupReply *)replies->pdata[2])->error, SYNOD_ORB_ERROR,
                   SYNOD_ORB_ERROR_NOT_AUTHORIZED);
+
+  /* The async form, completed in this thread's main context. */
+  {
+    GAsyncResult *res = NULL;
+    g_autoptr (GPtrArray) again = NULL;
+
+    synod_invoke_group_async (f->broker, "replicas", TEST_COUNTER_METHOD_ADD, &args, NULL,
+                              store_result, &res);
+    while (res == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    again = synod_invoke_group_finish (f->broker, res, &error);
+    g_object_unref (res);
+    g_assert_no_error (error);
+    g_assert_cmpuint (again->len, ==, 3);
+    g_assert_cmpint (*(gint32 *)((SynodGroupReply *)again->pdata[1])->result, ==, 110);
+  }
 
   g_clear_pointer (&replies, g_ptr_array_unref);
   replies = synod_invoke_group_sync (f->broker, "nobody", TEST_COUNTER_METHOD_ADD, &args, &error);
