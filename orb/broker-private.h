@@ -273,4 +273,9 @@ void _synod_resume (SynodInvocation *suspended);
 gboolean _synod_standard_is_builtin (const SynodInterfaceDesc *iface);
 gconstpointer _synod_standard_vtable_for (const SynodInterfaceDesc *iface);
 
+/* Plugins */
+const gchar *_synod_plugin_loading_path (void);
+gboolean _synod_plugin_load_for_class (SynodBroker *broker, const gchar *name, guint32 version,
+                                       GError **error);
+
 G_END_DECLS

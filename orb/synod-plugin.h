@@ -23,6 +23,8 @@
  */
 #pragma once
 
+#include <gmodule.h>
+
 #include "synod-broker.h"
 
 G_BEGIN_DECLS
@@ -76,10 +78,5 @@ GStrv synod_broker_get_class_path (SynodBroker *broker);
 gboolean synod_broker_load_plugin (SynodBroker *broker, const gchar *path, GError **error);
 gboolean synod_broker_load_class_path (SynodBroker *broker, GError **error);
 gchar *synod_plugin_file_name (const gchar *class_name, guint32 version);
-
-/* Internal */
-const gchar *_synod_plugin_loading_path (void);
-gboolean _synod_plugin_load_for_class (SynodBroker *broker, const gchar *name, guint32 version,
-                                       GError **error);
 
 G_END_DECLS
