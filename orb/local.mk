@@ -36,6 +36,7 @@ orb_codec_sources = \
 	orb/synod-codec.c \
 	orb/synod-codec-variant.c \
 	orb/synod-value.c
+EXTRA_DIST += orb/README-codec.md
 
 # The broker: objects, aliases, classes, invocation, named services.
 orb_broker_sources = \

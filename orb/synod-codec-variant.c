@@ -193,6 +193,44 @@ typedef struct
   GError **error;
 } Conv;
 
+/* A float NaN carried in a double keeps its bits: C's conversion would set
+ * the quiet bit of a signalling NaN, and a value must come back from its
+ * GVariant form unchanged. Other floats convert exactly both ways. */
+static gdouble
+float_to_double (gfloat f)
+{
+  guint32 bits;
+  guint64 wide;
+  gdouble d;
+
+  memcpy (&bits, &f, 4);
+  if ((bits & 0x7f800000u) != 0x7f800000u || (bits & 0x007fffffu) == 0)
+    return (gdouble)f;
+  wide = ((guint64)(bits >> 31) << 63) | (G_GUINT64_CONSTANT (0x7ff) << 52)
+         | ((guint64)(bits & 0x007fffffu) << 29);
+  memcpy (&d, &wide, 8);
+  return d;
+}
+
+static gfloat
+double_to_float (gdouble d)
+{
+  guint64 wide;
+  guint32 bits, payload;
+  gfloat f;
+
+  memcpy (&wide, &d, 8);
+  if ((wide & G_GUINT64_CONSTANT (0x7ff0000000000000)) != G_GUINT64_CONSTANT (0x7ff0000000000000)
+      || (wide & G_GUINT64_CONSTANT (0x000fffffffffffff)) == 0)
+    return (gfloat)d;
+  payload = (guint32)((wide >> 29) & 0x007fffffu);
+  if (payload == 0)
+    payload = 0x00400000u; /* a NaN whose payload a float cannot hold: quiet NaN */
+  bits = ((guint32)(wide >> 63) << 31) | 0x7f800000u | payload;
+  memcpy (&f, &bits, 4);
+  return f;
+}
+
 static gboolean
 conv_deeper (Conv *c, const SynodCodecPath *path)
 {
@@ -262,21 +300,21 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
       case SYNOD_TYPE_VOID:
         return g_variant_new_tuple (NULL, 0);
       case SYNOD_TYPE_INT:
-        return g_variant_new_int32 (*(const gint32 *)value);
+        return g_variant_new_int32 (*(const gint32 *)(gconstpointer)value);
       case SYNOD_TYPE_UINT:
-        return g_variant_new_uint32 (*(const guint32 *)value);
+        return g_variant_new_uint32 (*(const guint32 *)(gconstpointer)value);
       case SYNOD_TYPE_HYPER:
-        return g_variant_new_int64 (*(const gint64 *)value);
+        return g_variant_new_int64 (*(const gint64 *)(gconstpointer)value);
       case SYNOD_TYPE_UHYPER:
-        return g_variant_new_uint64 (*(const guint64 *)value);
+        return g_variant_new_uint64 (*(const guint64 *)(gconstpointer)value);
       case SYNOD_TYPE_FLOAT:
-        return g_variant_new_double (*(const gfloat *)value);
+        return g_variant_new_double (float_to_double (*(const gfloat *)(gconstpointer)value));
       case SYNOD_TYPE_DOUBLE:
-        return g_variant_new_double (*(const gdouble *)value);
+        return g_variant_new_double (*(const gdouble *)(gconstpointer)value);
       case SYNOD_TYPE_QUADRUPLE:
         return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, value, sizeof (SynodQuadruple), 1);
       case SYNOD_TYPE_BOOL:
-        return g_variant_new_boolean (*(const gboolean *)value != 0);
+        return g_variant_new_boolean (*(const gboolean *)(gconstpointer)value != 0);
       case SYNOD_TYPE_ENUM:
         {
           gint32 v = synod_codec_get_i32 (value);
@@ -293,7 +331,7 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
         }
       case SYNOD_TYPE_STRING:
         {
-          const gchar *s = *(gchar *const *)value;
+          const gchar *s = *(gchar *const *)(gconstpointer)value;
           gsize len = s != NULL ? strlen (s) : 0;
 
           if (len > type->bound)
@@ -316,7 +354,7 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
         return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, value, type->bound, 1);
       case SYNOD_TYPE_OPAQUE_VAR:
         {
-          const SynodArray *array = (const SynodArray *)value;
+          const SynodArray *array = (const SynodArray *)(gconstpointer)value;
 
           if (array->len > type->bound || (array->len > 0 && array->val == NULL))
             {
@@ -334,14 +372,14 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
         {
           gchar text[SYNOD_OBJECT_ID_STRING_LEN + 1];
 
-          synod_object_id_format ((const SynodObjectId *)value, text);
+          synod_object_id_format ((const SynodObjectId *)(gconstpointer)value, text);
           return g_variant_new_string (text);
         }
       case SYNOD_TYPE_ARRAY_FIXED:
         return elements_to_variant (c, type, value, type->bound, ctx, path);
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          const SynodArray *array = (const SynodArray *)value;
+          const SynodArray *array = (const SynodArray *)(gconstpointer)value;
 
           if (array->len > type->bound
               || (array->len > 0 && array->val == NULL && type->element->c_size > 0))
@@ -358,7 +396,7 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
         }
       case SYNOD_TYPE_OPTIONAL:
         {
-          const guint8 *target = *(guint8 *const *)value;
+          const guint8 *target = *(guint8 *const *)(gconstpointer)value;
           GVariant *child;
 
           if (target == NULL)
@@ -575,22 +613,22 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
       case SYNOD_TYPE_INT:
         if (!leaf_is (c, type, v, G_VARIANT_TYPE_INT32, ctx, path, checked))
           return FALSE;
-        *(gint32 *)out = g_variant_get_int32 (v);
+        *(gint32 *)(gpointer)out = g_variant_get_int32 (v);
         return TRUE;
       case SYNOD_TYPE_UINT:
         if (!leaf_is (c, type, v, G_VARIANT_TYPE_UINT32, ctx, path, checked))
           return FALSE;
-        *(guint32 *)out = g_variant_get_uint32 (v);
+        *(guint32 *)(gpointer)out = g_variant_get_uint32 (v);
         return TRUE;
       case SYNOD_TYPE_HYPER:
         if (!leaf_is (c, type, v, G_VARIANT_TYPE_INT64, ctx, path, checked))
           return FALSE;
-        *(gint64 *)out = g_variant_get_int64 (v);
+        *(gint64 *)(gpointer)out = g_variant_get_int64 (v);
         return TRUE;
       case SYNOD_TYPE_UHYPER:
         if (!leaf_is (c, type, v, G_VARIANT_TYPE_UINT64, ctx, path, checked))
           return FALSE;
-        *(guint64 *)out = g_variant_get_uint64 (v);
+        *(guint64 *)(gpointer)out = g_variant_get_uint64 (v);
         return TRUE;
       case SYNOD_TYPE_FLOAT:
         {
@@ -605,18 +643,18 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
                                      _ ("%g is out of the range of a float"), d);
               return FALSE;
             }
-          *(gfloat *)out = (gfloat)d;
+          *(gfloat *)(gpointer)out = double_to_float (d);
           return TRUE;
         }
       case SYNOD_TYPE_DOUBLE:
         if (!leaf_is (c, type, v, G_VARIANT_TYPE_DOUBLE, ctx, path, checked))
           return FALSE;
-        *(gdouble *)out = g_variant_get_double (v);
+        *(gdouble *)(gpointer)out = g_variant_get_double (v);
         return TRUE;
       case SYNOD_TYPE_BOOL:
         if (!leaf_is (c, type, v, G_VARIANT_TYPE_BOOLEAN, ctx, path, checked))
           return FALSE;
-        *(gboolean *)out = g_variant_get_boolean (v) ? TRUE : FALSE;
+        *(gboolean *)(gpointer)out = g_variant_get_boolean (v) ? TRUE : FALSE;
         return TRUE;
       case SYNOD_TYPE_QUADRUPLE:
         return leaf_is (c, type, v, G_VARIANT_TYPE_BYTESTRING, ctx, path, checked)
@@ -626,7 +664,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
                && bytes_from_variant (c, v, out, type->bound, path);
       case SYNOD_TYPE_OPAQUE_VAR:
         {
-          SynodArray *array = (SynodArray *)out;
+          SynodArray *array = (SynodArray *)(gpointer)out;
           gconstpointer data;
           gsize n;
 
@@ -664,7 +702,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
                                      type->name != NULL ? type->name : "enum");
               return FALSE;
             }
-          *(gint32 *)out = symbol->value;
+          *(gint32 *)(gpointer)out = symbol->value;
           return TRUE;
         }
       case SYNOD_TYPE_STRING:
@@ -683,7 +721,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
                                      len, type->bound);
               return FALSE;
             }
-          *(gchar **)out = g_strndup (s, len);
+          *(gchar **)(gpointer)out = g_strndup (s, len);
           return TRUE;
         }
       case SYNOD_TYPE_OBJECT_ID:
@@ -692,7 +730,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
 
           if (!leaf_is (c, type, v, G_VARIANT_TYPE_STRING, ctx, path, checked))
             return FALSE;
-          if (!synod_object_id_parse (g_variant_get_string (v, NULL), (SynodObjectId *)out, &local))
+          if (!synod_object_id_parse (g_variant_get_string (v, NULL), (SynodObjectId *)(gpointer)out, &local))
             {
               synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path, "%s", local->message);
               return FALSE;
@@ -718,7 +756,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
         }
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          SynodArray *array = (SynodArray *)out;
+          SynodArray *array = (SynodArray *)(gpointer)out;
           gsize n;
 
           if (!checked && !g_variant_is_of_type (v, G_VARIANT_TYPE_ARRAY))
@@ -755,7 +793,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
               return ok || mismatch (c, type, v, ctx, path);
             }
           target = g_malloc0 (MAX (type->element->c_size, 1));
-          *(guint8 **)out = target;
+          *(guint8 **)(gpointer)out = target;
           return from_variant (c, type->element, child, target, ctx, path, checked);
         }
       case SYNOD_TYPE_STRUCT:

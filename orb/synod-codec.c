@@ -1,16 +1,18 @@
 /* synod-codec.c — XDR (RFC 4506) encoding and decoding of described values.
  *
- * One walker per direction serves every type. Each reads or writes through
- * a small cursor with two modes: a memory mode over a buffer (the caller's
- * bytes, or a region of an xdrmem stream obtained with XDR_INLINE) that moves
- * words with the IXDR byte order, and a stream mode that calls libtirpc's
- * xdr_* primitives for streams that cannot be inlined (record streams,
- * unaligned memory). Both produce the same bytes as rpcgen's routines.
+ * One walker per direction serves every type; both produce and accept the
+ * bytes rpcgen's routines do.
  *
- * Encoding first measures (and validates) the value, so a value that cannot
- * be encoded is refused before a byte is written, and memory mode can claim
- * exactly the bytes it needs. Decoding trusts nothing: see
- * orb/README-codec.md for the rules it enforces.
+ * Encoding validates as it writes, into a buffer of the calling thread's
+ * that grows as needed, and hands the finished bytes to the XDR stream with
+ * one XDR_PUTBYTES: a value that cannot be encoded leaves the stream
+ * untouched, and the walk is done once.
+ *
+ * Decoding reads through a cursor with two modes: a memory mode over the
+ * caller's bytes or a region an xdrmem stream lends with XDR_INLINE (words
+ * in the IXDR byte order), and a stream mode that calls libtirpc's xdr_*
+ * primitives for streams that cannot lend memory (record streams, unaligned
+ * buffers). It trusts nothing: see orb/README-codec.md for its rules.
  */
 #include "config.h"
 
@@ -20,8 +22,8 @@
 
 #define PAD4(n) ((((guint64)(n)) + 3) & ~(guint64)3)
 
-/* Values of these kinds are valid whatever their bits, have a fixed encoded
- * size, and need no walk to measure. */
+/* Values of these kinds are valid whatever their bits and have a fixed
+ * encoded size. */
 static inline gboolean
 kind_is_plain (SynodTypeKind kind)
 {
@@ -63,303 +65,154 @@ plain_size (SynodTypeKind kind)
 /* Encoding                                                                 */
 /* ======================================================================== */
 
+/* Largest encoding XDR positions (32 bits) can address. */
+#define ENCODE_MAX G_MAXUINT32
+
+/* A thread's encoding buffer is kept between calls up to this size; a
+ * larger one is freed after use. */
+#define SCRATCH_KEEP_MAX (1024 * 1024)
+
 typedef struct
 {
+  guint8 *data;
+  gsize size;
+} Scratch;
+
+static void
+scratch_free (gpointer p)
+{
+  Scratch *scratch = p;
+
+  g_free (scratch->data);
+  g_free (scratch);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+typedef struct
+{
+  guint8 *start;
   guint8 *cur;
   guint8 *end;
-  gboolean memory;
-  XDR *xdrs;
-  guint64 size;
   guint depth;
+  gboolean too_large;
   GError **error;
 } Encoder;
 
-/* Measuring: adds the value's encoded size to e->size and checks that the
- * value fits its type. */
-static gboolean measure_value (Encoder *e, const SynodTypeDesc *type, const guint8 *value,
-                               const SynodCodecPath *path);
-
-static gboolean
-measure_elements (Encoder *e, const SynodTypeDesc *element, const guint8 *val, guint32 len,
-                  const SynodCodecPath *path)
+/* Makes room for @n more bytes. */
+static G_GNUC_NO_INLINE gboolean
+enc_grow (Encoder *e, guint64 n)
 {
-  SynodCodecPath item = { path, NULL, 0 };
+  guint64 used = (guint64)(e->cur - e->start);
+  guint64 size = (guint64)(e->end - e->start);
 
-  if (kind_is_plain (element->kind))
+  if (used + n > ENCODE_MAX)
     {
-      e->size += (guint64)len * plain_size (element->kind);
-      return TRUE;
+      e->too_large = TRUE;
+      return FALSE;
     }
-  for (guint32 i = 0; i < len; i++)
-    {
-      item.index = i;
-      if (!measure_value (e, element, val + (gsize)i * element->c_size, &item))
-        return FALSE;
-    }
+  while (size < used + n)
+    size = MAX (size * 2, 256);
+  size = MIN (size, (guint64)ENCODE_MAX + 8);
+  e->start = g_realloc (e->start, size);
+  e->cur = e->start + used;
+  e->end = e->start + size;
   return TRUE;
-}
-
-static gboolean
-measure_value (Encoder *e, const SynodTypeDesc *type, const guint8 *value,
-               const SynodCodecPath *path)
-{
-  switch (type->kind)
-    {
-      case SYNOD_TYPE_VOID:
-        return TRUE;
-      case SYNOD_TYPE_INT:
-      case SYNOD_TYPE_UINT:
-      case SYNOD_TYPE_FLOAT:
-      case SYNOD_TYPE_BOOL:
-        e->size += 4;
-        return TRUE;
-      case SYNOD_TYPE_HYPER:
-      case SYNOD_TYPE_UHYPER:
-      case SYNOD_TYPE_DOUBLE:
-        e->size += 8;
-        return TRUE;
-      case SYNOD_TYPE_QUADRUPLE:
-      case SYNOD_TYPE_OBJECT_ID:
-        e->size += 16;
-        return TRUE;
-      case SYNOD_TYPE_ENUM:
-        {
-          gint32 v = synod_codec_get_i32 (value);
-
-          if (synod_type_enum_lookup (type, v) == NULL)
-            {
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), v,
-                                     type->name != NULL ? type->name : "enum");
-              return FALSE;
-            }
-          e->size += 4;
-          return TRUE;
-        }
-      case SYNOD_TYPE_STRING:
-        {
-          const gchar *s = *(gchar *const *)value;
-          gsize len = s != NULL ? strlen (s) : 0;
-
-          if (len > type->bound)
-            {
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("string of %" G_GSIZE_FORMAT
-                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
-                                     len, type->bound);
-              return FALSE;
-            }
-          if (!synod_codec_text_is_valid (s, len))
-            {
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("string is not valid UTF-8"));
-              return FALSE;
-            }
-          e->size += 4 + PAD4 (len);
-          return TRUE;
-        }
-      case SYNOD_TYPE_OPAQUE_FIXED:
-        e->size += PAD4 (type->bound);
-        return TRUE;
-      case SYNOD_TYPE_OPAQUE_VAR:
-      case SYNOD_TYPE_ARRAY_VAR:
-        {
-          const SynodArray *array = (const SynodArray *)value;
-          gboolean opaque = type->kind == SYNOD_TYPE_OPAQUE_VAR;
-
-          if (array->len > type->bound)
-            {
-              synod_codec_set_error (
-                  e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                  opaque ? _ ("opaque of %" G_GUINT32_FORMAT
-                              " bytes is longer than its bound %" G_GUINT32_FORMAT)
-                         : _ ("array of %" G_GUINT32_FORMAT
-                              " elements is longer than its bound %" G_GUINT32_FORMAT),
-                  array->len, type->bound);
-              return FALSE;
-            }
-          if (array->len > 0 && array->val == NULL && (opaque || type->element->c_size > 0))
-            {
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("length is %" G_GUINT32_FORMAT " but there is no data"),
-                                     array->len);
-              return FALSE;
-            }
-          if (opaque)
-            {
-              e->size += 4 + PAD4 (array->len);
-              return TRUE;
-            }
-          e->size += 4;
-          return measure_elements (e, type->element, array->val, array->len, path);
-        }
-      case SYNOD_TYPE_ARRAY_FIXED:
-        return measure_elements (e, type->element, value, type->bound, path);
-      case SYNOD_TYPE_OPTIONAL:
-        {
-          const guint8 *target = *(guint8 *const *)value;
-
-          e->size += 4;
-          return target == NULL || measure_value (e, type->element, target, path);
-        }
-      case SYNOD_TYPE_STRUCT:
-        {
-          SynodCodecPath field = { path, NULL, 0 };
-
-          if (G_UNLIKELY (++e->depth > SYNOD_CODEC_MAX_DEPTH))
-            {
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("nested deeper than %d levels"), SYNOD_CODEC_MAX_DEPTH);
-              return FALSE;
-            }
-          for (guint i = 0; i < type->n_fields; i++)
-            {
-              const SynodFieldDesc *f = &type->fields[i];
-
-              field.name = f->name;
-              if (!measure_value (e, f->type, value + f->offset, &field))
-                return FALSE;
-            }
-          e->depth--;
-          return TRUE;
-        }
-      case SYNOD_TYPE_UNION:
-        {
-          gint32 d = synod_codec_get_i32 (value);
-          const SynodUnionArmDesc *arm;
-          SynodCodecPath where = { path, NULL, 0 };
-
-          if (G_UNLIKELY (++e->depth > SYNOD_CODEC_MAX_DEPTH))
-            {
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("nested deeper than %d levels"), SYNOD_CODEC_MAX_DEPTH);
-              return FALSE;
-            }
-          if (type->discriminant->kind == SYNOD_TYPE_ENUM
-              && synod_type_enum_lookup (type->discriminant, d) == NULL)
-            {
-              where.name = type->discriminant_name;
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), d,
-                                     type->discriminant->name != NULL ? type->discriminant->name
-                                                                      : "enum");
-              return FALSE;
-            }
-          arm = synod_type_union_arm (type, d);
-          if (arm == NULL)
-            {
-              where.name = type->discriminant_name;
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                     _ ("discriminant %" G_GINT32_FORMAT
-                                        " selects no arm and the union has no default"),
-                                     d);
-              return FALSE;
-            }
-          e->size += 4;
-          where.name = arm->name;
-          if (!measure_value (e, arm->type, value + type->union_offset, &where))
-            return FALSE;
-          e->depth--;
-          return TRUE;
-        }
-      default:
-        synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path, _ ("unknown type kind %d"),
-                               (int)type->kind);
-        return FALSE;
-    }
-}
-
-/* Writing: the value was measured, so only the stream can fail. */
-
-static gboolean
-put_u32_stream (Encoder *e, guint32 v)
-{
-  u_int x = v;
-
-  return xdr_u_int (e->xdrs, &x);
 }
 
 static inline gboolean
 put_u32 (Encoder *e, guint32 v)
 {
-  if (G_LIKELY (e->memory))
-    {
-      if (G_UNLIKELY (e->end - e->cur < 4))
-        return FALSE;
-      v = GUINT32_TO_BE (v);
-      memcpy (e->cur, &v, 4);
-      e->cur += 4;
-      return TRUE;
-    }
-  return put_u32_stream (e, v);
+  if (G_UNLIKELY (e->end - e->cur < 4) && !enc_grow (e, 4))
+    return FALSE;
+  v = GUINT32_TO_BE (v);
+  memcpy (e->cur, &v, 4);
+  e->cur += 4;
+  return TRUE;
 }
 
 static inline gboolean
 put_u64 (Encoder *e, guint64 v)
 {
-  return put_u32 (e, (guint32)(v >> 32)) && put_u32 (e, (guint32)v);
+  if (G_UNLIKELY (e->end - e->cur < 8) && !enc_grow (e, 8))
+    return FALSE;
+  v = GUINT64_TO_BE (v);
+  memcpy (e->cur, &v, 8);
+  e->cur += 8;
+  return TRUE;
+}
+
+static inline gboolean
+put_bytes (Encoder *e, gconstpointer data, guint32 len)
+{
+  guint64 padded = PAD4 (len);
+
+  if (G_UNLIKELY ((guint64)(e->end - e->cur) < padded) && !enc_grow (e, padded))
+    return FALSE;
+  if (len > 0)
+    memcpy (e->cur, data, len);
+  /* Padding is zero, always (RFC 4506 section 3). */
+  for (guint64 i = len; i < padded; i++)
+    e->cur[i] = 0;
+  e->cur += padded;
+  return TRUE;
 }
 
 static gboolean
-put_bytes (Encoder *e, const guint8 *data, guint32 len)
+enc_deeper (Encoder *e, const SynodCodecPath *path)
 {
-  static const guint8 zeros[4];
-  guint pad = (guint)(PAD4 (len) - len);
-
-  if (G_LIKELY (e->memory))
+  if (G_UNLIKELY (++e->depth > SYNOD_CODEC_MAX_DEPTH))
     {
-      if (G_UNLIKELY ((guint64)(e->end - e->cur) < PAD4 (len)))
-        return FALSE;
-      if (len > 0)
-        memcpy (e->cur, data, len);
-      e->cur += len;
-      /* Padding is zero, always (RFC 4506 section 3). */
-      for (guint i = 0; i < pad; i++)
-        *e->cur++ = 0;
-      return TRUE;
+      synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                             _ ("nested deeper than %d levels"), SYNOD_CODEC_MAX_DEPTH);
+      return FALSE;
     }
-  return (len == 0 || XDR_PUTBYTES (e->xdrs, (const char *)data, len))
-         && (pad == 0 || XDR_PUTBYTES (e->xdrs, (const char *)zeros, pad));
+  return TRUE;
 }
 
-static gboolean write_value (Encoder *e, const SynodTypeDesc *type, const guint8 *value);
+static gboolean enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value,
+                           const SynodCodecPath *path);
 
 static gboolean
-write_elements (Encoder *e, const SynodTypeDesc *element, const guint8 *val, guint32 len)
+enc_elements (Encoder *e, const SynodTypeDesc *element, gconstpointer val, guint32 len,
+              const SynodCodecPath *path)
 {
+  SynodCodecPath item = { path, NULL, 0 };
   gsize step = element->c_size;
 
   switch (element->kind)
     {
       case SYNOD_TYPE_INT:
       case SYNOD_TYPE_UINT:
-      case SYNOD_TYPE_ENUM:
       case SYNOD_TYPE_FLOAT:
-        if (e->memory && (guint64)(e->end - e->cur) >= (guint64)len * 4)
+        /* Every 32-bit pattern is valid: one run, no walk. */
+        if (G_UNLIKELY ((guint64)(e->end - e->cur) < (guint64)len * 4)
+            && !enc_grow (e, (guint64)len * 4))
+          return FALSE;
+        for (guint32 i = 0; i < len; i++)
           {
-            for (guint32 i = 0; i < len; i++)
-              {
-                guint32 v;
+            guint32 v;
 
-                memcpy (&v, val + (gsize)i * 4, 4);
-                v = GUINT32_TO_BE (v);
-                memcpy (e->cur, &v, 4);
-                e->cur += 4;
-              }
-            return TRUE;
+            memcpy (&v, (const guint8 *)val + (gsize)i * 4, 4);
+            v = GUINT32_TO_BE (v);
+            memcpy (e->cur, &v, 4);
+            e->cur += 4;
           }
-        break;
+        return TRUE;
       default:
         break;
     }
   for (guint32 i = 0; i < len; i++)
-    if (!write_value (e, element, val + (gsize)i * step))
-      return FALSE;
+    {
+      item.index = i;
+      if (!enc_value (e, element, (const guint8 *)val + (gsize)i * step, &item))
+        return FALSE;
+    }
   return TRUE;
 }
 
 static gboolean
-write_value (Encoder *e, const SynodTypeDesc *type, const guint8 *value)
+enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value, const SynodCodecPath *path)
 {
   switch (type->kind)
     {
@@ -367,7 +220,6 @@ write_value (Encoder *e, const SynodTypeDesc *type, const guint8 *value)
         return TRUE;
       case SYNOD_TYPE_INT:
       case SYNOD_TYPE_UINT:
-      case SYNOD_TYPE_ENUM:
       case SYNOD_TYPE_FLOAT:
         {
           guint32 v;
@@ -376,7 +228,21 @@ write_value (Encoder *e, const SynodTypeDesc *type, const guint8 *value)
           return put_u32 (e, v);
         }
       case SYNOD_TYPE_BOOL:
-        return put_u32 (e, *(const gboolean *)value ? 1 : 0);
+        /* Any true gboolean is 1 on the wire, as rpcgen's xdr_bool makes it. */
+        return put_u32 (e, *(const gboolean *)(gconstpointer)value ? 1 : 0);
+      case SYNOD_TYPE_ENUM:
+        {
+          gint32 v = synod_codec_get_i32 (value);
+
+          if (G_UNLIKELY (synod_type_enum_lookup (type, v) == NULL))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), v,
+                                     type->name != NULL ? type->name : "enum");
+              return FALSE;
+            }
+          return put_u32 (e, (guint32)v);
+        }
       case SYNOD_TYPE_HYPER:
       case SYNOD_TYPE_UHYPER:
       case SYNOD_TYPE_DOUBLE:
@@ -390,80 +256,206 @@ write_value (Encoder *e, const SynodTypeDesc *type, const guint8 *value)
         return put_bytes (e, value, 16);
       case SYNOD_TYPE_OBJECT_ID:
         {
-          const SynodObjectId *id = (const SynodObjectId *)value;
+          const SynodObjectId *id = value;
 
           return put_u64 (e, id->peer) && put_u64 (e, id->serial);
         }
       case SYNOD_TYPE_STRING:
         {
-          const gchar *s = *(gchar *const *)value;
-          guint32 len = s != NULL ? (guint32)strlen (s) : 0;
+          const gchar *s = *(gchar *const *)(gconstpointer)value;
+          gsize len = s != NULL ? strlen (s) : 0;
 
-          return put_u32 (e, len) && put_bytes (e, (const guint8 *)s, len);
+          if (G_UNLIKELY (len > type->bound))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("string of %" G_GSIZE_FORMAT
+                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
+                                     len, type->bound);
+              return FALSE;
+            }
+          if (G_UNLIKELY (!synod_codec_text_is_valid (s, len)))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("string is not valid UTF-8"));
+              return FALSE;
+            }
+          return put_u32 (e, (guint32)len) && put_bytes (e, s, (guint32)len);
         }
       case SYNOD_TYPE_OPAQUE_FIXED:
         return put_bytes (e, value, type->bound);
       case SYNOD_TYPE_OPAQUE_VAR:
-        {
-          const SynodArray *array = (const SynodArray *)value;
-
-          return put_u32 (e, array->len) && put_bytes (e, array->val, array->len);
-        }
-      case SYNOD_TYPE_ARRAY_FIXED:
-        return write_elements (e, type->element, value, type->bound);
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          const SynodArray *array = (const SynodArray *)value;
+          const SynodArray *array = value;
+          gboolean opaque = type->kind == SYNOD_TYPE_OPAQUE_VAR;
 
-          return put_u32 (e, array->len)
-                 && write_elements (e, type->element, array->val, array->len);
+          if (G_UNLIKELY (array->len > type->bound))
+            {
+              synod_codec_set_error (
+                  e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                  opaque ? _ ("opaque of %" G_GUINT32_FORMAT
+                              " bytes is longer than its bound %" G_GUINT32_FORMAT)
+                         : _ ("array of %" G_GUINT32_FORMAT
+                              " elements is longer than its bound %" G_GUINT32_FORMAT),
+                  array->len, type->bound);
+              return FALSE;
+            }
+          if (G_UNLIKELY (array->len > 0 && array->val == NULL
+                          && (opaque || type->element->c_size > 0)))
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("length is %" G_GUINT32_FORMAT " but there is no data"),
+                                     array->len);
+              return FALSE;
+            }
+          if (!put_u32 (e, array->len))
+            return FALSE;
+          if (opaque)
+            return put_bytes (e, array->val, array->len);
+          return enc_elements (e, type->element, array->val, array->len, path);
         }
+      case SYNOD_TYPE_ARRAY_FIXED:
+        return enc_elements (e, type->element, value, type->bound, path);
       case SYNOD_TYPE_OPTIONAL:
         {
-          const guint8 *target = *(guint8 *const *)value;
+          gconstpointer target = *(gconstpointer const *)(gconstpointer)value;
 
           if (target == NULL)
             return put_u32 (e, 0);
-          return put_u32 (e, 1) && write_value (e, type->element, target);
+          return put_u32 (e, 1) && enc_value (e, type->element, target, path);
         }
       case SYNOD_TYPE_STRUCT:
-        for (guint i = 0; i < type->n_fields; i++)
-          if (!write_value (e, type->fields[i].type, value + type->fields[i].offset))
+        {
+          SynodCodecPath field = { path, NULL, 0 };
+
+          if (!enc_deeper (e, path))
             return FALSE;
-        return TRUE;
+          for (guint i = 0; i < type->n_fields; i++)
+            {
+              const SynodFieldDesc *f = &type->fields[i];
+              gconstpointer member = (const guint8 *)(gconstpointer)value + f->offset;
+
+              /* The common plain fields without a call. */
+              switch (f->type->kind)
+                {
+                  case SYNOD_TYPE_INT:
+                  case SYNOD_TYPE_UINT:
+                  case SYNOD_TYPE_FLOAT:
+                    {
+                      guint32 v;
+
+                      memcpy (&v, member, 4);
+                      if (!put_u32 (e, v))
+                        return FALSE;
+                    }
+                    continue;
+                  case SYNOD_TYPE_HYPER:
+                  case SYNOD_TYPE_UHYPER:
+                  case SYNOD_TYPE_DOUBLE:
+                    {
+                      guint64 v;
+
+                      memcpy (&v, member, 8);
+                      if (!put_u64 (e, v))
+                        return FALSE;
+                    }
+                    continue;
+                  default:
+                    break;
+                }
+              field.name = f->name;
+              if (!enc_value (e, f->type, member, &field))
+                return FALSE;
+            }
+          e->depth--;
+          return TRUE;
+        }
       case SYNOD_TYPE_UNION:
         {
           gint32 d = synod_codec_get_i32 (value);
-          const SynodUnionArmDesc *arm = synod_type_union_arm (type, d);
+          const SynodTypeDesc *dtype = type->discriminant;
+          const SynodUnionArmDesc *arm;
+          SynodCodecPath where = { path, type->discriminant_name, 0 };
 
-          if (type->discriminant->kind == SYNOD_TYPE_BOOL)
+          if (!enc_deeper (e, path))
+            return FALSE;
+          if (dtype->kind == SYNOD_TYPE_BOOL)
             d = d != 0;
-          return arm != NULL && put_u32 (e, (guint32)d)
-                 && write_value (e, arm->type, value + type->union_offset);
+          else if (dtype->kind == SYNOD_TYPE_ENUM && synod_type_enum_lookup (dtype, d) == NULL)
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
+                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), d,
+                                     dtype->name != NULL ? dtype->name : "enum");
+              return FALSE;
+            }
+          arm = synod_type_union_arm (type, d);
+          if (arm == NULL)
+            {
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
+                                     _ ("discriminant %" G_GINT32_FORMAT
+                                        " selects no arm and the union has no default"),
+                                     d);
+              return FALSE;
+            }
+          where.name = arm->name;
+          if (!put_u32 (e, (guint32)d)
+              || !enc_value (e, arm->type,
+                             (const guint8 *)(gconstpointer)value + type->union_offset, &where))
+            return FALSE;
+          e->depth--;
+          return TRUE;
         }
       default:
+        synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path, _ ("unknown type kind %d"),
+                               (int)type->kind);
         return FALSE;
     }
 }
 
+/* Encodes @value into the thread's buffer. On success *ret_data points to
+ * the bytes, valid until encode_finish(). */
 static gboolean
-measure (const SynodTypeDesc *type, gconstpointer value, guint64 *ret_size, GError **error)
+encode_start (const SynodTypeDesc *type, gconstpointer value, Encoder *e, GError **error)
 {
-  Encoder e = { .error = error };
+  Scratch *scratch = g_private_get (&scratch_key);
   SynodCodecPath root = { NULL, synod_codec_root_name (type), 0 };
 
-  if (!measure_value (&e, type, value, &root))
-    return FALSE;
-  if (e.size > G_MAXUINT32)
+  if (scratch == NULL)
     {
-      synod_codec_set_error (
-          error, SYNOD_ORB_ERROR_ENCODE, &root,
-          _ ("the encoding of %" G_GUINT64_FORMAT " bytes is larger than XDR streams allow"),
-          e.size);
-      return FALSE;
+      scratch = g_new0 (Scratch, 1);
+      g_private_set (&scratch_key, scratch);
     }
-  *ret_size = e.size;
-  return TRUE;
+  *e = (Encoder){
+    .start = scratch->data,
+    .cur = scratch->data,
+    .end = scratch->data != NULL ? scratch->data + scratch->size : NULL,
+    .error = error,
+  };
+  /* The buffer is the thread's until encode_finish() gives it back. */
+  scratch->data = NULL;
+  scratch->size = 0;
+
+  if (enc_value (e, type, value, &root))
+    return TRUE;
+  if (e->too_large)
+    synod_codec_set_error (error, SYNOD_ORB_ERROR_ENCODE, &root,
+                           _ ("the encoding is larger than XDR streams allow (4 GiB)"));
+  return FALSE;
+}
+
+static void
+encode_finish (Encoder *e)
+{
+  Scratch *scratch = g_private_get (&scratch_key);
+  gsize size = (gsize)(e->end - e->start);
+
+  if (size <= SCRATCH_KEEP_MAX && scratch->data == NULL)
+    {
+      scratch->data = e->start;
+      scratch->size = size;
+    }
+  else
+    g_free (e->start);
 }
 
 /**
@@ -478,12 +470,16 @@ measure (const SynodTypeDesc *type, gconstpointer value, guint64 *ret_size, GErr
 gsize
 synod_value_encoded_size (const SynodTypeDesc *type, gconstpointer value)
 {
-  guint64 size;
+  Encoder e;
+  gsize size = 0;
 
   g_return_val_if_fail (type != NULL, 0);
   g_return_val_if_fail (value != NULL || type->c_size == 0, 0);
 
-  return measure (type, value, &size, NULL) ? (gsize)size : 0;
+  if (encode_start (type, value, &e, NULL))
+    size = (gsize)(e.cur - e.start);
+  encode_finish (&e);
+  return size;
 }
 
 /**
@@ -493,45 +489,36 @@ synod_value_encoded_size (const SynodTypeDesc *type, gconstpointer value)
  * @xdrs: an XDR stream in XDR_ENCODE mode
  * @error: return location for a SYNOD_ORB_ERROR_ENCODE error
  *
- * Appends the XDR encoding of @value to @xdrs. The value is checked first
- * (bounds, enum values, union discriminants, UTF-8, nesting), so nothing is
- * written when it cannot be encoded; when the stream runs out of room the
- * stream's position is unspecified.
+ * Appends the XDR encoding of @value to @xdrs. A value that does not fit its
+ * type (bounds, enum values, union discriminants, UTF-8, nesting) writes
+ * nothing; when the stream has no room for the whole encoding, how much of
+ * it the stream took is up to the stream.
  *
  * Returns: %TRUE on success
  */
 gboolean
 synod_value_encode_xdr (const SynodTypeDesc *type, gconstpointer value, XDR *xdrs, GError **error)
 {
-  Encoder e = { .xdrs = xdrs, .error = error };
-  SynodCodecPath root = { NULL, synod_codec_root_name (type), 0 };
-  guint64 size;
+  Encoder e;
+  gboolean ok;
 
   g_return_val_if_fail (type != NULL, FALSE);
   g_return_val_if_fail (value != NULL || type->c_size == 0, FALSE);
   g_return_val_if_fail (xdrs != NULL && xdrs->x_op == XDR_ENCODE, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!measure (type, value, &size, error))
-    return FALSE;
-  if (size == 0)
-    return TRUE;
+  ok = encode_start (type, value, &e, error);
+  if (ok && e.cur > e.start && !XDR_PUTBYTES (xdrs, (char *)e.start, (u_int)(e.cur - e.start)))
+    {
+      SynodCodecPath root = { NULL, synod_codec_root_name (type), 0 };
 
-  /* An xdrmem stream over aligned memory lends us the bytes directly. */
-  e.cur = (guint8 *)XDR_INLINE (xdrs, (u_int)size);
-  if (e.cur != NULL)
-    {
-      e.memory = TRUE;
-      e.end = e.cur + size;
-    }
-  if (!write_value (&e, type, value) || (e.memory && e.cur != e.end))
-    {
       synod_codec_set_error (error, SYNOD_ORB_ERROR_ENCODE, &root,
-                             e.memory ? _ ("the value changed while it was being encoded")
-                                      : _ ("no room left in the output stream"));
-      return FALSE;
+                             _ ("no room for %" G_GSIZE_FORMAT " bytes in the output stream"),
+                             (gsize)(e.cur - e.start));
+      ok = FALSE;
     }
-  return TRUE;
+  encode_finish (&e);
+  return ok;
 }
 
 /**
@@ -545,28 +532,17 @@ synod_value_encode_xdr (const SynodTypeDesc *type, gconstpointer value, XDR *xdr
 GBytes *
 synod_value_encode (const SynodTypeDesc *type, gconstpointer value, GError **error)
 {
-  Encoder e = { .memory = TRUE, .error = error };
-  SynodCodecPath root = { NULL, synod_codec_root_name (type), 0 };
-  guint64 size;
-  guint8 *buf;
+  Encoder e;
+  GBytes *bytes = NULL;
 
   g_return_val_if_fail (type != NULL, NULL);
   g_return_val_if_fail (value != NULL || type->c_size == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!measure (type, value, &size, error))
-    return NULL;
-  buf = g_malloc (MAX (size, 1));
-  e.cur = buf;
-  e.end = buf + size;
-  if (!write_value (&e, type, value) || e.cur != e.end)
-    {
-      g_free (buf);
-      synod_codec_set_error (error, SYNOD_ORB_ERROR_ENCODE, &root,
-                             _ ("the value changed while it was being encoded"));
-      return NULL;
-    }
-  return g_bytes_new_take (buf, size);
+  if (encode_start (type, value, &e, error))
+    bytes = g_bytes_new (e.start, (gsize)(e.cur - e.start));
+  encode_finish (&e);
+  return bytes;
 }
 
 /* ======================================================================== */
@@ -676,7 +652,7 @@ dec_bytes (Decoder *d, const SynodCodecPath *path, guint8 *dest, guint32 len)
     {
       guint8 crud[4];
 
-      if ((len > 0 && !XDR_GETBYTES (d->xdrs, (char *)dest, len))
+      if ((len > 0 && !XDR_GETBYTES (d->xdrs, (char *)(gpointer)dest, len))
           || (pad > 0 && !XDR_GETBYTES (d->xdrs, (char *)crud, pad)))
         {
           d->left = 0;
@@ -744,7 +720,7 @@ decode_string (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCo
           goto bad_text;
         }
     }
-  *(gchar **)out = s;
+  *(gchar **)(gpointer)out = s;
   return TRUE;
 
 bad_text:
@@ -831,7 +807,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
                                    _ ("bool is %" G_GUINT32_FORMAT ", not 0 or 1"), u);
             return FALSE;
           }
-        *(gboolean *)out = (gboolean)u;
+        *(gboolean *)(gpointer)out = (gboolean)u;
         return TRUE;
       case SYNOD_TYPE_ENUM:
         if (!dec_u32 (d, path, &u))
@@ -856,7 +832,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
         return dec_bytes (d, path, out, 16);
       case SYNOD_TYPE_OBJECT_ID:
         {
-          SynodObjectId *id = (SynodObjectId *)out;
+          SynodObjectId *id = (SynodObjectId *)(gpointer)out;
 
           return dec_u64 (d, path, &id->peer) && dec_u64 (d, path, &id->serial);
         }
@@ -866,7 +842,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
         return dec_bytes (d, path, out, type->bound);
       case SYNOD_TYPE_OPAQUE_VAR:
         {
-          SynodArray *array = (SynodArray *)out;
+          SynodArray *array = (SynodArray *)(gpointer)out;
 
           if (!dec_u32 (d, path, &u))
             return FALSE;
@@ -897,7 +873,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
         return decode_elements (d, type->element, out, type->bound, path);
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          SynodArray *array = (SynodArray *)out;
+          SynodArray *array = (SynodArray *)(gpointer)out;
           guint64 min;
 
           if (!dec_u32 (d, path, &u))
@@ -945,7 +921,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
               return FALSE;
             }
           target = g_malloc0 (MAX (type->element->c_size, 1));
-          *(guint8 **)out = target;
+          *(guint8 **)(gpointer)out = target;
           return decode_value (d, type->element, target, path);
         }
       case SYNOD_TYPE_STRUCT:
@@ -958,6 +934,37 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
             {
               const SynodFieldDesc *f = &type->fields[i];
 
+              /* The common plain fields without a call. */
+              if (d->memory && d->end - d->cur >= 8)
+                switch (f->type->kind)
+                  {
+                    case SYNOD_TYPE_INT:
+                    case SYNOD_TYPE_UINT:
+                    case SYNOD_TYPE_FLOAT:
+                      {
+                        guint32 v;
+
+                        memcpy (&v, d->cur, 4);
+                        v = GUINT32_FROM_BE (v);
+                        memcpy (out + f->offset, &v, 4);
+                        d->cur += 4;
+                      }
+                      continue;
+                    case SYNOD_TYPE_HYPER:
+                    case SYNOD_TYPE_UHYPER:
+                    case SYNOD_TYPE_DOUBLE:
+                      {
+                        guint64 v;
+
+                        memcpy (&v, d->cur, 8);
+                        v = GUINT64_FROM_BE (v);
+                        memcpy (out + f->offset, &v, 8);
+                        d->cur += 8;
+                      }
+                      continue;
+                    default:
+                      break;
+                  }
               field.name = f->name;
               if (!decode_value (d, f->type, out + f->offset, &field))
                 return FALSE;
@@ -1047,6 +1054,24 @@ decode_root (Decoder *d, const SynodTypeDesc *type, gpointer ret_value, gboolean
   return ok;
 }
 
+/* The operations of an xdrmem stream over aligned memory (the kind whose
+ * XDR_INLINE lends bytes). */
+static const struct xdr_ops *
+xdrmem_ops (void)
+{
+  static gsize ops;
+
+  if (g_once_init_enter (&ops))
+    {
+      static guint32 probe[1];
+      XDR xdrs;
+
+      xdrmem_create (&xdrs, (char *)probe, sizeof probe, XDR_DECODE);
+      g_once_init_leave (&ops, (gsize)xdrs.x_ops);
+    }
+  return (const struct xdr_ops *)ops;
+}
+
 /**
  * synod_value_decode_xdr:
  * @type: the type to decode
@@ -1077,8 +1102,9 @@ synod_value_decode_xdr (const SynodTypeDesc *type, XDR *xdrs, guint avail, gpoin
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* Borrow the bytes of an xdrmem stream, then give back what the value
-   * did not use. */
-  if (avail > 0)
+   * did not use. Only xdrmem: other streams' XDR_SETPOS cannot be relied
+   * on to move back over bytes they lent. */
+  if (avail > 0 && xdrs->x_ops == xdrmem_ops ())
     {
       d.cur = (const guint8 *)XDR_INLINE (xdrs, avail);
       if (d.cur != NULL)

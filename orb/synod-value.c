@@ -225,17 +225,17 @@ clear_contents (const SynodTypeDesc *type, guint8 *value)
   switch (type->kind)
     {
       case SYNOD_TYPE_STRING:
-        g_free (*(gchar **)value);
+        g_free (*(gchar **)(gpointer)value);
         break;
       case SYNOD_TYPE_OPAQUE_VAR:
-        g_free (((SynodArray *)value)->val);
+        g_free (((SynodArray *)(gpointer)value)->val);
         break;
       case SYNOD_TYPE_ARRAY_FIXED:
         clear_elements (type->element, value, type->bound);
         break;
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          SynodArray *array = (SynodArray *)value;
+          SynodArray *array = (SynodArray *)(gpointer)value;
 
           clear_elements (type->element, array->val, array->len);
           g_free (array->val);
@@ -243,7 +243,7 @@ clear_contents (const SynodTypeDesc *type, guint8 *value)
         break;
       case SYNOD_TYPE_OPTIONAL:
         {
-          guint8 *target = *(guint8 **)value;
+          guint8 *target = *(guint8 **)(gpointer)value;
 
           /* A linked list is freed node by node here rather than by recursion,
            * so a long list built in C cannot exhaust the stack. */
@@ -259,8 +259,8 @@ clear_contents (const SynodTypeDesc *type, guint8 *value)
 
                     if (field->type->kind == SYNOD_TYPE_OPTIONAL && field->type->element == element)
                       {
-                        next = *(guint8 **)(target + field->offset);
-                        *(guint8 **)(target + field->offset) = NULL;
+                        next = *(guint8 **)(gpointer)(target + field->offset);
+                        *(guint8 **)(gpointer)(target + field->offset) = NULL;
                         break;
                       }
                   }
@@ -333,12 +333,12 @@ copy_contents (const SynodTypeDesc *type, const guint8 *src, guint8 *dest)
   switch (type->kind)
     {
       case SYNOD_TYPE_STRING:
-        *(gchar **)dest = g_strdup (*(gchar *const *)src);
+        *(gchar **)(gpointer)dest = g_strdup (*(gchar *const *)(gconstpointer)src);
         break;
       case SYNOD_TYPE_OPAQUE_VAR:
         {
-          const SynodArray *from = (const SynodArray *)src;
-          SynodArray *to = (SynodArray *)dest;
+          const SynodArray *from = (const SynodArray *)(gconstpointer)src;
+          SynodArray *to = (SynodArray *)(gpointer)dest;
 
           to->val = from->val != NULL && from->len > 0 ? g_memdup2 (from->val, from->len) : NULL;
           if (to->val == NULL)
@@ -353,8 +353,8 @@ copy_contents (const SynodTypeDesc *type, const guint8 *src, guint8 *dest)
         break;
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          const SynodArray *from = (const SynodArray *)src;
-          SynodArray *to = (SynodArray *)dest;
+          const SynodArray *from = (const SynodArray *)(gconstpointer)src;
+          SynodArray *to = (SynodArray *)(gpointer)dest;
 
           to->val = copy_elements (type->element, from->val, from->len);
           if (to->val == NULL && type->element->c_size > 0)
@@ -363,7 +363,7 @@ copy_contents (const SynodTypeDesc *type, const guint8 *src, guint8 *dest)
         break;
       case SYNOD_TYPE_OPTIONAL:
         {
-          const guint8 *from = *(guint8 *const *)src;
+          const guint8 *from = *(guint8 *const *)(gconstpointer)src;
           guint8 *to = NULL;
 
           if (from != NULL)
@@ -372,7 +372,7 @@ copy_contents (const SynodTypeDesc *type, const guint8 *src, guint8 *dest)
               memcpy (to, from, type->element->c_size);
               copy_contents (type->element, from, to);
             }
-          *(guint8 **)dest = to;
+          *(guint8 **)(gpointer)dest = to;
         }
         break;
       case SYNOD_TYPE_STRUCT:
@@ -447,7 +447,7 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
   const guint8 *pa = a, *pb = b;
 
   g_return_val_if_fail (type != NULL, FALSE);
-  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  g_return_val_if_fail ((a != NULL && b != NULL) || type->c_size == 0, FALSE);
 
   if (a == b)
     return TRUE;
@@ -470,10 +470,10 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
       case SYNOD_TYPE_OBJECT_ID:
         return synod_object_id_equal (pa, pb);
       case SYNOD_TYPE_BOOL:
-        return !*(const gboolean *)pa == !*(const gboolean *)pb;
+        return !*(const gboolean *)(gconstpointer)pa == !*(const gboolean *)(gconstpointer)pb;
       case SYNOD_TYPE_STRING:
         {
-          const gchar *sa = *(gchar *const *)pa, *sb = *(gchar *const *)pb;
+          const gchar *sa = *(gchar *const *)(gconstpointer)pa, *sb = *(gchar *const *)(gconstpointer)pb;
 
           return strcmp (sa != NULL ? sa : "", sb != NULL ? sb : "") == 0;
         }
@@ -481,7 +481,7 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
         return memcmp (pa, pb, type->bound) == 0;
       case SYNOD_TYPE_OPAQUE_VAR:
         {
-          const SynodArray *x = (const SynodArray *)pa, *y = (const SynodArray *)pb;
+          const SynodArray *x = (const SynodArray *)(gconstpointer)pa, *y = (const SynodArray *)(gconstpointer)pb;
 
           return x->len == y->len && (x->len == 0 || memcmp (x->val, y->val, x->len) == 0);
         }
@@ -489,13 +489,13 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
         return elements_equal (type->element, pa, pb, type->bound);
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          const SynodArray *x = (const SynodArray *)pa, *y = (const SynodArray *)pb;
+          const SynodArray *x = (const SynodArray *)(gconstpointer)pa, *y = (const SynodArray *)(gconstpointer)pb;
 
           return x->len == y->len && elements_equal (type->element, x->val, y->val, x->len);
         }
       case SYNOD_TYPE_OPTIONAL:
         {
-          gconstpointer x = *(gconstpointer const *)pa, y = *(gconstpointer const *)pb;
+          gconstpointer x = *(gconstpointer const *)(gconstpointer)pa, y = *(gconstpointer const *)(gconstpointer)pb;
 
           if (x == NULL || y == NULL)
             return x == y;
