@@ -22,7 +22,7 @@
 
 #include <synod.h>
 
-#include "../tests/broker/test-iface.h"
+#include "broker-test.h"
 
 #define N_OBJECTS 1000
 

@@ -40,9 +40,10 @@ bench-rpc: bench/bench-rpc
 # Local invocations through the broker, side by side with a bare GThreadPool
 # and GDBus peer-to-peer: `make bench-invoke`.
 noinst_PROGRAMS += bench/bench-invoke
-bench_bench_invoke_SOURCES = bench/bench-invoke.c tests/broker/test-iface.c \
-	tests/broker/test-iface.h
-bench_bench_invoke_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS)
+bench_bench_invoke_SOURCES = bench/bench-invoke.c
+nodist_bench_bench_invoke_SOURCES = $(broker_test_generated)
+bench_bench_invoke_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) \
+	-I$(top_builddir)/tests/broker -I$(top_builddir)/idl
 bench_bench_invoke_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
 bench-invoke: bench/bench-invoke
 	$(builddir)/bench/bench-invoke $(BENCH_INVOKE_N)

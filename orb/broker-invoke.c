@@ -833,7 +833,7 @@ synod_invoke_sync (SynodRef *target, const SynodMethodDesc *method, gconstpointe
 
   g_return_val_if_fail (target != NULL, FALSE);
   g_return_val_if_fail (method != NULL, FALSE);
-  g_return_val_if_fail (args != NULL || method->args->c_size == 0, FALSE);
+  g_return_val_if_fail (args != NULL || method->args->n_fields == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   broker = synod_ref_get_broker (target);
@@ -931,7 +931,7 @@ synod_invoke_async (SynodRef *target, const SynodMethodDesc *method, gconstpoint
   GTask *task;
 
   g_return_if_fail (target != NULL && method != NULL);
-  g_return_if_fail (args != NULL || method->args->c_size == 0);
+  g_return_if_fail (args != NULL || method->args->n_fields == 0);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, synod_invoke_async);
@@ -1034,7 +1034,7 @@ synod_invoke_oneway (SynodRef *target, const SynodMethodDesc *method, gconstpoin
   gboolean ok;
 
   g_return_val_if_fail (target != NULL && method != NULL, FALSE);
-  g_return_val_if_fail (args != NULL || method->args->c_size == 0, FALSE);
+  g_return_val_if_fail (args != NULL || method->args->n_fields == 0, FALSE);
   if (!_synod_ref_resolve (target, &resolved, error))
     return FALSE;
   if (resolved.kind == SYNOD_RESOLVED_REMOTE)

@@ -51,8 +51,7 @@ orb_broker_sources = \
 	orb/synod-group.c \
 	orb/synod-object.c \
 	orb/synod-plugin.c \
-	orb/synod-ref.c \
-	orb/synod-standard.c
+	orb/synod-ref.c
 
 # Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
@@ -61,8 +60,12 @@ orb_remote_sources = \
 	orb/synod-rpc.c \
 	orb/synod-rpc-private.h
 
-# Generated from the system's own interfaces (idl/*.idl).
-nodist_orb_libsynod_1_la_SOURCES =
+# Generated from the system's own interfaces (idl/*.idl). <synod.h> includes
+# the generated standard.h, so every user of it needs idl/ of the build tree.
+AM_CPPFLAGS += -I$(top_builddir)/idl
+SYNOD_IDL_FILES += idl/standard.idl
+nodist_orb_libsynod_1_la_SOURCES = idl/standard.c idl/standard.h
+nodist_synod_include_HEADERS += idl/standard.h
 
 orb_libsynod_1_la_SOURCES = \
 	$(orb_base_sources) \

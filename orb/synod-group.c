@@ -201,7 +201,7 @@ synod_invoke_group_async (SynodBroker *broker, const gchar *service_name,
   GError *error = NULL;
 
   g_return_if_fail (broker != NULL && service_name != NULL && method != NULL);
-  g_return_if_fail (args != NULL || method->args->c_size == 0);
+  g_return_if_fail (args != NULL || method->args->n_fields == 0);
   st->task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (st->task, synod_invoke_group_async);
   if (!group_start (broker, service_name, method, args ? args : (gconstpointer)no_args, cancellable,
@@ -258,7 +258,7 @@ synod_invoke_group_sync (SynodBroker *broker, const gchar *service_name,
   gboolean counted;
 
   g_return_val_if_fail (broker != NULL && service_name != NULL && method != NULL, NULL);
-  g_return_val_if_fail (args != NULL || method->args->c_size == 0, NULL);
+  g_return_val_if_fail (args != NULL || method->args->n_fields == 0, NULL);
   st.waiter = &waiter;
   counted = _synod_scheduler_block_begin (broker->scheduler, error);
   if (!counted)

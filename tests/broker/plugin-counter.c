@@ -7,7 +7,9 @@
 
 #include <gmodule.h>
 
-#include "test-iface.h"
+#include <synod.h>
+
+#include "broker-test.h"
 
 typedef struct
 {

@@ -1,7 +1,9 @@
 /* test-counter.h — Test.Counter implementations shared by the broker tests. */
 #pragma once
 
-#include "test-iface.h"
+#include <synod.h>
+
+#include "broker-test.h"
 
 typedef struct
 {

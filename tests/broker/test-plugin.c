@@ -6,7 +6,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "test-iface.h"
+#include <synod.h>
+
+#include "broker-test.h"
 
 static gchar *plugin_dir;
 
