@@ -1,1 +1,28 @@
-# Rules of httpd/ (included from the top Makefile.am).
+# Rules of httpd/ (included from the top Makefile.am): the HTTP/1.1 server.
+#
+# libsynod-httpd is a convenience library of clean C modules (parser,
+# connection engine, URL directory, document cache, SSI) that the broker
+# classes HTTPdaemon, HTTPfastReceive, URLdirectory and URLfileLoader wrap.
+
+noinst_LTLIBRARIES += httpd/libsynod-httpd.la
+
+httpd_libsynod_httpd_la_SOURCES = \
+	httpd/synod-http-error.c \
+	httpd/synod-http-error.h \
+	httpd/synod-http-parser.c \
+	httpd/synod-http-parser.h
+
+httpd_libsynod_httpd_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -DG_LOG_DOMAIN=\"synod-httpd\"
+httpd_libsynod_httpd_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(ZLIB_CFLAGS)
+httpd_libsynod_httpd_la_LIBADD = $(GLIB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)
+
+# The same parser, instrumented for libFuzzer (built only with --enable-fuzzing).
+if ENABLE_FUZZING
+noinst_LTLIBRARIES += httpd/libsynod-httpd-fuzz.la
+httpd_libsynod_httpd_fuzz_la_SOURCES = \
+	httpd/synod-http-error.c \
+	httpd/synod-http-parser.c
+httpd_libsynod_httpd_fuzz_la_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
+httpd_libsynod_httpd_fuzz_la_CFLAGS = $(httpd_libsynod_httpd_la_CFLAGS) -fsanitize=fuzzer-no-link
+httpd_libsynod_httpd_fuzz_la_LIBADD = $(GLIB_LIBS) $(LTLIBINTL)
+endif

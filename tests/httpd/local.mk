@@ -1,1 +1,30 @@
 # Tests of httpd (included from tests/local.mk).
+
+HTTPD_TESTS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_srcdir)/tests/httpd
+HTTPD_TESTS_LDADD = httpd/libsynod-httpd.la $(GLIB_LIBS) $(ZLIB_LIBS)
+
+check_PROGRAMS += tests/httpd/test-http-parser
+TESTS += tests/httpd/test-http-parser
+tests_httpd_test_http_parser_SOURCES = tests/httpd/test-http-parser.c tests/httpd/hostile-requests.h
+tests_httpd_test_http_parser_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_http_parser_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_http_parser_LDADD = $(HTTPD_TESTS_LDADD)
+
+# The fuzz target's body, replaying the seed corpus in every build.
+check_PROGRAMS += tests/httpd/test-fuzz-http-parser-corpus
+TESTS += tests/httpd/test-fuzz-http-parser-corpus
+tests_httpd_test_fuzz_http_parser_corpus_SOURCES = tests/httpd/fuzz-http-parser.c
+tests_httpd_test_fuzz_http_parser_corpus_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_fuzz_http_parser_corpus_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_fuzz_http_parser_corpus_LDADD = $(HTTPD_TESTS_LDADD)
+EXTRA_DIST += tests/httpd/corpus
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/httpd/fuzz-http-parser
+FUZZ_TARGETS += tests/httpd/fuzz-http-parser
+tests_httpd_fuzz_http_parser_SOURCES = tests/httpd/fuzz-http-parser.c
+tests_httpd_fuzz_http_parser_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS) -DSYNOD_FUZZING=1
+tests_httpd_fuzz_http_parser_CFLAGS = $(TESTS_CFLAGS) -fsanitize=fuzzer
+tests_httpd_fuzz_http_parser_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_httpd_fuzz_http_parser_LDADD = httpd/libsynod-httpd-fuzz.la $(GLIB_LIBS)
+endif
