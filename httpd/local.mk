@@ -10,7 +10,20 @@ httpd_libsynod_httpd_la_SOURCES = \
 	httpd/synod-http-error.c \
 	httpd/synod-http-error.h \
 	httpd/synod-http-parser.c \
-	httpd/synod-http-parser.h
+	httpd/synod-http-parser.h \
+	httpd/synod-http-handler.h \
+	httpd/synod-http-exchange-private.h \
+	httpd/synod-http-exchange.c \
+	httpd/synod-url-directory.c \
+	httpd/synod-url-directory.h \
+	httpd/synod-http-server.c \
+	httpd/synod-http-server.h \
+	httpd/synod-http-static.c \
+	httpd/synod-http-static.h \
+	httpd/synod-http-util.c \
+	httpd/synod-http-util.h \
+	httpd/synod-ssi.c \
+	httpd/synod-ssi.h
 
 httpd_libsynod_httpd_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -DG_LOG_DOMAIN=\"synod-httpd\"
 httpd_libsynod_httpd_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(ZLIB_CFLAGS)
