@@ -39,3 +39,10 @@ httpd_libsynod_httpd_fuzz_la_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
 httpd_libsynod_httpd_fuzz_la_CFLAGS = $(httpd_libsynod_httpd_la_CFLAGS) -fsanitize=fuzzer-no-link
 httpd_libsynod_httpd_fuzz_la_LIBADD = $(GLIB_LIBS) $(LTLIBINTL)
 endif
+
+# The server as a program: tests, the benchmark and people run it.
+bin_PROGRAMS += httpd/synod-httpd
+httpd_synod_httpd_SOURCES = httpd/synod-httpd.c
+httpd_synod_httpd_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
+httpd_synod_httpd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+httpd_synod_httpd_LDADD = httpd/libsynod-httpd.la $(GLIB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)

@@ -516,7 +516,9 @@ synod_http_exchange_respond_error (SynodHttpExchange *ex, guint status, const gc
                           status, synod_http_status_reason (status), status,
                           synod_http_status_reason (status), escaped != NULL ? "<p>" : "",
                           escaped != NULL ? escaped : "", escaped != NULL ? "</p>" : "");
-  synod_http_exchange_add_raw_headers (ex, "Content-Type: text/html; charset=utf-8\r\n", 39);
+  static const gchar type[] = "Content-Type: text/html; charset=utf-8\r\n";
+
+  synod_http_exchange_add_raw_headers (ex, type, sizeof type - 1);
   synod_http_exchange_append_body_text (ex, page, -1);
 }
 
