@@ -51,6 +51,7 @@ struct _SynodHttpExchange
   SynodUrlDirectory *directory; /* (not owned) */
   gint64 time;
   guint depth;
+  gchar *top_path;   /* sub-requests: the path the client asked for */
   gchar *owned_head; /* sub-requests own the bytes their head points into */
 
   /* response */

@@ -133,6 +133,7 @@ synod_http_exchange_clear (SynodHttpExchange *ex)
     g_bytes_unref (ex->body_bytes);
   g_free (ex->mount_prefix);
   g_free (ex->owned_head);
+  g_free (ex->top_path);
 }
 
 void
@@ -705,6 +706,7 @@ synod_http_exchange_new_subrequest (SynodHttpExchange *parent, const gchar *uri,
   ex->directory = parent->directory;
   ex->time = parent->time;
   ex->depth = parent->depth + 1;
+  ex->top_path = g_strdup (parent->top_path != NULL ? parent->top_path : parent->path->str);
   ex->on_finish = on_finish;
   ex->on_finish_data = user_data;
   return ex;

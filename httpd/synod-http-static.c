@@ -220,7 +220,7 @@ cache_add (SynodHttpDocumentCache *c, Document *doc)
       Eviction *e = &g_array_index (evict, Eviction, i);
 
       g_debug ("cache: evicting %s", e->path);
-      synod_url_directory_forget (e->directory, e->path, e->handler);
+      synod_url_directory_forget (e->directory, e->path, SYNOD_URL_MATCH_EXACT, e->handler);
       g_free (e->path);
     }
 }
@@ -620,7 +620,8 @@ document_handle (SynodHttpExchange *ex, gpointer user_data)
         {
           /* Changed or gone: drop it, and let the loader answer afresh. */
           g_debug ("cache: %s changed on disk", d->file);
-          synod_url_directory_forget (d->loader->directory, d->url_path, d->handler);
+          synod_url_directory_forget (d->loader->directory, d->url_path, SYNOD_URL_MATCH_EXACT,
+                                      d->handler);
           loader_handle (ex, d->loader);
           return;
         }
@@ -903,7 +904,7 @@ loader_handle (SynodHttpExchange *ex, gpointer user_data)
   h = synod_http_handler_new (&document_funcs, d);
   d->handler = h;
   cache_add (l->cache, d);
-  if (!synod_url_directory_register (l->directory, path, h, &error))
+  if (!synod_url_directory_register (l->directory, path, SYNOD_URL_MATCH_EXACT, h, &error))
     g_debug ("not caching %s: %s", path, error->message);
   /* The document answers this request itself, as it will the next ones. */
   document_handle (ex, d);

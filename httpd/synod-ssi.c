@@ -1041,9 +1041,19 @@ synod_ssi_render (SynodHttpExchange *ex, GBytes *source, const SynodSsiContext *
   r->user_data = user_data;
   r->vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  g_hash_table_insert (r->vars, g_strdup ("DOCUMENT_URI"),
-                       g_strdup (synod_http_exchange_get_path (ex)));
-  g_hash_table_insert (r->vars, g_strdup ("DOCUMENT_NAME"), g_path_get_basename (r->file_path));
+  /* In includes, DOCUMENT_URI and DOCUMENT_NAME still name the page the
+   * client asked for (as in Apache's mod_include). */
+  if (ex->top_path != NULL)
+    {
+      g_hash_table_insert (r->vars, g_strdup ("DOCUMENT_URI"), g_strdup (ex->top_path));
+      g_hash_table_insert (r->vars, g_strdup ("DOCUMENT_NAME"), g_path_get_basename (ex->top_path));
+    }
+  else
+    {
+      g_hash_table_insert (r->vars, g_strdup ("DOCUMENT_URI"),
+                           g_strdup (synod_http_exchange_get_path (ex)));
+      g_hash_table_insert (r->vars, g_strdup ("DOCUMENT_NAME"), g_path_get_basename (r->file_path));
+    }
   g_hash_table_insert (r->vars, g_strdup ("DOCUMENT_ROOT"), g_strdup (r->doc_root));
   g_hash_table_insert (r->vars, g_strdup ("QUERY_STRING"),
                        g_strdup (synod_http_exchange_get_query (ex)));

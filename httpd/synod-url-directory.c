@@ -24,7 +24,7 @@ struct _SynodUrlDirectory
 {
   gint ref_count;
   GRWLock lock;
-  GHashTable *entries; /* Key* -> Entry* (the key lives in the entry) */
+  GHashTable *tables[2]; /* by SynodUrlMatch: Key* -> Entry* (the key lives in the entry) */
   guint max_entries;
 };
 
@@ -70,7 +70,8 @@ synod_url_directory_new (guint max_entries)
 
   d->ref_count = 1;
   g_rw_lock_init (&d->lock);
-  d->entries = g_hash_table_new_full (key_hash, key_equal, NULL, entry_free);
+  for (guint i = 0; i < 2; i++)
+    d->tables[i] = g_hash_table_new_full (key_hash, key_equal, NULL, entry_free);
   d->max_entries = max_entries != 0 ? max_entries : SYNOD_URL_DIRECTORY_DEFAULT_MAX_ENTRIES;
   return d;
 }
@@ -88,25 +89,29 @@ synod_url_directory_unref (SynodUrlDirectory *d)
 {
   if (d == NULL || !g_atomic_int_dec_and_test (&d->ref_count))
     return;
-  g_hash_table_unref (d->entries);
+  g_hash_table_unref (d->tables[0]);
+  g_hash_table_unref (d->tables[1]);
   g_rw_lock_clear (&d->lock);
   g_free (d);
 }
 
 /**
  * synod_url_directory_register:
- * @prefix: a path starting with '/'
+ * @path: a path starting with '/'
+ * @match: a prefix (subtree) or exact registration
  * @handler: (transfer none): who serves it (the directory takes a reference)
  *
- * Registers @handler at @prefix, replacing an earlier registration there.
+ * Registers @handler at @path, replacing an earlier registration of the
+ * same kind there.
  *
  * Returns: %FALSE (SYNOD_HTTP_ERROR_LIMIT) when the directory is full, or
  *   (SYNOD_HTTP_ERROR_CONFIG) when @prefix is not a path
  */
 gboolean
-synod_url_directory_register (SynodUrlDirectory *d, const gchar *prefix, SynodHttpHandler *handler,
-                              GError **error)
+synod_url_directory_register (SynodUrlDirectory *d, const gchar *prefix, SynodUrlMatch match,
+                              SynodHttpHandler *handler, GError **error)
 {
+  GHashTable *t;
   Entry *e;
 
   g_return_val_if_fail (d != NULL && prefix != NULL && handler != NULL, FALSE);
@@ -122,9 +127,10 @@ synod_url_directory_register (SynodUrlDirectory *d, const gchar *prefix, SynodHt
   e->key.len = strlen (prefix);
   e->handler = synod_http_handler_ref (handler);
 
+  t = d->tables[match == SYNOD_URL_MATCH_EXACT];
   g_rw_lock_writer_lock (&d->lock);
-  if (g_hash_table_size (d->entries) >= d->max_entries
-      && !g_hash_table_contains (d->entries, &e->key))
+  if (g_hash_table_size (d->tables[0]) + g_hash_table_size (d->tables[1]) >= d->max_entries
+      && !g_hash_table_contains (t, &e->key))
     {
       g_rw_lock_writer_unlock (&d->lock);
       entry_free (e);
@@ -132,30 +138,33 @@ synod_url_directory_register (SynodUrlDirectory *d, const gchar *prefix, SynodHt
                    _ ("URL directory full (%u entries)"), d->max_entries);
       return FALSE;
     }
-  g_hash_table_replace (d->entries, &e->key, e);
+  g_hash_table_replace (t, &e->key, e);
   g_rw_lock_writer_unlock (&d->lock);
   return TRUE;
 }
 
 /**
  * synod_url_directory_forget:
- * @prefix: a registered prefix
+ * @path: a registered path
+ * @match: which kind of registration
  * @only_if: (nullable): forget only while this handler is the one registered
  *   (a cache evicting its document must not remove a newer registration)
  *
  * Returns: whether a registration was removed
  */
 gboolean
-synod_url_directory_forget (SynodUrlDirectory *d, const gchar *prefix, SynodHttpHandler *only_if)
+synod_url_directory_forget (SynodUrlDirectory *d, const gchar *prefix, SynodUrlMatch match,
+                            SynodHttpHandler *only_if)
 {
+  GHashTable *t = d->tables[match == SYNOD_URL_MATCH_EXACT];
   Key k = { prefix, strlen (prefix) };
   gboolean removed = FALSE;
   Entry *e;
 
   g_rw_lock_writer_lock (&d->lock);
-  e = g_hash_table_lookup (d->entries, &k);
+  e = g_hash_table_lookup (t, &k);
   if (e != NULL && (only_if == NULL || e->handler == only_if))
-    removed = g_hash_table_remove (d->entries, &k);
+    removed = g_hash_table_remove (t, &k);
   g_rw_lock_writer_unlock (&d->lock);
   return removed;
 }
@@ -164,9 +173,10 @@ static Entry *
 lookup_locked (SynodUrlDirectory *d, const gchar *path, gsize len)
 {
   Key k = { path, len };
-  Entry *e = g_hash_table_lookup (d->entries, &k);
+  GHashTable *prefixes = d->tables[SYNOD_URL_MATCH_PREFIX];
+  Entry *e = g_hash_table_lookup (d->tables[SYNOD_URL_MATCH_EXACT], &k);
 
-  if (e != NULL)
+  if (e != NULL || (e = g_hash_table_lookup (prefixes, &k)) != NULL)
     return e;
   /* Shorter candidates, longest first: "/a/b" -> "/a/", "/a", "/". */
   for (gsize i = len; i > 0; i--)
@@ -176,13 +186,13 @@ lookup_locked (SynodUrlDirectory *d, const gchar *path, gsize len)
       if (i < len || i == len)
         {
           k.len = i; /* with the slash */
-          if (k.len != len && (e = g_hash_table_lookup (d->entries, &k)) != NULL)
+          if (k.len != len && (e = g_hash_table_lookup (prefixes, &k)) != NULL)
             return e;
         }
       if (i > 1)
         {
           k.len = i - 1; /* without it */
-          if ((e = g_hash_table_lookup (d->entries, &k)) != NULL)
+          if ((e = g_hash_table_lookup (prefixes, &k)) != NULL)
             return e;
         }
     }
@@ -223,7 +233,7 @@ synod_url_directory_get_size (SynodUrlDirectory *d)
   guint n;
 
   g_rw_lock_reader_lock (&d->lock);
-  n = g_hash_table_size (d->entries);
+  n = g_hash_table_size (d->tables[0]) + g_hash_table_size (d->tables[1]);
   g_rw_lock_reader_unlock (&d->lock);
   return n;
 }

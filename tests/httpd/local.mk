@@ -28,3 +28,13 @@ tests_httpd_fuzz_http_parser_CFLAGS = $(TESTS_CFLAGS) -fsanitize=fuzzer
 tests_httpd_fuzz_http_parser_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_httpd_fuzz_http_parser_LDADD = httpd/libsynod-httpd-fuzz.la $(GLIB_LIBS)
 endif
+
+# synod-httpd over raw loopback sockets.
+check_PROGRAMS += tests/httpd/test-httpd-raw
+TESTS += tests/httpd/test-httpd-raw
+tests_httpd_test_httpd_raw_SOURCES = tests/httpd/test-httpd-raw.c tests/httpd/httpd-test-util.c \
+	tests/httpd/httpd-test-util.h tests/httpd/hostile-requests.h
+tests_httpd_test_httpd_raw_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_httpd_raw_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_httpd_raw_LDADD = $(GLIB_LIBS) $(ZLIB_LIBS)
+EXTRA_tests_httpd_test_httpd_raw_DEPENDENCIES = httpd/synod-httpd
