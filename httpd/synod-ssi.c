@@ -449,6 +449,12 @@ evaluate (Render *r, const gchar *text, gboolean *ret, GError **error)
 
   if (!tokenize (r, text, toks, error))
     return FALSE;
+  if (toks->len == 0)
+    {
+      /* An empty expression is false, as an empty string is. */
+      *ret = FALSE;
+      return TRUE;
+    }
   if (!parse_or (&e, ret))
     return FALSE;
   if (e.i != toks->len)

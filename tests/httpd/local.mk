@@ -38,3 +38,12 @@ tests_httpd_test_httpd_raw_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
 tests_httpd_test_httpd_raw_CFLAGS = $(TESTS_CFLAGS)
 tests_httpd_test_httpd_raw_LDADD = $(GLIB_LIBS) $(ZLIB_LIBS)
 EXTRA_tests_httpd_test_httpd_raw_DEPENDENCIES = httpd/synod-httpd
+
+# The engine in process: directory, paths, utilities, async handlers, cache, SSI.
+check_PROGRAMS += tests/httpd/test-httpd-engine
+TESTS += tests/httpd/test-httpd-engine
+tests_httpd_test_httpd_engine_SOURCES = tests/httpd/test-httpd-engine.c tests/httpd/httpd-test-util.c \
+	tests/httpd/httpd-test-util.h
+tests_httpd_test_httpd_engine_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_httpd_engine_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_httpd_engine_LDADD = $(HTTPD_TESTS_LDADD)
