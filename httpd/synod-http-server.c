@@ -268,7 +268,9 @@ normalize_host (const gchar *p, gsize n, GString *out)
   gsize end = n;
 
   g_string_truncate (out, 0);
-  if (n > 0 && p[0] == '[')
+  if (n == 0)
+    return;
+  if (p[0] == '[')
     {
       const gchar *rb = memchr (p, ']', n);
 

@@ -362,6 +362,7 @@ test_cache_bound (Fixture *f, gconstpointer data)
         = test_request (f->port, "GET /doc5.bin HTTP/1.1\r\nHost: a\r\n\r\n");
     g_autoptr (TestResponse) oldest = NULL;
 
+    g_assert_cmpuint (newest->status, ==, 200);
     g_assert_cmpuint (synod_http_document_cache_get_loads (f->cache), ==, 6);
     oldest = test_request (f->port, "GET /doc0.bin HTTP/1.1\r\nHost: a\r\n\r\n");
     g_assert_cmpuint (oldest->status, ==, 200);

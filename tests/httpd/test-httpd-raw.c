@@ -124,6 +124,7 @@ test_keep_alive (void)
 
     test_send_str (fd, "GET /digits.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     r1 = test_read_response (fd, FALSE);
+    g_assert_nonnull (r1);
     g_assert_cmpstr (test_response_header (r1, "connection"), ==, "keep-alive");
     test_send_str (fd, "GET /digits.txt HTTP/1.0\r\n\r\n");
     r2 = test_read_response (fd, FALSE);
@@ -632,6 +633,8 @@ test_access_log (void)
       "\"GET /digits.txt\\?x=1 HTTP/1.1\" 200 100$",
       G_REGEX_MULTILINE, 0, NULL);
 
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpuint (nf->status, ==, 404);
   test_server_stop (s); /* flushes the log */
   g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
   g_assert_true (g_regex_match (re, text, 0, NULL));
