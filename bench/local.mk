@@ -1,5 +1,42 @@
 # Rules of bench/ (included from the top Makefile.am).
 
+# The XDR codec against rpcgen's routines for the same message (the types
+# of tests/codec/interop.x). Not part of `make check`: `make bench-xdr`.
+noinst_PROGRAMS += bench/bench-xdr
+bench_bench_xdr_SOURCES = bench/bench-xdr.c
+bench_bench_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/codec -I$(top_srcdir)/tests/codec
+bench_bench_xdr_CFLAGS = $(TESTS_CFLAGS)
+bench_bench_xdr_LDADD = tests/codec/libcodec-test.la tests/codec/librpcgen-interop.la $(TESTS_LDADD) -lm
+EXTRA_DIST += bench/RESULTS.md
+
+BENCH_XDR_ARGS ?= 2000 7
+bench-xdr: bench/bench-xdr$(EXEEXT)
+	$(AM_V_at)./bench/bench-xdr $(BENCH_XDR_ARGS)
+
+# Instruction counts (repeatable where wall time is not): the inclusive
+# cost of run_synod and run_rpcgen in one callgrind run.
+bench-xdr-callgrind: bench/bench-xdr$(EXEEXT)
+	$(AM_V_at)$(LIBTOOL) --mode=execute valgrind --tool=callgrind \
+	  --callgrind-out-file=bench-xdr.callgrind ./bench/bench-xdr 200 1 >/dev/null
+	$(AM_V_at)callgrind_annotate --inclusive=yes --threshold=100 bench-xdr.callgrind 2>/dev/null \
+	  | $(AWK) '/\[/ && match($$0, /:run_[a-z_]+/) { n = substr($$0, RSTART + 1, RLENGTH - 1); \
+	      gsub(/,/, "", $$1); ir[n] = $$1 / 200; \
+	      printf "%-20s %10.0f instructions/message\n", n, ir[n] } \
+	    END { printf "ratio synod/rpcgen: encode+decode %.2f, encode %.2f, decode %.2f\n", \
+	      ir["run_synod"] / ir["run_rpcgen"], ir["run_synod_encode"] / ir["run_rpcgen_encode"], \
+	      ir["run_synod_decode"] / ir["run_rpcgen_decode"] }'
+CLEANFILES += bench-xdr.callgrind
+.PHONY: bench-xdr bench-xdr-callgrind
+
+# The ONC RPC transport side by side with libtirpc: `make bench-rpc`.
+noinst_PROGRAMS += bench/bench-rpc
+bench_bench_rpc_SOURCES = bench/bench-rpc.c
+bench_bench_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -Wno-cast-function-type
+bench_bench_rpc_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
+bench-rpc: bench/bench-rpc
+	$(builddir)/bench/bench-rpc $(BENCH_SECONDS)
+.PHONY: bench-rpc
+
 # HTTP: Synod's server against Debian's nginx (wrk, loopback). Not part of check.
 EXTRA_DIST += bench/bench-httpd.sh
 bench-httpd: httpd/synod-httpd

@@ -17,13 +17,22 @@ orb_base_sources = \
 	orb/synod-object-id.c
 
 # The XDR codec and GVariant conversion.
-orb_codec_sources =
+orb_codec_sources = \
+	orb/synod-codec-private.h \
+	orb/synod-codec.c \
+	orb/synod-codec-variant.c \
+	orb/synod-value.c
+EXTRA_DIST += orb/README-codec.md
 
 # The broker: objects, aliases, classes, invocation, named services.
 orb_broker_sources =
 
-# Remote invocation: ONC RPC transport, peers.
-orb_remote_sources =
+# Remote invocation: ONC RPC transport, peers, mDNS discovery.
+orb_remote_sources = \
+	orb/synod-discovery.c \
+	orb/synod-discovery.h \
+	orb/synod-rpc.c \
+	orb/synod-rpc-private.h
 
 # Generated from the system's own interfaces (idl/*.idl).
 nodist_orb_libsynod_1_la_SOURCES =

@@ -21,9 +21,10 @@
 
 G_BEGIN_DECLS
 
-/* Deepest nesting of structs, unions, arrays and optional data the decoder
- * and the GVariant conversion accept (linked lists count one level per
- * node). */
+/* Deepest nesting of structs and unions the codec accepts, in XDR and in
+ * GVariant alike (a linked list counts one level per node). Arrays and
+ * optional data between two structs add no level: without a struct or a
+ * union in between they cannot recurse, so the type bounds them. */
 #define SYNOD_CODEC_MAX_DEPTH 256
 
 gsize synod_value_encoded_size (const SynodTypeDesc *type, gconstpointer value);
@@ -53,7 +54,7 @@ gpointer synod_value_new (const SynodTypeDesc *type);
 void synod_value_free (const SynodTypeDesc *type, gpointer value);
 
 const GVariantType *synod_type_get_variant_type (const SynodTypeDesc *type);
-GVariant *synod_value_to_variant (const SynodTypeDesc *type, gconstpointer value);
+GVariant *synod_value_to_variant (const SynodTypeDesc *type, gconstpointer value, GError **error);
 gboolean synod_value_from_variant (const SynodTypeDesc *type,
                                    GVariant *variant,
                                    gpointer ret_value,

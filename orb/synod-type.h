@@ -106,8 +106,12 @@ typedef struct
  * "d", quadruple "ay" (16 octets), bool "b", enum "s" (the symbol's name),
  * string "s", opaque "ay", arrays "aT", optional "mT", struct "(…)" of its
  * fields in order, union "(Dv)" with D the discriminant's form and the arm's
- * value in the variant ("()" for a void arm), ObjectId "s" (its text form),
- * void "()".
+ * value in the variant, in the arm type's own form ("()" for a void arm),
+ * ObjectId "s" (its text form), void "()". A struct met again inside itself
+ * (a recursive type: `struct node { int v; node *next; }`) takes the form
+ * "v" there, holding the inner struct in its own form: node is "(imv)".
+ * Forms are computed from the type down, so each descriptor has one form
+ * (synod_type_get_variant_type()). See orb/README-codec.md.
  */
 typedef enum
 {

@@ -1,0 +1,1722 @@
+/* synod-rpc.c — ONC RPC v2 connections: record marking, xid multiplexing,
+ * call/reply headers through libtirpc, the listener.
+ *
+ * See synod-rpc-private.h for the model. Every inbound byte is hostile: a
+ * record over the limit, a header libtirpc cannot decode or a message type
+ * that is neither CALL nor REPLY closes the connection; a call to the wrong
+ * program, version or procedure gets the RFC 5531 rejection and the
+ * connection stays up.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <rpc/rpc.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "synod-error.h"
+#include "synod-rpc-private.h"
+
+/* Largest header we encode: xid, type, reply/call fields, and two empty
+ * opaque_auth; 32 words is ample. */
+#define HEADER_MAX 128
+#define READ_CHUNK (64u * 1024u)
+#define SPARE_BUFFER_MAX (256u * 1024u)
+
+typedef struct
+{
+  guint32 xid;
+  /* Synchronous waiters wait on @cond under the connection's lock. */
+  GCond cond;
+  gboolean done;
+  GBytes *result;
+  GError *error;
+  /* Asynchronous calls complete @task. */
+  GTask *task;
+  GSource *timeout_source;
+} Pending;
+
+struct _SynodRpcConnection
+{
+  gatomicrefcount ref_count;
+  GSocketConnection *stream;
+  int fd;
+  gchar *peer_address;
+  SynodRpcOptions options;
+  SynodRpcProgram program;
+
+  /* Outgoing records wait in @out until one thread writes them all. */
+  GMutex out_lock;
+  GCond out_cond;
+  GByteArray *out;
+  GByteArray *out_spare;
+  gboolean flushing;
+  gboolean out_closed;
+  gboolean reader_corked;
+  gboolean writer_idle;
+  gboolean writer_signalled;
+  GThread *reader;
+  GThread *writer;
+
+  GMutex lock;         /* guards everything below */
+  GHashTable *pending; /* xid -> Pending* */
+  guint32 next_xid;
+  guint inbound;
+  gboolean closed;
+  gboolean started;
+  SynodRpcClosedFunc closed_func;
+  gpointer closed_data;
+  GDestroyNotify closed_destroy;
+};
+
+void
+synod_rpc_options_init (SynodRpcOptions *options)
+{
+  options->max_record = SYNOD_RPC_DEFAULT_MAX_RECORD;
+  options->max_inbound = SYNOD_RPC_DEFAULT_MAX_INBOUND;
+  options->send_timeout_ms = SYNOD_RPC_DEFAULT_SEND_TIMEOUT_MS;
+}
+
+static gchar *
+describe_address (GSocketAddress *address)
+{
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    {
+      GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (address);
+      g_autofree gchar *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+      guint16 port = g_inet_socket_address_get_port (inet);
+
+      if (g_inet_socket_address_get_address (inet) != NULL
+          && g_inet_address_get_family (g_inet_socket_address_get_address (inet))
+                 == G_SOCKET_FAMILY_IPV6)
+        return g_strdup_printf ("[%s]:%u", host, port);
+      return g_strdup_printf ("%s:%u", host, port);
+    }
+  return g_strdup ("(unknown)");
+}
+
+/**
+ * synod_rpc_connection_new:
+ * @stream: a connected TCP stream (the connection takes a reference)
+ * @options: (nullable): limits, or NULL for the defaults
+ * @program: (nullable): the program served to the peer, or NULL to serve
+ *   nothing (every inbound call then gets PROG_UNAVAIL)
+ *
+ * Wraps a connected stream. Call synod_rpc_connection_start() to begin
+ * reading.
+ *
+ * Returns: (transfer full): a new connection
+ */
+SynodRpcConnection *
+synod_rpc_connection_new (GSocketConnection *stream, const SynodRpcOptions *options,
+                          const SynodRpcProgram *program)
+{
+  SynodRpcConnection *conn = g_new0 (SynodRpcConnection, 1);
+  GSocket *socket = g_socket_connection_get_socket (stream);
+  g_autoptr (GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+  int one = 1;
+
+  g_atomic_ref_count_init (&conn->ref_count);
+  conn->stream = g_object_ref (stream);
+  conn->fd = g_socket_get_fd (socket);
+  conn->peer_address = remote ? describe_address (remote) : g_strdup ("(unknown)");
+  if (options)
+    conn->options = *options;
+  else
+    synod_rpc_options_init (&conn->options);
+  if (program)
+    conn->program = *program;
+  g_mutex_init (&conn->out_lock);
+  g_cond_init (&conn->out_cond);
+  conn->out = g_byte_array_new ();
+  g_mutex_init (&conn->lock);
+  conn->pending = g_hash_table_new (g_direct_hash, g_direct_equal);
+  conn->next_xid = g_random_int ();
+
+  /* The reader blocks in recv(); writers block in sendmsg() at most
+   * send_timeout_ms. GSocket's own timeout would apply to both. */
+  /* GSocket keeps its fd non-blocking and emulates blocking with poll();
+   * the reader and the writers use the fd directly, blocking. */
+  g_socket_set_blocking (socket, TRUE);
+  fcntl (conn->fd, F_SETFL, fcntl (conn->fd, F_GETFL) & ~O_NONBLOCK);
+  setsockopt (conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt (conn->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  if (conn->options.send_timeout_ms > 0)
+    {
+      struct timeval tv = {
+        .tv_sec = conn->options.send_timeout_ms / 1000,
+        .tv_usec = (conn->options.send_timeout_ms % 1000) * 1000,
+      };
+      setsockopt (conn->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
+  return conn;
+}
+
+SynodRpcConnection *
+synod_rpc_connection_ref (SynodRpcConnection *conn)
+{
+  g_return_val_if_fail (conn != NULL, NULL);
+  g_atomic_ref_count_inc (&conn->ref_count);
+  return conn;
+}
+
+void
+synod_rpc_connection_unref (SynodRpcConnection *conn)
+{
+  if (conn == NULL || !g_atomic_ref_count_dec (&conn->ref_count))
+    return;
+  /* The reader thread holds a reference while it runs, and pending calls are
+   * failed on close, so nothing is left to complete here. */
+  g_assert (g_hash_table_size (conn->pending) == 0);
+  if (conn->closed_destroy)
+    conn->closed_destroy (conn->closed_data);
+  g_io_stream_close (G_IO_STREAM (conn->stream), NULL, NULL);
+  g_object_unref (conn->stream);
+  g_hash_table_unref (conn->pending);
+  g_mutex_clear (&conn->out_lock);
+  g_cond_clear (&conn->out_cond);
+  g_byte_array_unref (conn->out);
+  g_clear_pointer (&conn->out_spare, g_byte_array_unref);
+  g_clear_pointer (&conn->reader, g_thread_unref);
+  g_clear_pointer (&conn->writer, g_thread_unref);
+  g_mutex_clear (&conn->lock);
+  g_free (conn->peer_address);
+  g_free (conn);
+}
+
+/**
+ * synod_rpc_connection_set_closed_func:
+ * @conn: a connection
+ * @func: called once, on whichever thread closes the connection (the reader
+ *   on EOF or error, or the caller of synod_rpc_connection_close())
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data when the connection is freed
+ */
+void
+synod_rpc_connection_set_closed_func (SynodRpcConnection *conn, SynodRpcClosedFunc func,
+                                      gpointer user_data, GDestroyNotify destroy)
+{
+  g_mutex_lock (&conn->lock);
+  conn->closed_func = func;
+  conn->closed_data = user_data;
+  conn->closed_destroy = destroy;
+  g_mutex_unlock (&conn->lock);
+}
+
+const gchar *
+synod_rpc_connection_get_peer_address (SynodRpcConnection *conn)
+{
+  return conn->peer_address;
+}
+
+guint
+synod_rpc_connection_get_pending_count (SynodRpcConnection *conn)
+{
+  guint n;
+
+  g_mutex_lock (&conn->lock);
+  n = g_hash_table_size (conn->pending);
+  g_mutex_unlock (&conn->lock);
+  return n;
+}
+
+gboolean
+synod_rpc_connection_is_closed (SynodRpcConnection *conn)
+{
+  gboolean closed;
+
+  g_mutex_lock (&conn->lock);
+  closed = conn->closed;
+  g_mutex_unlock (&conn->lock);
+  return closed;
+}
+
+/* ---- Delivering async completions in batches ----
+ *
+ * A GTask completed from another thread schedules one idle source in its
+ * context per task: one wake-up of that context per reply. Under pipelined
+ * load the reader completes many calls per read, so completions go through
+ * one queue per main context instead, drained by one source: a wake-up per
+ * batch. Inside that source's dispatch, g_task_return_*() calls the task's
+ * callback at once. */
+
+typedef struct
+{
+  GSource source;
+  GMutex lock;
+  GQueue queue; /* Completion* */
+  GMainContext *context; /* not owned: the source is attached to it */
+} CompletionSource;
+
+typedef struct
+{
+  GTask *task;
+  GBytes *result;
+  GError *error;
+} Completion;
+
+static GMutex completion_sources_lock;
+static GHashTable *completion_sources; /* GMainContext* -> CompletionSource* */
+
+static void
+return_task (GTask *task, GBytes *result, GError *error)
+{
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) g_bytes_unref);
+  g_object_unref (task);
+}
+
+static gboolean
+completion_source_prepare (GSource *source, gint *timeout)
+{
+  CompletionSource *cs = (CompletionSource *) source;
+  gboolean ready;
+
+  *timeout = -1;
+  g_mutex_lock (&cs->lock);
+  ready = cs->queue.length > 0;
+  g_mutex_unlock (&cs->lock);
+  return ready;
+}
+
+static gboolean
+completion_source_check (GSource *source)
+{
+  gint timeout;
+
+  return completion_source_prepare (source, &timeout);
+}
+
+static gboolean
+completion_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  CompletionSource *cs = (CompletionSource *) source;
+  GQueue batch = G_QUEUE_INIT;
+  Completion *c;
+
+  g_mutex_lock (&cs->lock);
+  batch = cs->queue;
+  g_queue_init (&cs->queue);
+  g_mutex_unlock (&cs->lock);
+  while ((c = g_queue_pop_head (&batch)) != NULL)
+    {
+      return_task (c->task, c->result, c->error);
+      g_free (c);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+completion_source_finalize (GSource *source)
+{
+  CompletionSource *cs = (CompletionSource *) source;
+  Completion *c;
+
+  g_mutex_lock (&completion_sources_lock);
+  if (completion_sources && g_hash_table_lookup (completion_sources, cs->context) == cs)
+    g_hash_table_remove (completion_sources, cs->context);
+  g_mutex_unlock (&completion_sources_lock);
+  /* The context is going away with completions still queued: their tasks
+   * can no longer call back; drop them. */
+  while ((c = g_queue_pop_head (&cs->queue)) != NULL)
+    {
+      g_clear_pointer (&c->result, g_bytes_unref);
+      g_clear_error (&c->error);
+      g_object_unref (c->task);
+      g_free (c);
+    }
+  g_mutex_clear (&cs->lock);
+}
+
+static GSourceFuncs completion_source_funcs = {
+  completion_source_prepare,
+  completion_source_check,
+  completion_source_dispatch,
+  completion_source_finalize,
+  NULL,
+  NULL,
+};
+
+/* Returns (a reference to) the completion source of @context. */
+static CompletionSource *
+completion_source_for (GMainContext *context)
+{
+  CompletionSource *cs;
+
+  g_mutex_lock (&completion_sources_lock);
+  if (completion_sources == NULL)
+    completion_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
+  cs = g_hash_table_lookup (completion_sources, context);
+  if (cs == NULL)
+    {
+      cs = (CompletionSource *) g_source_new (&completion_source_funcs, sizeof *cs);
+      g_mutex_init (&cs->lock);
+      g_queue_init (&cs->queue);
+      cs->context = context;
+      g_source_set_name ((GSource *) cs, "synod-rpc completions");
+      g_source_set_priority ((GSource *) cs, G_PRIORITY_DEFAULT);
+      g_hash_table_insert (completion_sources, context, cs);
+      g_source_attach ((GSource *) cs, context);
+      g_source_unref ((GSource *) cs); /* the context holds it */
+    }
+  g_source_ref ((GSource *) cs);
+  g_mutex_unlock (&completion_sources_lock);
+  return cs;
+}
+
+/* Completes @p (already removed from the table) with @result or @error;
+ * takes both. Called without the connection's lock held. */
+static void
+complete_async (Pending *p, GBytes *result, GError *error)
+{
+  CompletionSource *cs;
+  Completion *c;
+  gboolean was_empty;
+
+  if (p->timeout_source)
+    {
+      g_source_destroy (p->timeout_source);
+      g_source_unref (p->timeout_source);
+    }
+  cs = completion_source_for (g_task_get_context (p->task));
+  c = g_new (Completion, 1);
+  c->task = p->task;
+  c->result = result;
+  c->error = error;
+  g_free (p);
+  g_mutex_lock (&cs->lock);
+  was_empty = cs->queue.length == 0;
+  g_queue_push_tail (&cs->queue, c);
+  g_mutex_unlock (&cs->lock);
+  if (was_empty)
+    g_main_context_wakeup (cs->context);
+  g_source_unref ((GSource *) cs);
+}
+
+/* Removes @xid's pending entry and completes it. Returns whether one was
+ * found (a late reply after a timeout finds none). */
+static gboolean
+complete_pending (SynodRpcConnection *conn, guint32 xid, GBytes *result, GError *error)
+{
+  Pending *p;
+
+  g_mutex_lock (&conn->lock);
+  p = g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (xid));
+  if (p == NULL)
+    {
+      g_mutex_unlock (&conn->lock);
+      g_clear_pointer (&result, g_bytes_unref);
+      g_clear_error (&error);
+      return FALSE;
+    }
+  g_hash_table_remove (conn->pending, GUINT_TO_POINTER (xid));
+  if (p->task == NULL)
+    {
+      p->done = TRUE;
+      p->result = result;
+      p->error = error;
+      g_cond_broadcast (&p->cond);
+      g_mutex_unlock (&conn->lock);
+      return TRUE;
+    }
+  g_mutex_unlock (&conn->lock);
+  complete_async (p, result, error);
+  return TRUE;
+}
+
+/* Marks the connection closed (once) and fails every pending call. */
+static void
+mark_closed (SynodRpcConnection *conn, const GError *reason)
+{
+  GHashTableIter iter;
+  gpointer value;
+  GSList *async_calls = NULL;
+  SynodRpcClosedFunc func;
+  gpointer data;
+
+  g_mutex_lock (&conn->lock);
+  if (conn->closed)
+    {
+      g_mutex_unlock (&conn->lock);
+      return;
+    }
+  conn->closed = TRUE;
+  g_hash_table_iter_init (&iter, conn->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Pending *p = value;
+
+      if (p->task == NULL)
+        {
+          p->done = TRUE;
+          p->error = g_error_copy (reason);
+          g_cond_broadcast (&p->cond);
+        }
+      else
+        async_calls = g_slist_prepend (async_calls, p);
+      g_hash_table_iter_remove (&iter);
+    }
+  func = conn->closed_func;
+  data = conn->closed_data;
+  g_mutex_unlock (&conn->lock);
+
+  g_mutex_lock (&conn->out_lock);
+  conn->out_closed = TRUE;
+  g_cond_broadcast (&conn->out_cond);
+  g_mutex_unlock (&conn->out_lock);
+
+  for (GSList *l = async_calls; l; l = l->next)
+    complete_async (l->data, NULL, g_error_copy (reason));
+  g_slist_free (async_calls);
+
+  shutdown (conn->fd, SHUT_RDWR);
+  g_debug ("connection to %s closed: %s", conn->peer_address, reason->message);
+  if (func)
+    func (conn, reason, data);
+}
+
+/**
+ * synod_rpc_connection_close:
+ * @conn: a connection
+ *
+ * Closes the connection: pending calls fail at once with
+ * SYNOD_ORB_ERROR_DISCONNECTED and the reader thread ends.
+ */
+void
+synod_rpc_connection_close (SynodRpcConnection *conn)
+{
+  g_autoptr (GError) reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                                           _ ("Connection to %s closed"), conn->peer_address);
+
+  mark_closed (conn, reason);
+}
+
+/* Writes all of @data, blocking at most send_timeout_ms per write. */
+static gboolean
+write_all (SynodRpcConnection *conn, const guint8 *data, gsize len, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t sent = send (conn->fd, data, len, MSG_NOSIGNAL);
+
+      if (sent < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                       saved == EAGAIN || saved == EWOULDBLOCK ? _ ("Sending to %s timed out")
+                                                               : _ ("Sending to %s failed: %s"),
+                       conn->peer_address, g_strerror (saved));
+          return FALSE;
+        }
+      data += sent;
+      len -= sent;
+    }
+  return TRUE;
+}
+
+/* Writes out what is queued, until the queue stays empty. Called with
+ * out_lock held and returns with it held; at most one thread flushes at a
+ * time, and records queued meanwhile by others go out in the same pass. */
+static gboolean
+flush_locked (SynodRpcConnection *conn, GError **error)
+{
+  while (conn->out->len > 0 && !conn->flushing)
+    {
+      GByteArray *batch = conn->out;
+      gboolean ok;
+
+      conn->out = conn->out_spare ? conn->out_spare : g_byte_array_new ();
+      conn->out_spare = NULL;
+      conn->flushing = TRUE;
+      g_mutex_unlock (&conn->out_lock);
+      ok = write_all (conn, batch->data, batch->len, error);
+      g_mutex_lock (&conn->out_lock);
+      conn->flushing = FALSE;
+      g_cond_broadcast (&conn->out_cond);
+      /* Keep the buffer for the next batch unless a burst made it large. */
+      if (conn->out_spare == NULL && batch->len <= SPARE_BUFFER_MAX)
+        {
+          g_byte_array_set_size (batch, 0);
+          conn->out_spare = batch;
+        }
+      else
+        g_byte_array_unref (batch);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+fail_connection (SynodRpcConnection *conn, const GError *error)
+{
+  /* A half-written record desynchronises the stream: the connection is
+   * unusable. */
+  mark_closed (conn, error);
+}
+
+typedef enum
+{
+  SEND_NOW,      /* write before returning (sync calls, replies) */
+  SEND_DEFERRED, /* the connection's writer thread writes it, batched */
+} SendMode;
+
+static gpointer writer_thread (gpointer data);
+
+/* Queues one record (a single last fragment): @header then @payload, and
+ * writes it as @mode says. Records queued by several threads, or by the
+ * reader while it works through a batch of input, leave in one write. */
+static gboolean
+send_record (SynodRpcConnection *conn,
+             const guint8 *header,
+             gsize header_len,
+             GBytes *payload,
+             SendMode mode,
+             GError **error)
+{
+  gsize payload_len = payload ? g_bytes_get_size (payload) : 0;
+  gsize total = header_len + payload_len;
+  guint32 mark;
+  gboolean ok = TRUE;
+  g_autoptr (GError) local_error = NULL;
+
+  if (total > conn->options.max_record)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
+                   _ ("Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u bytes"), total,
+                   conn->options.max_record);
+      return FALSE;
+    }
+  mark = g_htonl (0x80000000u | (guint32) total);
+
+  g_mutex_lock (&conn->out_lock);
+  if (conn->out_closed)
+    {
+      g_mutex_unlock (&conn->out_lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                   _ ("Connection to %s is closed"), conn->peer_address);
+      return FALSE;
+    }
+  if (conn->out->len + 4 + total > SYNOD_RPC_MAX_SEND_QUEUE && conn->out->len > 0)
+    {
+      g_mutex_unlock (&conn->out_lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
+                   _ ("The send queue to %s is full"), conn->peer_address);
+      return FALSE;
+    }
+  g_byte_array_append (conn->out, (const guint8 *) &mark, 4);
+  g_byte_array_append (conn->out, header, header_len);
+  if (payload_len > 0)
+    g_byte_array_append (conn->out, g_bytes_get_data (payload, NULL), payload_len);
+
+  if (mode == SEND_DEFERRED)
+    {
+      if (conn->writer == NULL)
+        conn->writer = g_thread_new ("synod-rpc-writer", writer_thread,
+                                     synod_rpc_connection_ref (conn));
+      /* One wake-up per batch: records queued before the writer runs go
+       * out with this one. */
+      if (conn->writer_idle && !conn->writer_signalled)
+        {
+          conn->writer_signalled = TRUE;
+          g_cond_signal (&conn->out_cond);
+        }
+    }
+  else if (!(conn->reader_corked && g_thread_self () == conn->reader))
+    ok = flush_locked (conn, &local_error);
+  g_mutex_unlock (&conn->out_lock);
+
+  if (!ok)
+    {
+      fail_connection (conn, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return ok;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  SynodRpcConnection *conn = data;
+  g_autoptr (GError) error = NULL;
+
+  g_mutex_lock (&conn->out_lock);
+  while (!conn->out_closed)
+    {
+      if (conn->out->len == 0 || conn->flushing)
+        {
+          conn->writer_idle = TRUE;
+          g_cond_wait (&conn->out_cond, &conn->out_lock);
+          conn->writer_idle = FALSE;
+          conn->writer_signalled = FALSE;
+          continue;
+        }
+      if (!flush_locked (conn, &error))
+        break;
+    }
+  g_mutex_unlock (&conn->out_lock);
+  if (error)
+    fail_connection (conn, error);
+  synod_rpc_connection_unref (conn);
+  return NULL;
+}
+
+/* The reader defers its own replies while it works through the records of
+ * one read, then sends them together. */
+static void
+reader_cork (SynodRpcConnection *conn)
+{
+  g_mutex_lock (&conn->out_lock);
+  conn->reader_corked = TRUE;
+  g_mutex_unlock (&conn->out_lock);
+}
+
+static gboolean
+reader_uncork (SynodRpcConnection *conn, GError **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&conn->out_lock);
+  conn->reader_corked = FALSE;
+  ok = flush_locked (conn, error);
+  g_mutex_unlock (&conn->out_lock);
+  return ok;
+}
+
+static inline guint32
+read_be32 (const guint8 *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, sizeof v);
+  return GUINT32_FROM_BE (v);
+}
+
+/* Stands for the results in a reply header: Synod encodes and decodes them
+ * itself after the header, so libtirpc only handles the header. */
+static bool_t
+xdr_results_follow (XDR *xdrs, ...)
+{
+  return TRUE;
+}
+
+static gsize
+encode_call_header (guint8 *buf, guint32 xid, guint32 prog, guint32 vers, guint32 proc)
+{
+  struct rpc_msg msg = { 0 };
+  XDR xdrs;
+  gsize len;
+
+  msg.rm_xid = xid;
+  msg.rm_direction = CALL;
+  msg.rm_call.cb_rpcvers = RPC_MSG_VERSION;
+  msg.rm_call.cb_prog = prog;
+  msg.rm_call.cb_vers = vers;
+  msg.rm_call.cb_proc = proc;
+  msg.rm_call.cb_cred.oa_flavor = AUTH_NONE;
+  msg.rm_call.cb_verf.oa_flavor = AUTH_NONE;
+  xdrmem_create (&xdrs, (char *)buf, HEADER_MAX, XDR_ENCODE);
+  if (!xdr_callmsg (&xdrs, &msg))
+    g_error ("xdr_callmsg failed on a fixed-size header");
+  len = xdr_getpos (&xdrs);
+  xdr_destroy (&xdrs);
+  return len;
+}
+
+static gsize
+encode_reply_header (guint8 *buf, guint32 xid, gboolean denied, guint32 stat, guint32 low,
+                     guint32 high)
+{
+  struct rpc_msg msg = { 0 };
+  XDR xdrs;
+  gsize len;
+
+  msg.rm_xid = xid;
+  msg.rm_direction = REPLY;
+  if (!denied)
+    {
+      msg.rm_reply.rp_stat = MSG_ACCEPTED;
+      msg.acpted_rply.ar_verf.oa_flavor = AUTH_NONE;
+      msg.acpted_rply.ar_stat = stat;
+      if (stat == PROG_MISMATCH)
+        {
+          msg.acpted_rply.ar_vers.low = low;
+          msg.acpted_rply.ar_vers.high = high;
+        }
+      else
+        {
+          msg.acpted_rply.ar_results.where = NULL;
+          msg.acpted_rply.ar_results.proc = xdr_results_follow;
+        }
+    }
+  else
+    {
+      msg.rm_reply.rp_stat = MSG_DENIED;
+      msg.rjcted_rply.rj_stat = stat;
+      if (stat == RPC_MISMATCH)
+        {
+          msg.rjcted_rply.rj_vers.low = low;
+          msg.rjcted_rply.rj_vers.high = high;
+        }
+      else
+        msg.rjcted_rply.rj_why = AUTH_BADCRED;
+    }
+  xdrmem_create (&xdrs, (char *)buf, HEADER_MAX, XDR_ENCODE);
+  if (!xdr_replymsg (&xdrs, &msg))
+    g_error ("xdr_replymsg failed on a fixed-size header");
+  len = xdr_getpos (&xdrs);
+  xdr_destroy (&xdrs);
+  return len;
+}
+
+/* Allocates an xid not in use and registers @p under it. */
+static gboolean
+register_pending (SynodRpcConnection *conn, Pending *p, GError **error)
+{
+  g_mutex_lock (&conn->lock);
+  if (conn->closed)
+    {
+      g_mutex_unlock (&conn->lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                   _ ("Connection to %s is closed"), conn->peer_address);
+      return FALSE;
+    }
+  do
+    p->xid = conn->next_xid++;
+  while (g_hash_table_contains (conn->pending, GUINT_TO_POINTER (p->xid)));
+  g_hash_table_insert (conn->pending, GUINT_TO_POINTER (p->xid), p);
+  g_mutex_unlock (&conn->lock);
+  return TRUE;
+}
+
+/* Removes @p if still registered; returns whether it was. */
+static gboolean
+unregister_pending (SynodRpcConnection *conn, Pending *p)
+{
+  gboolean found = FALSE;
+
+  if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (p->xid)) == p)
+    found = g_hash_table_remove (conn->pending, GUINT_TO_POINTER (p->xid));
+  return found;
+}
+
+static void
+cancel_sync_call (GCancellable *cancellable, gpointer user_data)
+{
+  gpointer *pair = user_data;
+  SynodRpcConnection *conn = pair[0];
+  Pending *p = pair[1];
+
+  g_mutex_lock (&conn->lock);
+  if (!p->done && unregister_pending (conn, p))
+    {
+      p->done = TRUE;
+      p->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("Call cancelled"));
+      g_cond_broadcast (&p->cond);
+    }
+  g_mutex_unlock (&conn->lock);
+}
+
+/**
+ * synod_rpc_connection_call_sync:
+ * @conn: a connection
+ * @prog: program
+ * @vers: version
+ * @proc: procedure
+ * @args: (nullable): the encoded arguments
+ * @timeout_ms: how long to wait for the reply (0: no limit)
+ * @cancellable: (nullable): cancels the wait
+ * @error: return location for an error
+ *
+ * Sends a call and blocks the calling thread until its reply, a timeout, a
+ * cancellation or the connection's end. Other calls proceed meanwhile.
+ *
+ * Returns: (transfer full): the reply's result bytes
+ */
+GBytes *
+synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 vers, guint32 proc,
+                                GBytes *args, guint timeout_ms, GCancellable *cancellable,
+                                GError **error)
+{
+  Pending p = { 0 };
+  guint8 header[HEADER_MAX];
+  gsize header_len;
+  gint64 deadline = timeout_ms ? g_get_monotonic_time () + (gint64)timeout_ms * 1000 : 0;
+  gpointer pair[2] = { conn, &p };
+  gulong cancel_id = 0;
+  GBytes *result;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  g_cond_init (&p.cond);
+  if (!register_pending (conn, &p, error))
+    {
+      g_cond_clear (&p.cond);
+      return NULL;
+    }
+  header_len = encode_call_header (header, p.xid, prog, vers, proc);
+  if (!send_record (conn, header, header_len, args, SEND_NOW, error))
+    {
+      g_mutex_lock (&conn->lock);
+      unregister_pending (conn, &p);
+      g_mutex_unlock (&conn->lock);
+      g_clear_error (&p.error);
+      g_cond_clear (&p.cond);
+      return NULL;
+    }
+  if (cancellable)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_sync_call), pair, NULL);
+
+  g_mutex_lock (&conn->lock);
+  while (!p.done)
+    {
+      if (deadline == 0)
+        g_cond_wait (&p.cond, &conn->lock);
+      else if (!g_cond_wait_until (&p.cond, &conn->lock, deadline) && !p.done)
+        {
+          unregister_pending (conn, &p);
+          p.done = TRUE;
+          p.error
+              = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                             _ ("No reply from %s within %u ms"), conn->peer_address, timeout_ms);
+        }
+    }
+  g_mutex_unlock (&conn->lock);
+
+  if (cancel_id)
+    g_cancellable_disconnect (cancellable, cancel_id);
+  g_cond_clear (&p.cond);
+  if (p.error)
+    {
+      g_propagate_error (error, p.error);
+      return NULL;
+    }
+  result = p.result;
+  return result;
+}
+
+static gboolean
+async_call_timed_out (gpointer user_data)
+{
+  Pending *p = user_data;
+  SynodRpcConnection *conn = g_task_get_task_data (p->task);
+  gboolean found;
+
+  g_mutex_lock (&conn->lock);
+  found = unregister_pending (conn, p);
+  g_mutex_unlock (&conn->lock);
+  if (found)
+    complete_async (p, NULL,
+                    g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                                 _ ("No reply from %s in time"), conn->peer_address));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * synod_rpc_connection_call_async:
+ * @conn: a connection
+ * @prog: program
+ * @vers: version
+ * @proc: procedure
+ * @args: (nullable): the encoded arguments
+ * @timeout_ms: how long to wait for the reply (0: no limit)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called in the thread-default main context of the caller
+ * @user_data: for @callback
+ *
+ * Sends a call without waiting; any number may be in flight.
+ */
+void
+synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, guint32 vers, guint32 proc,
+                                 GBytes *args, guint timeout_ms, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Pending *p = g_new0 (Pending, 1);
+  guint8 header[HEADER_MAX];
+  gsize header_len;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, synod_rpc_connection_call_async);
+  g_task_set_task_data (task, synod_rpc_connection_ref (conn),
+                        (GDestroyNotify)synod_rpc_connection_unref);
+  g_task_set_check_cancellable (task, TRUE);
+  p->task = task;
+  if (!register_pending (conn, p, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      g_free (p);
+      return;
+    }
+  if (timeout_ms > 0)
+    {
+      /* Under the lock, so a reply racing in cannot complete @p before its
+       * timeout source is recorded. */
+      g_mutex_lock (&conn->lock);
+      if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (p->xid)) == p)
+        {
+          p->timeout_source = g_timeout_source_new (timeout_ms);
+          g_source_set_callback (p->timeout_source, async_call_timed_out, p, NULL);
+          g_source_attach (p->timeout_source, g_task_get_context (task));
+        }
+      g_mutex_unlock (&conn->lock);
+    }
+  header_len = encode_call_header (header, p->xid, prog, vers, proc);
+  if (!send_record (conn, header, header_len, args, SEND_DEFERRED, &error))
+    {
+      gboolean found;
+
+      g_mutex_lock (&conn->lock);
+      found = unregister_pending (conn, p);
+      g_mutex_unlock (&conn->lock);
+      if (found)
+        complete_async (p, NULL, error);
+      else
+        g_error_free (error);
+    }
+}
+
+/**
+ * synod_rpc_connection_call_finish:
+ * @conn: a connection
+ * @result: the #GAsyncResult
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the reply's result bytes
+ */
+GBytes *
+synod_rpc_connection_call_finish (SynodRpcConnection *conn, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * synod_rpc_connection_send_oneway:
+ * @conn: a connection
+ * @prog: program
+ * @vers: version
+ * @proc: a procedure the peer's program declares oneway (no reply)
+ * @args: (nullable): the encoded arguments
+ * @error: return location for an error
+ *
+ * Sends a call record for which no reply is expected.
+ */
+gboolean
+synod_rpc_connection_send_oneway (SynodRpcConnection *conn, guint32 prog, guint32 vers,
+                                  guint32 proc, GBytes *args, GError **error)
+{
+  guint8 header[HEADER_MAX];
+  gsize header_len;
+  guint32 xid;
+
+  g_mutex_lock (&conn->lock);
+  if (conn->closed)
+    {
+      g_mutex_unlock (&conn->lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                   _ ("Connection to %s is closed"), conn->peer_address);
+      return FALSE;
+    }
+  xid = conn->next_xid++;
+  g_mutex_unlock (&conn->lock);
+  header_len = encode_call_header (header, xid, prog, vers, proc);
+  return send_record (conn, header, header_len, args, SEND_DEFERRED, error);
+}
+
+static void
+inbound_done (SynodRpcConnection *conn)
+{
+  g_mutex_lock (&conn->lock);
+  if (conn->inbound > 0)
+    conn->inbound--;
+  g_mutex_unlock (&conn->lock);
+}
+
+/**
+ * synod_rpc_connection_reply:
+ * @conn: the connection the call came in on
+ * @xid: the call's xid
+ * @stat: SUCCESS, or GARBAGE_ARGS / SYSTEM_ERR
+ * @results: (nullable): the encoded results (SUCCESS only)
+ * @error: return location for an error
+ *
+ * Answers an inbound call handed to the program's dispatch function. Every
+ * such call must be answered exactly once (except oneway procedures).
+ */
+gboolean
+synod_rpc_connection_reply (SynodRpcConnection *conn, guint32 xid, SynodRpcAcceptStat stat,
+                            GBytes *results, GError **error)
+{
+  guint8 header[HEADER_MAX];
+  gsize header_len = encode_reply_header (header, xid, FALSE, stat, 0, 0);
+  gboolean ok
+      = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
+                     SEND_NOW, error);
+
+  inbound_done (conn);
+  return ok;
+}
+
+static void
+send_reject (SynodRpcConnection *conn, guint32 xid, gboolean denied, guint32 stat, guint32 low,
+             guint32 high)
+{
+  guint8 header[HEADER_MAX];
+  gsize header_len = encode_reply_header (header, xid, denied, stat, low, high);
+  g_autoptr (GError) error = NULL;
+
+  if (!send_record (conn, header, header_len, NULL, SEND_NOW, &error))
+    g_debug ("rejecting a call from %s: %s", conn->peer_address, error->message);
+}
+
+static GError *
+reply_error (SynodRpcConnection *conn, struct rpc_msg *msg)
+{
+  if (msg->rm_reply.rp_stat == MSG_DENIED)
+    {
+      if (msg->rjcted_rply.rj_stat == RPC_MISMATCH)
+        return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                            _ ("%s does not speak ONC RPC version 2 (it speaks %u to %u)"),
+                            conn->peer_address, (guint)msg->rjcted_rply.rj_vers.low,
+                            (guint)msg->rjcted_rply.rj_vers.high);
+      return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
+                          _ ("%s rejected the call's credentials (auth_stat %d)"),
+                          conn->peer_address, (int)msg->rjcted_rply.rj_why);
+    }
+  switch (msg->acpted_rply.ar_stat)
+    {
+      case PROG_UNAVAIL:
+        return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                            _ ("%s does not serve the program"), conn->peer_address);
+      case PROG_MISMATCH:
+        return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                            _ ("%s serves versions %u to %u of the program only"),
+                            conn->peer_address, (guint)msg->acpted_rply.ar_vers.low,
+                            (guint)msg->acpted_rply.ar_vers.high);
+      case PROC_UNAVAIL:
+        return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                            _ ("%s does not know the procedure"), conn->peer_address);
+      case GARBAGE_ARGS:
+        return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS,
+                            _ ("%s could not decode the call's arguments"), conn->peer_address);
+      default:
+        return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_REMOTE,
+                            _ ("%s failed to carry out the call (accept_stat %d)"),
+                            conn->peer_address, (int)msg->acpted_rply.ar_stat);
+    }
+}
+
+/* Handles one complete record. Returns FALSE (with @error) when the
+ * connection must close. */
+static gboolean
+handle_record (SynodRpcConnection *conn, const guint8 *data, gsize len, GError **error)
+{
+  struct rpc_msg msg = { 0 };
+  char cred_body[MAX_AUTH_BYTES], verf_body[MAX_AUTH_BYTES];
+  XDR xdrs;
+  guint32 xid, type;
+  gsize offset;
+
+  if (len < 8)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                   _ ("%s sent a record of %" G_GSIZE_FORMAT " bytes, too short for a message"),
+                   conn->peer_address, len);
+      return FALSE;
+    }
+  xid = read_be32 (data);
+  type = read_be32 (data + 4);
+
+  if (type == REPLY)
+    {
+      GBytes *result = NULL;
+      GError *call_error = NULL;
+
+      msg.acpted_rply.ar_verf.oa_base = verf_body;
+      msg.acpted_rply.ar_results.where = NULL;
+      msg.acpted_rply.ar_results.proc = xdr_results_follow;
+      xdrmem_create (&xdrs, (char *)data, len, XDR_DECODE);
+      if (!xdr_replymsg (&xdrs, &msg))
+        {
+          xdr_destroy (&xdrs);
+          g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                       _ ("%s sent a reply header that does not decode"), conn->peer_address);
+          return FALSE;
+        }
+      offset = xdr_getpos (&xdrs);
+      xdr_destroy (&xdrs);
+      if (msg.rm_reply.rp_stat == MSG_ACCEPTED && msg.acpted_rply.ar_stat == SUCCESS)
+        result = g_bytes_new (data + offset, len - offset);
+      else
+        call_error = reply_error (conn, &msg);
+      if (!complete_pending (conn, xid, result, call_error))
+        g_debug ("dropping a reply from %s to unknown xid %08x (late, after a timeout?)",
+                 conn->peer_address, xid);
+      return TRUE;
+    }
+
+  if (type != CALL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                   _ ("%s sent a message of unknown type %u"), conn->peer_address, type);
+      return FALSE;
+    }
+
+  /* libtirpc's decoder refuses an rpcvers other than 2 without saying why;
+   * RFC 5531 wants RPC_MISMATCH with the range we speak. */
+  if (len >= 12 && read_be32 (data + 8) != 2)
+    {
+      send_reject (conn, xid, TRUE, RPC_MISMATCH, 2, 2);
+      return TRUE;
+    }
+  /* An oversized credential or verifier is an authentication error, not a
+   * reason to drop the connection. */
+  if (len >= 32)
+    {
+      guint32 cred_len = read_be32 (data + 28);
+
+      if (cred_len > MAX_AUTH_BYTES)
+        {
+          send_reject (conn, xid, TRUE, AUTH_ERROR, 0, 0);
+          return TRUE;
+        }
+    }
+  msg.rm_call.cb_cred.oa_base = cred_body;
+  msg.rm_call.cb_verf.oa_base = verf_body;
+  xdrmem_create (&xdrs, (char *)data, len, XDR_DECODE);
+  if (!xdr_callmsg (&xdrs, &msg))
+    {
+      xdr_destroy (&xdrs);
+      /* The header itself is broken (truncated, or a verifier over the
+       * limit): answer what we can, GARBAGE_ARGS, and keep going. */
+      send_reject (conn, xid, FALSE, GARBAGE_ARGS, 0, 0);
+      return TRUE;
+    }
+  offset = xdr_getpos (&xdrs);
+  xdr_destroy (&xdrs);
+
+  if (conn->program.dispatch == NULL || msg.rm_call.cb_prog != conn->program.prog)
+    {
+      send_reject (conn, xid, FALSE, PROG_UNAVAIL, 0, 0);
+      return TRUE;
+    }
+  if (msg.rm_call.cb_vers < conn->program.low_version
+      || msg.rm_call.cb_vers > conn->program.high_version)
+    {
+      send_reject (conn, xid, FALSE, PROG_MISMATCH, conn->program.low_version,
+                   conn->program.high_version);
+      return TRUE;
+    }
+  if (msg.rm_call.cb_proc >= conn->program.n_procs)
+    {
+      send_reject (conn, xid, FALSE, PROC_UNAVAIL, 0, 0);
+      return TRUE;
+    }
+  if (msg.rm_call.cb_proc == 0)
+    {
+      guint8 header[HEADER_MAX];
+      gsize header_len = encode_reply_header (header, xid, FALSE, SUCCESS, 0, 0);
+      g_autoptr (GError) send_error = NULL;
+
+      if (!send_record (conn, header, header_len, NULL, SEND_NOW, &send_error))
+        g_debug ("answering NULL from %s: %s", conn->peer_address, send_error->message);
+      return TRUE;
+    }
+
+  {
+    SynodRpcCallInfo info = {
+      .xid = xid,
+      .prog = msg.rm_call.cb_prog,
+      .vers = msg.rm_call.cb_vers,
+      .proc = msg.rm_call.cb_proc,
+      .cred_flavor = msg.rm_call.cb_cred.oa_flavor,
+    };
+    gboolean oneway
+        = info.proc < 64 && (conn->program.oneway_procs & (G_GUINT64_CONSTANT (1) << info.proc));
+    g_autoptr (GBytes) args = g_bytes_new (data + offset, len - offset);
+
+    if (!oneway)
+      {
+        /* Calls beyond the limit are refused at once (SYSTEM_ERR) rather than
+         * by blocking this reader: it also reads the replies that the calls
+         * in progress may be waiting for. */
+        gboolean overloaded;
+
+        g_mutex_lock (&conn->lock);
+        overloaded = conn->inbound >= conn->options.max_inbound;
+        if (!overloaded)
+          conn->inbound++;
+        g_mutex_unlock (&conn->lock);
+        if (overloaded)
+          {
+            g_debug ("%s has %u calls in progress: refusing more", conn->peer_address,
+                     conn->options.max_inbound);
+            send_reject (conn, xid, FALSE, SYSTEM_ERR, 0, 0);
+            return TRUE;
+          }
+      }
+    conn->program.dispatch (conn, &info, args, conn->program.user_data);
+  }
+  return TRUE;
+}
+
+static gpointer
+reader_thread (gpointer data)
+{
+  SynodRpcConnection *conn = data;
+  gsize cap = READ_CHUNK, len = 0, pos;
+  guint8 *buf = g_malloc (cap);
+  GByteArray *record = g_byte_array_new (); /* a record of several fragments */
+  g_autoptr (GError) reason = NULL;
+
+  g_mutex_lock (&conn->out_lock);
+  conn->reader = g_thread_ref (g_thread_self ());
+  g_mutex_unlock (&conn->out_lock);
+
+  for (;;)
+    {
+      ssize_t n;
+
+      if (len == cap)
+        {
+          /* Only an incomplete fragment fills the buffer; its size was
+           * checked against the limit when its mark was read. */
+          cap *= 2;
+          buf = g_realloc (buf, cap);
+        }
+      n = recv (conn->fd, buf + len, cap - len, 0);
+      if (n == 0)
+        {
+          reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                                _ ("%s closed the connection"), conn->peer_address);
+          break;
+        }
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                                _ ("Reading from %s failed: %s"), conn->peer_address,
+                                g_strerror (saved));
+          break;
+        }
+      len += n;
+
+      pos = 0;
+      reader_cork (conn);
+      while (reason == NULL && len - pos >= 4)
+        {
+          guint32 mark = read_be32 (buf + pos);
+          gboolean last = (mark & 0x80000000u) != 0;
+          gsize frag = mark & 0x7fffffffu;
+
+          if (frag > conn->options.max_record || record->len + frag > conn->options.max_record)
+            {
+              reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
+                                    _ ("%s sent a record over the limit of %u bytes"),
+                                    conn->peer_address, conn->options.max_record);
+              break;
+            }
+          /* An incomplete fragment waits for more bytes; the buffer grows as
+           * they arrive (never ahead of them), so a peer announcing a large
+           * record costs nothing until it sends it. */
+          if (len - pos - 4 < frag)
+            break;
+          if (last && record->len == 0)
+            {
+              if (!handle_record (conn, buf + pos + 4, frag, &reason))
+                break;
+            }
+          else
+            {
+              g_byte_array_append (record, buf + pos + 4, frag);
+              if (last)
+                {
+                  gboolean ok = handle_record (conn, record->data, record->len, &reason);
+
+                  g_byte_array_set_size (record, 0);
+                  if (!ok)
+                    break;
+                }
+            }
+          pos += 4 + frag;
+        }
+      if (!reader_uncork (conn, reason ? NULL : &reason) || reason)
+        break;
+      if (pos > 0)
+        {
+          memmove (buf, buf + pos, len - pos);
+          len -= pos;
+        }
+      if (cap > READ_CHUNK && len <= READ_CHUNK)
+        {
+          cap = READ_CHUNK;
+          buf = g_realloc (buf, cap);
+        }
+    }
+
+  g_free (buf);
+  g_byte_array_unref (record);
+  mark_closed (conn, reason);
+  synod_rpc_connection_unref (conn);
+  return NULL;
+}
+
+/**
+ * synod_rpc_connection_start:
+ * @conn: a connection
+ *
+ * Starts the reader thread. Call once.
+ */
+void
+synod_rpc_connection_start (SynodRpcConnection *conn)
+{
+  g_mutex_lock (&conn->lock);
+  g_return_if_fail (!conn->started);
+  conn->started = TRUE;
+  g_mutex_unlock (&conn->lock);
+  g_thread_unref (g_thread_new ("synod-rpc-reader", reader_thread, synod_rpc_connection_ref (conn)));
+}
+
+static GSocketAddress *
+first_address (const gchar *address, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GSocketConnectable) connectable = NULL;
+  g_autoptr (GSocketAddressEnumerator) enumerator = NULL;
+  GSocketAddress *sockaddr;
+
+  connectable = g_network_address_parse (address, 0, error);
+  if (connectable == NULL)
+    return NULL;
+  enumerator = g_socket_connectable_enumerate (connectable);
+  sockaddr = g_socket_address_enumerator_next (enumerator, cancellable, error);
+  if (sockaddr == NULL && error && *error == NULL)
+    g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE, _ ("“%s” has no address"),
+                 address);
+  return sockaddr;
+}
+
+/**
+ * synod_rpc_connection_connect:
+ * @address: "HOST:PORT"
+ * @timeout_ms: connect timeout (0: the system's)
+ * @options: (nullable): limits
+ * @program: (nullable): the program served to the peer over this connection
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a SYNOD_ORB_ERROR_UNREACHABLE error
+ *
+ * Connects to a peer and starts the connection.
+ *
+ * Returns: (transfer full): the started connection, or NULL
+ */
+static GSocketConnection *
+connect_stream (const gchar *address, guint timeout_ms, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GSocketAddress) sockaddr = NULL;
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  sockaddr = first_address (address, cancellable, error);
+  if (sockaddr == NULL)
+    return NULL;
+  socket = g_socket_new (g_socket_address_get_family (sockaddr), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+  if (!g_socket_connect (socket, sockaddr, cancellable, &local_error))
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PENDING))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (!g_socket_condition_timed_wait (
+              socket, G_IO_OUT, timeout_ms ? (gint64)timeout_ms * 1000 : -1, cancellable, error)
+          || !g_socket_check_connect_result (socket, error))
+        return NULL;
+    }
+  return g_socket_connection_factory_create_connection (socket);
+}
+
+/**
+ * synod_rpc_connection_connect:
+ * @address: "HOST:PORT"
+ * @timeout_ms: connect timeout (0: the system's)
+ * @options: (nullable): limits
+ * @program: (nullable): the program served to the peer over this connection
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a SYNOD_ORB_ERROR_UNREACHABLE or
+ *   SYNOD_ORB_ERROR_TIMEOUT error
+ *
+ * Connects to a peer and starts the connection.
+ *
+ * Returns: (transfer full): the started connection, or NULL
+ */
+SynodRpcConnection *
+synod_rpc_connection_connect (const gchar *address, guint timeout_ms,
+                              const SynodRpcOptions *options, const SynodRpcProgram *program,
+                              GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GSocketConnection) stream
+      = connect_stream (address, timeout_ms, cancellable, &local_error);
+  SynodRpcConnection *conn;
+
+  if (stream == NULL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR,
+                   g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+                       ? SYNOD_ORB_ERROR_TIMEOUT
+                       : SYNOD_ORB_ERROR_UNREACHABLE,
+                   _ ("Cannot connect to %s: %s"), address, local_error->message);
+      return NULL;
+    }
+  conn = synod_rpc_connection_new (stream, options, program);
+  synod_rpc_connection_start (conn);
+  return conn;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The listener */
+
+struct _SynodRpcListener
+{
+  gatomicrefcount ref_count;
+  GSocket *socket;
+  guint16 port;
+  guint max_connections;
+  SynodRpcOptions options;
+  SynodRpcProgram program;
+  GThread *thread;
+  GMutex lock;
+  GHashTable *connections; /* SynodRpcConnection* set */
+  gboolean stopping;
+  void (*accept_func) (SynodRpcConnection *conn, gpointer user_data);
+  gpointer accept_data;
+  guint refused;
+};
+
+static SynodRpcListener *
+listener_ref (SynodRpcListener *listener)
+{
+  g_atomic_ref_count_inc (&listener->ref_count);
+  return listener;
+}
+
+static void
+listener_unref (gpointer data)
+{
+  SynodRpcListener *listener = data;
+
+  if (!g_atomic_ref_count_dec (&listener->ref_count))
+    return;
+  g_hash_table_unref (listener->connections);
+  g_mutex_clear (&listener->lock);
+  g_object_unref (listener->socket);
+  g_free (listener);
+}
+
+static void
+listener_connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user_data)
+{
+  SynodRpcListener *listener = user_data;
+  gboolean found;
+
+  g_mutex_lock (&listener->lock);
+  found = g_hash_table_remove (listener->connections, conn);
+  g_mutex_unlock (&listener->lock);
+  if (found)
+    synod_rpc_connection_unref (conn);
+}
+
+static gpointer
+accept_thread (gpointer data)
+{
+  SynodRpcListener *listener = data;
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSocket) socket = g_socket_accept (listener->socket, NULL, &error);
+      g_autoptr (GSocketConnection) stream = NULL;
+      SynodRpcConnection *conn;
+      gboolean refuse;
+
+      if (socket == NULL)
+        {
+          gboolean stopping;
+
+          g_mutex_lock (&listener->lock);
+          stopping = listener->stopping;
+          g_mutex_unlock (&listener->lock);
+          if (stopping)
+            break;
+          /* EMFILE and friends: back off briefly rather than spin. */
+          g_debug ("accept failed: %s", error->message);
+          g_usleep (10 * 1000);
+          continue;
+        }
+      g_mutex_lock (&listener->lock);
+      refuse = listener->stopping
+               || g_hash_table_size (listener->connections) >= listener->max_connections;
+      if (refuse && listener->refused++ == 0)
+        g_info ("refusing connections beyond the limit of %u", listener->max_connections);
+      g_mutex_unlock (&listener->lock);
+      if (refuse)
+        {
+          g_socket_close (socket, NULL);
+          continue;
+        }
+      stream = g_socket_connection_factory_create_connection (socket);
+      conn = synod_rpc_connection_new (stream, &listener->options, &listener->program);
+      synod_rpc_connection_set_closed_func (conn, listener_connection_closed,
+                                            listener_ref (listener), listener_unref);
+      g_mutex_lock (&listener->lock);
+      g_hash_table_add (listener->connections, conn); /* the set's reference */
+      g_mutex_unlock (&listener->lock);
+      if (listener->accept_func)
+        listener->accept_func (conn, listener->accept_data);
+      synod_rpc_connection_start (conn);
+    }
+  return NULL;
+}
+
+/**
+ * synod_rpc_listener_new:
+ * @address: "HOST:PORT" to listen on; port 0 lets the kernel choose
+ * @max_connections: connections accepted at once; more are closed at once
+ * @options: (nullable): limits for accepted connections
+ * @program: the program served on accepted connections
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a listening, accepting listener
+ */
+SynodRpcListener *
+synod_rpc_listener_new (const gchar *address, guint max_connections, const SynodRpcOptions *options,
+                        const SynodRpcProgram *program, GError **error)
+{
+  g_autoptr (GSocketAddress) sockaddr = NULL;
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) local_error = NULL;
+  SynodRpcListener *listener;
+  GSocket *socket;
+
+  sockaddr = first_address (address, NULL, &local_error);
+  if (sockaddr == NULL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_FAILED, _ ("Cannot listen on %s: %s"),
+                   address, local_error->message);
+      return NULL;
+    }
+  socket = g_socket_new (g_socket_address_get_family (sockaddr), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, &local_error);
+  if (socket == NULL || !g_socket_bind (socket, sockaddr, TRUE, &local_error)
+      || (g_socket_set_listen_backlog (socket, 128), !g_socket_listen (socket, &local_error))
+      || (bound = g_socket_get_local_address (socket, &local_error)) == NULL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_FAILED, _ ("Cannot listen on %s: %s"),
+                   address, local_error->message);
+      g_clear_object (&socket);
+      return NULL;
+    }
+  g_socket_set_blocking (socket, TRUE);
+
+  listener = g_new0 (SynodRpcListener, 1);
+  g_atomic_ref_count_init (&listener->ref_count);
+  listener->socket = socket;
+  listener->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  listener->max_connections = max_connections ? max_connections : SYNOD_RPC_DEFAULT_MAX_CONNECTIONS;
+  if (options)
+    listener->options = *options;
+  else
+    synod_rpc_options_init (&listener->options);
+  if (program)
+    listener->program = *program;
+  g_mutex_init (&listener->lock);
+  listener->connections = g_hash_table_new (g_direct_hash, g_direct_equal);
+  listener->thread = g_thread_new ("synod-rpc-accept", accept_thread, listener);
+  return listener;
+}
+
+guint16
+synod_rpc_listener_get_port (SynodRpcListener *listener)
+{
+  return listener->port;
+}
+
+guint
+synod_rpc_listener_get_connection_count (SynodRpcListener *listener)
+{
+  guint n;
+
+  g_mutex_lock (&listener->lock);
+  n = g_hash_table_size (listener->connections);
+  g_mutex_unlock (&listener->lock);
+  return n;
+}
+
+/**
+ * synod_rpc_listener_set_accept_func:
+ * @listener: a listener
+ * @func: called on the accept thread for each accepted connection, before
+ *   it starts reading (the connection is borrowed; take a reference to keep it)
+ * @user_data: for @func
+ */
+void
+synod_rpc_listener_set_accept_func (SynodRpcListener *listener,
+                                    void (*func) (SynodRpcConnection *conn, gpointer user_data),
+                                    gpointer user_data)
+{
+  listener->accept_func = func;
+  listener->accept_data = user_data;
+}
+
+/**
+ * synod_rpc_listener_free:
+ * @listener: (nullable): a listener
+ *
+ * Stops accepting and closes every accepted connection.
+ */
+void
+synod_rpc_listener_free (SynodRpcListener *listener)
+{
+  GList *conns;
+
+  if (listener == NULL)
+    return;
+  g_mutex_lock (&listener->lock);
+  listener->stopping = TRUE;
+  g_mutex_unlock (&listener->lock);
+  shutdown (g_socket_get_fd (listener->socket), SHUT_RDWR);
+  g_thread_join (listener->thread);
+
+  g_mutex_lock (&listener->lock);
+  conns = g_hash_table_get_keys (listener->connections);
+  for (GList *l = conns; l; l = l->next)
+    synod_rpc_connection_ref (l->data);
+  g_mutex_unlock (&listener->lock);
+  for (GList *l = conns; l; l = l->next)
+    {
+      synod_rpc_connection_close (l->data);
+      synod_rpc_connection_unref (l->data);
+    }
+  g_list_free (conns);
+  listener_unref (listener);
+}
