@@ -4,7 +4,8 @@
 # Both serve the same document root (a 1 KiB file, a 64 KiB file and an SSI
 # page) on loopback with the same number of worker threads/processes,
 # keep-alive, no access log, in the same run; wrk loads each in turn. Prints
-# requests/s, latency percentiles and the Synod/nginx ratio.
+# requests/s, latency percentiles, server CPU time per request, and the
+# Synod/nginx ratios (requests/s, and CPU efficiency: nginx CPU / Synod CPU).
 #
 #   bench/bench-httpd.sh [BUILD_DIR]
 #
@@ -125,23 +126,41 @@ for f in 1k.bin 64k.bin page.shtml; do
   fi
 done
 
-run() { # URL -> "rps p50 p90 p99"
-  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency "$1" >"$work/wrk.out" 2>&1
-  awk '/Requests\/sec/ {rps=$2}
-       /^ +50%/ {p50=$2} /^ +90%/ {p90=$2} /^ +99%/ {p99=$2}
-       /Non-2xx/ {bad=$NF}
-       END {printf "%s %s %s %s %s\n", rps, p50, p90, p99, (bad==""?0:bad)}' "$work/wrk.out"
+# CPU time (user + system, clock ticks) of a process and its children
+# (nginx: master and workers; Synod: all its threads).
+cpu_ticks() { # PID
+  pids="$1 $(pgrep -P "$1" | tr '\n' ' ')"
+  t=0
+  for p in $pids; do
+    set -- $(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null)
+    [ $# -ge 13 ] && t=$((t + ${12} + ${13}))
+  done
+  echo "$t"
 }
 
-echo "bench-httpd: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $WORKERS worker(s) each," \
-  "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, keep-alive, loopback"
-printf '%-12s %-6s %12s %9s %9s %9s %6s\n' document server req/s p50 p90 p99 non2xx
+# Load is noisy on a shared machine; CPU per request is the steadier figure.
+run() { # URL PID -> "rps p50 p90 p99 non2xx cpu_us_per_request"
+  before=$(cpu_ticks "$2")
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency "$1" >"$work/wrk.out" 2>&1
+  after=$(cpu_ticks "$2")
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/ {n=$1}
+     /Requests\/sec/ {rps=$2}
+     /^ +50%/ {p50=$2} /^ +90%/ {p90=$2} /^ +99%/ {p99=$2}
+     /Non-2xx/ {bad=$NF}
+     END {printf "%s %s %s %s %s %.1f\n", rps, p50, p90, p99, (bad==""?0:bad), (n>0 ? ticks*1e6/hz/n : 0)}' "$work/wrk.out"
+}
+
+echo "bench-httpd: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)," \
+  "$WORKERS worker(s) each, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, keep-alive, loopback"
+printf '%-12s %-6s %12s %9s %9s %9s %6s %10s\n' document server req/s p50 p90 p99 non2xx cpu-us/req
 for f in 1k.bin 64k.bin page.shtml; do
-  set -- $(run "http://127.0.0.1:$nginx_port/$f")
-  n_rps=$1
-  printf '%-12s %-6s %12s %9s %9s %9s %6s\n' "$f" nginx "$1" "$2" "$3" "$4" "$5"
-  set -- $(run "http://127.0.0.1:$synod_port/$f")
-  s_rps=$1
-  printf '%-12s %-6s %12s %9s %9s %9s %6s\n' "$f" synod "$1" "$2" "$3" "$4" "$5"
-  awk -v s="$s_rps" -v n="$n_rps" -v f="$f" 'BEGIN {printf "%-12s ratio  %12.2fx\n", f, (n > 0 ? s / n : 0)}'
+  set -- $(run "http://127.0.0.1:$nginx_port/$f" "$nginx_pid")
+  n_rps=$1 n_cpu=$6
+  printf '%-12s %-6s %12s %9s %9s %9s %6s %10s\n' "$f" nginx "$1" "$2" "$3" "$4" "$5" "$6"
+  set -- $(run "http://127.0.0.1:$synod_port/$f" "$synod_pid")
+  s_rps=$1 s_cpu=$6
+  printf '%-12s %-6s %12s %9s %9s %9s %6s %10s\n' "$f" synod "$1" "$2" "$3" "$4" "$5" "$6"
+  awk -v s="$s_rps" -v n="$n_rps" -v sc="$s_cpu" -v nc="$n_cpu" -v f="$f" \
+    'BEGIN {printf "%-12s ratio  %11.2fx %49s\n", f, (n > 0 ? s / n : 0), sprintf("%.2fx", (sc > 0 ? nc / sc : 0))}'
 done

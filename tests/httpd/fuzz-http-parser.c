@@ -107,8 +107,7 @@ main (int argc, char **argv)
     {
       const gchar *top = g_getenv ("SYNOD_TOP_SRCDIR");
 
-      default_dir
-          = g_build_filename (top != NULL ? top : ".", "tests", "httpd", "corpus", NULL);
+      default_dir = g_build_filename (top != NULL ? top : ".", "tests", "httpd", "corpus", NULL);
       dir_name = default_dir;
     }
   dir = g_dir_open (dir_name, 0, &error);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -255,6 +256,63 @@ test_idle_timeout (void)
   t0 = g_get_monotonic_time ();
   g_assert_true (test_wait_closed (fd, 3000));
   g_assert_cmpint (g_get_monotonic_time () - t0, >=, 250 * 1000);
+  test_close (fd);
+  test_server_stop (s);
+}
+
+static void
+test_body_timeout (void)
+{
+  const gchar *args[] = { "--body-timeout-ms", "300", NULL };
+  TestServer *s = start (args);
+  gint fd = test_connect (s->ports[0]);
+  gint64 t0 = g_get_monotonic_time ();
+
+  test_send_str (fd, "POST /digits.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab");
+  g_assert_true (test_wait_closed (fd, 3000));
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 250 * 1000);
+  test_close (fd);
+  test_server_stop (s);
+}
+
+static void
+test_send_timeout (void)
+{
+  const gchar *args[] = { "--send-timeout-ms", "300", NULL };
+  TestServer *s = start (args);
+  gint fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa = { 0 };
+  struct timeval tv = { 5, 0 };
+  gint rcvbuf = 4096;
+  gsize received = 0;
+  gchar buf[65536];
+  g_autofree gchar *big = g_strnfill (8 * 1024 * 1024, 'z');
+
+  g_test_summary ("A client that stops reading a large response is dropped after the "
+                  "send timeout: it gets a truncated body, then end of file.");
+  test_write_file (root, "big.bin", big, 8 * 1024 * 1024);
+  /* A small receive window, set before connecting, so the kernel's buffers
+   * cannot swallow the whole response; reads give up after 5 s. */
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf), ==, 0);
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), ==, 0);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons (s->ports[0]);
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
+  test_send_str (fd, "GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n");
+  /* Stall on purpose (the behaviour under test), well past the timeout. */
+  g_usleep (1200 * 1000);
+  for (;;)
+    {
+      gssize n = recv (fd, buf, sizeof buf, 0);
+
+      g_assert_cmpint (n, >=, 0); /* EOF, not a 5 s timeout */
+      if (n == 0)
+        break;
+      received += (gsize)n;
+    }
+  g_assert_cmpuint (received, >, 0);
+  g_assert_cmpuint (received, <, 8 * 1024 * 1024);
   test_close (fd);
   test_server_stop (s);
 }
@@ -715,6 +773,8 @@ main (int argc, char **argv)
   g_test_add_func ("/httpd/raw/expect-continue", test_expect_continue);
   g_test_add_func ("/httpd/raw/slowloris", test_slowloris);
   g_test_add_func ("/httpd/raw/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/httpd/raw/body-timeout", test_body_timeout);
+  g_test_add_func ("/httpd/raw/send-timeout", test_send_timeout);
   g_test_add_func ("/httpd/raw/connection-cap", test_connection_cap);
   g_test_add_func ("/httpd/raw/static-headers", test_static_headers);
   g_test_add_func ("/httpd/raw/conditionals", test_conditionals);
