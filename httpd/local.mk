@@ -34,7 +34,8 @@ if ENABLE_FUZZING
 noinst_LTLIBRARIES += httpd/libsynod-httpd-fuzz.la
 httpd_libsynod_httpd_fuzz_la_SOURCES = \
 	httpd/synod-http-error.c \
-	httpd/synod-http-parser.c
+	httpd/synod-http-parser.c \
+	httpd/synod-http-exchange.c
 httpd_libsynod_httpd_fuzz_la_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
 httpd_libsynod_httpd_fuzz_la_CFLAGS = $(httpd_libsynod_httpd_la_CFLAGS) -fsanitize=fuzzer-no-link
 httpd_libsynod_httpd_fuzz_la_LIBADD = $(GLIB_LIBS) $(LTLIBINTL)

@@ -1,17 +1,18 @@
 /* libFuzzer target for the request parser and body decoder.
  *
- * Besides "never crash", it checks two properties on every input: a head
- * parsed from a buffer fed in two pieces (split where the first input byte
- * says) is the one parsed all at once, and every slice of a parsed head lies
- * inside the buffer. Built without libFuzzer, the same function is driven by
- * a small main() that replays the seed corpus (tests/httpd/corpus/), so every
- * build runs the seeds as a test.
+ * Besides "never crash", it checks properties on every input: a head parsed
+ * from a buffer fed in two pieces (split where the first input byte says) is
+ * the one parsed all at once, every slice of a parsed head lies inside the
+ * buffer, and the normalized path has no empty, "." or ".." segment. Built without libFuzzer, the
+ * same function is driven by a small main() that replays the seed corpus (tests/httpd/corpus/), so
+ * every build runs the seeds as a test.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "synod-http-exchange-private.h"
 #include "synod-http-parser.h"
 
 static void
@@ -77,6 +78,28 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
           check_slice (whole.headers[i].name, buf, len);
           check_slice (whole.headers[i].value, buf, len);
         }
+      /* The normalized path never climbs: no empty, "." or ".." segment. */
+      {
+        GString *norm = g_string_new (NULL);
+
+        if (synod_http_normalize_path (whole.path.ptr, whole.path.len, norm, NULL))
+          {
+            gchar **segs;
+
+            g_assert_true (norm->str[0] == '/');
+            segs = g_strsplit (norm->str + 1, "/", -1);
+            for (guint i = 0; segs[i] != NULL; i++)
+              {
+                gboolean last = segs[i + 1] == NULL;
+
+                g_assert_true (segs[i][0] != '\0' || last);
+                g_assert_cmpstr (segs[i], !=, ".");
+                g_assert_cmpstr (segs[i], !=, "..");
+              }
+            g_strfreev (segs);
+          }
+        g_string_free (norm, TRUE);
+      }
       synod_http_body_decoder_init (&dec, &whole, &limits);
       if (synod_http_body_decoder_feed (&dec, (const guint8 *)buf + whole.head_len,
                                         len - whole.head_len, out, &consumed, &done, &error))
