@@ -47,3 +47,6 @@ tests_httpd_test_httpd_engine_SOURCES = tests/httpd/test-httpd-engine.c tests/ht
 tests_httpd_test_httpd_engine_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
 tests_httpd_test_httpd_engine_CFLAGS = $(TESTS_CFLAGS)
 tests_httpd_test_httpd_engine_LDADD = $(HTTPD_TESTS_LDADD)
+
+# Side by side with nginx and lighttpd on the hostile table (run by hand).
+EXTRA_DIST += tests/httpd/compare-peers.sh
