@@ -28,6 +28,7 @@ fi
 need=""
 command -v wrk >/dev/null 2>&1 || need="$need wrk"
 [ -x /usr/sbin/nginx ] || need="$need nginx-light"
+command -v python3 >/dev/null 2>&1 || need="$need python3-minimal"
 if [ -n "$need" ]; then
   echo "bench-httpd: installing$need"
   export DEBIAN_FRONTEND=noninteractive
