@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -40,6 +41,9 @@
 #define IOV_BATCH 64
 #define ACCEPT_BATCH 64
 #define ACCESS_LOG_FLUSH 32768
+/* Queued output beyond which a connection's further pipelined requests wait
+ * (a client that sends without reading cannot make the server buffer). */
+#define OUT_HIGH_WATER (1024 * 1024)
 
 enum
 {
@@ -115,7 +119,9 @@ struct _Conn
   gboolean dispatching;
   gboolean dead;
   gboolean want_write;
-  gboolean flushing;
+  gboolean need_read; /* input was left unread (backpressure) */
+  guint64 out_bytes;  /* queued output not yet written */
+  gboolean ready;     /* in the worker's ready list */
 
   gchar *in;
   gsize in_cap, in_start, in_end;
@@ -155,6 +161,7 @@ struct _Worker
   GPtrArray *completed; /* Conn* finished from other threads */
   GPtrArray *listeners; /* Listener* */
   GHashTable *conns;    /* Conn* set, to close them at stop */
+  GPtrArray *ready;     /* Conn* with input left unread and room to go on */
   TimerList lists[N_LISTS];
   gint64 now;     /* monotonic, µs */
   gint64 date_at; /* real time second of @date */
@@ -383,6 +390,7 @@ synod_http_server_new (const SynodHttpServerConfig *config)
       w->completed = g_ptr_array_new ();
       w->listeners = g_ptr_array_new_with_free_func (g_free);
       w->conns = g_hash_table_new (NULL, NULL);
+      w->ready = g_ptr_array_new ();
       for (guint l = 0; l < N_LISTS; l++)
         w->lists[l].duration = (gint64)ms[l] * 1000;
       {
@@ -560,6 +568,8 @@ conn_free (Conn *c)
 
   timer_unlink (c);
   g_hash_table_remove (w->conns, c);
+  if (c->ready)
+    g_ptr_array_remove_fast (w->ready, c);
   if (c->fd >= 0)
     close (c->fd);
   for (guint i = c->outq_pos; i < c->outq->len; i++)
@@ -623,7 +633,7 @@ accept_connections (Worker *w, Listener *l)
                                       "Connection: close\r\nRetry-After: 1\r\n\r\n";
 
           g_atomic_int_add (&s->n_connections, -1);
-          if (write (fd, busy, sizeof busy - 1) < 0)
+          if (send (fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
             g_debug ("connection cap: %s", g_strerror (errno));
           close (fd);
           continue;
@@ -669,6 +679,7 @@ out_append_buf (Conn *c, const gchar *p, gsize n)
       = c->outq->len > c->outq_pos ? &g_array_index (c->outq, OutSeg, c->outq->len - 1) : NULL;
   gsize off = c->out->len;
 
+  c->out_bytes += n;
   g_string_append_len (c->out, p, (gssize)n);
   if (last != NULL && last->type == SEGMENT_MEMORY && last->bytes == NULL
       && last->off + last->len == off)
@@ -771,6 +782,7 @@ conn_complete (Conn *c, gboolean framing_ok)
   else
     g_string_append_len (o, "\r\n", 2);
 
+  c->out_bytes += o->len - start;
   /* Header bytes: merge with a preceding header segment when adjacent. */
   {
     OutSeg *last
@@ -811,6 +823,7 @@ conn_complete (Conn *c, gboolean framing_ok)
           os.fd = s->kind == SEGMENT_FILE ? s->fd : -1;
           os.file_off = s->offset;
           os.len = s->len;
+          c->out_bytes += s->len;
           g_array_append_val (c->outq, os);
         }
       g_array_set_size (ex->segments, 0);
@@ -970,7 +983,11 @@ conn_read (Conn *c, gboolean drain, gboolean *ret_progress)
       gssize r;
 
       if (!conn_make_room (c))
-        return TRUE; /* full: the parser's limits answer this */
+        {
+          /* Full of requests not yet answered: read on once they are. */
+          c->need_read = TRUE;
+          return TRUE;
+        }
       r = read (c->fd, c->in + c->in_end, c->in_cap - c->in_end);
       if (r > 0)
         {
@@ -1007,7 +1024,7 @@ conn_process (Conn *c)
           SynodHttpExchange *ex = &c->ex;
           SynodHttpParseResult r;
 
-          if (c->in_end == c->in_start)
+          if (c->in_end == c->in_start || c->out_bytes > OUT_HIGH_WATER)
             return;
           r = synod_http_parser_parse_head (&c->parser, &cfg->limits, c->in + c->in_start,
                                             c->in_end - c->in_start, &ex->head, &error);
@@ -1101,6 +1118,7 @@ conn_flush (Conn *c)
           r = sendfile (c->fd, s->fd, &off, s->len);
           if (r > 0)
             {
+              c->out_bytes -= (guint64)r;
               s->file_off += r;
               s->len -= (gsize)r;
               if (s->len == 0)
@@ -1127,10 +1145,19 @@ conn_flush (Conn *c)
               iov[n].iov_len = t->len;
               n++;
             }
-          r = writev (c->fd, iov, (int)n);
+          {
+            /* sendmsg for MSG_NOSIGNAL: a vanished client is EPIPE, not SIGPIPE. */
+            struct msghdr msg = { 0 };
+
+            msg.msg_iov = iov;
+            msg.msg_iovlen = n;
+            r = sendmsg (c->fd, &msg, MSG_NOSIGNAL);
+          }
           if (r > 0)
             {
               gsize left = (gsize)r;
+
+              c->out_bytes -= (guint64)r;
 
               while (left > 0)
                 {
@@ -1167,6 +1194,7 @@ conn_flush (Conn *c)
       return FALSE;
     }
   c->want_write = FALSE;
+  c->out_bytes = 0;
   g_array_set_size (c->outq, 0);
   c->outq_pos = 0;
   g_string_truncate (c->out, 0);
@@ -1195,30 +1223,54 @@ conn_schedule (Conn *c, gboolean progress)
     timer_set (c, want);
 }
 
-/* Runs after input, completion or writability: process, write, schedule. */
+/* Runs after input, completion or writability: read, process, write, schedule. */
 static void
 conn_run (Conn *c, gboolean readable, gboolean hangup, gboolean writable)
 {
   gboolean progress = FALSE;
   gboolean open = TRUE;
 
-  if (readable && (c->state == ST_HEAD || c->state == ST_BODY))
+  /* A few rounds: writing may lift backpressure and let buffered or unread
+   * requests go on (edge-triggered: no new event would come for them). */
+  for (guint round = 0; round < 4; round++)
     {
-      open = conn_read (c, hangup, &progress);
-      conn_process (c);
-    }
-  else if (c->state == ST_HEAD)
-    conn_process (c);
-  if (c->outq_pos < c->outq->len && (writable || !c->want_write))
-    {
-      guint before = c->outq_pos;
+      gboolean wrote = FALSE;
 
-      if (!conn_flush (c))
+      if (c->state == ST_HEAD || c->state == ST_BODY)
         {
-          conn_close (c);
-          return;
+          if ((readable || c->need_read) && c->out_bytes > OUT_HIGH_WATER)
+            c->need_read = TRUE;
+          else if (readable || c->need_read)
+            {
+              gboolean got = FALSE;
+
+              c->need_read = FALSE;
+              readable = FALSE;
+              open = conn_read (c, hangup, &got) && open;
+              progress = progress || got;
+            }
+          conn_process (c);
         }
-      progress = progress || c->outq_pos != before;
+      if (c->outq_pos < c->outq->len && (writable || !c->want_write))
+        {
+          guint64 before = c->out_bytes;
+
+          if (!conn_flush (c))
+            {
+              conn_close (c);
+              return;
+            }
+          wrote = c->out_bytes != before;
+          progress = progress || wrote;
+        }
+      if (!wrote || !(c->need_read || (c->state == ST_HEAD && c->in_end > c->in_start)))
+        break;
+    }
+  if (!open && (c->state == ST_HEAD || c->state == ST_BODY))
+    {
+      /* The client closed its side: every complete request it sent has been
+       * answered; send what is queued, then close. */
+      c->state = ST_CLOSING;
     }
   if (c->state == ST_CLOSING && c->outq_pos >= c->outq->len)
     {
@@ -1226,16 +1278,13 @@ conn_run (Conn *c, gboolean readable, gboolean hangup, gboolean writable)
       conn_close (c);
       return;
     }
-  if (!open && c->state != ST_CLOSING)
+  if (c->need_read && !c->ready && c->out_bytes <= OUT_HIGH_WATER
+      && (c->state == ST_HEAD || c->state == ST_BODY))
     {
-      /* The client closed its side: finish what is queued, then close. */
-      if (c->state == ST_HANDLER)
-        {
-          c->dead = TRUE;
-          return;
-        }
-      conn_close (c);
-      return;
+      /* Unread input and room again: run once more after this round of
+       * events (other connections get their turn first). */
+      c->ready = TRUE;
+      g_ptr_array_add (c->w->ready, c);
     }
   conn_schedule (c, progress);
 }
@@ -1304,7 +1353,8 @@ worker_main (gpointer data)
   w->last_tick = w->now;
   while (!g_atomic_int_get (&s->stopping))
     {
-      gint n = epoll_wait (w->epfd, events, G_N_ELEMENTS (events), next_timeout_ms (w));
+      gint n = epoll_wait (w->epfd, events, G_N_ELEMENTS (events),
+                           w->ready->len > 0 ? 0 : next_timeout_ms (w));
 
       w->now = g_get_monotonic_time ();
       for (gint i = 0; i < n; i++)
@@ -1351,6 +1401,22 @@ worker_main (gpointer data)
                 }
               conn_run (c, (e & (EPOLLIN | EPOLLRDHUP)) != 0, (e & EPOLLRDHUP) != 0,
                         (e & EPOLLOUT) != 0);
+            }
+        }
+      if (w->ready->len > 0)
+        {
+          g_autoptr (GPtrArray) ready = g_steal_pointer (&w->ready);
+
+          w->ready = g_ptr_array_new ();
+          for (guint j = 0; j < ready->len; j++)
+            ((Conn *)g_ptr_array_index (ready, j))->ready = FALSE;
+          for (guint j = 0; j < ready->len; j++)
+            {
+              Conn *c = g_ptr_array_index (ready, j);
+
+              /* Only this connection's own run can free it; check anyway. */
+              if (g_hash_table_contains (w->conns, c) && !c->dead)
+                conn_run (c, FALSE, FALSE, FALSE);
             }
         }
       expire_timers (w);
@@ -1418,6 +1484,9 @@ gboolean
 synod_http_server_start (SynodHttpServer *s, GError **error)
 {
   g_return_val_if_fail (!s->started, FALSE);
+  /* sendfile() has no MSG_NOSIGNAL: a client that vanishes mid-file must
+   * give EPIPE, not kill the process (GLib's GSocket makes the same call). */
+  signal (SIGPIPE, SIG_IGN);
   for (guint i = 0; i < s->n_workers; i++)
     {
       g_autofree gchar *name = g_strdup_printf ("http-worker-%u", i);
@@ -1473,6 +1542,7 @@ synod_http_server_free (SynodHttpServer *s)
       g_ptr_array_unref (w->listeners);
       g_ptr_array_unref (w->completed);
       g_hash_table_unref (w->conns);
+      g_ptr_array_unref (w->ready);
       close (w->epfd);
       close (w->wake.fd);
       g_mutex_clear (&w->lock);

@@ -166,6 +166,73 @@ test_pipelining (void)
   test_server_stop (s);
 }
 
+typedef struct
+{
+  gint fd;
+  guint n;
+} Flood;
+
+static gpointer
+flood_send (gpointer data)
+{
+  Flood *f = data;
+  const gchar *req = "GET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n";
+  g_autoptr (GString) batch = g_string_new (NULL);
+
+  for (guint i = 0; i < 100; i++)
+    g_string_append (batch, req);
+  for (guint i = 0; i < f->n / 100; i++)
+    test_send (f->fd, batch->str, batch->len);
+  return NULL;
+}
+
+static void
+test_pipeline_backpressure (void)
+{
+  TestServer *s = start (NULL);
+  Flood f = { test_connect (s->ports[0]), 20000 };
+  GThread *sender;
+
+  g_test_summary ("20000 pipelined requests sent without waiting (about 7 MB of answers): "
+                  "the server stops reading while its output is queued, and every "
+                  "answer still arrives, in order.");
+  sender = g_thread_new ("flood", flood_send, &f);
+  for (guint i = 0; i < f.n; i++)
+    {
+      g_autoptr (TestResponse) r = test_read_response (f.fd, FALSE);
+
+      g_assert_nonnull (r);
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_cmpuint (g_bytes_get_size (r->body), ==, 100);
+    }
+  g_thread_join (sender);
+  test_close (f.fd);
+  test_server_stop (s);
+}
+
+static void
+test_half_close (void)
+{
+  TestServer *s = start (NULL);
+  gint fd = test_connect (s->ports[0]);
+
+  g_test_summary ("A client that sends its requests and shuts down its sending side "
+                  "still gets every answer before the server closes.");
+  test_send_str (fd, "GET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n"
+                     "GET /a.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+  g_assert_cmpint (shutdown (fd, SHUT_WR), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (TestResponse) r = test_read_response (fd, FALSE);
+
+      g_assert_nonnull (r);
+      g_assert_cmpuint (r->status, ==, 200);
+    }
+  g_assert_true (test_wait_closed (fd, 3000));
+  test_close (fd);
+  test_server_stop (s);
+}
+
 static void
 test_expect_continue (void)
 {
@@ -770,6 +837,8 @@ main (int argc, char **argv)
   g_test_add_func ("/httpd/raw/limits", test_limits_live);
   g_test_add_func ("/httpd/raw/keep-alive", test_keep_alive);
   g_test_add_func ("/httpd/raw/pipelining", test_pipelining);
+  g_test_add_func ("/httpd/raw/pipeline-backpressure", test_pipeline_backpressure);
+  g_test_add_func ("/httpd/raw/half-close", test_half_close);
   g_test_add_func ("/httpd/raw/expect-continue", test_expect_continue);
   g_test_add_func ("/httpd/raw/slowloris", test_slowloris);
   g_test_add_func ("/httpd/raw/idle-timeout", test_idle_timeout);
