@@ -48,3 +48,9 @@ bench_bench_invoke_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
 bench-invoke: bench/bench-invoke
 	$(builddir)/bench/bench-invoke $(BENCH_INVOKE_N)
 .PHONY: bench-invoke
+
+# HTTP: Synod's server against Debian's nginx (wrk, loopback). Not part of check.
+EXTRA_DIST += bench/bench-httpd.sh
+bench-httpd: httpd/synod-httpd
+	$(SHELL) $(top_srcdir)/bench/bench-httpd.sh $(abs_top_builddir)
+.PHONY: bench-httpd
