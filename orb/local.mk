@@ -8,7 +8,21 @@ synod_include_HEADERS += \
 	orb/synod-error.h \
 	orb/synod-object-id.h \
 	orb/synod-codec.h \
-	orb/synod-invoke.h
+	orb/synod-invoke.h \
+	$(orb_broker_headers)
+
+# The broker's public headers.
+orb_broker_headers = \
+	orb/synod-broker.h \
+	orb/synod-call.h \
+	orb/synod-class.h \
+	orb/synod-dynamic.h \
+	orb/synod-group.h \
+	orb/synod-object.h \
+	orb/synod-plugin.h \
+	orb/synod-ref.h \
+	orb/synod-remote.h \
+	orb/synod-standard.h
 
 # Sources by part; each part keeps its own list.
 orb_base_sources = \
@@ -25,7 +39,20 @@ orb_codec_sources = \
 EXTRA_DIST += orb/README-codec.md
 
 # The broker: objects, aliases, classes, invocation, named services.
-orb_broker_sources =
+orb_broker_sources = \
+	orb/broker-private.h \
+	orb/broker-scheduler-private.h \
+	orb/broker-scheduler.c \
+	orb/broker-invoke.c \
+	orb/broker-standard.c \
+	orb/synod-broker.c \
+	orb/synod-class.c \
+	orb/synod-dynamic.c \
+	orb/synod-group.c \
+	orb/synod-object.c \
+	orb/synod-plugin.c \
+	orb/synod-ref.c \
+	orb/synod-standard.c
 
 # Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
@@ -49,3 +76,6 @@ orb_libsynod_1_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL
 orb_libsynod_1_la_LIBADD = $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) $(AVAHI_LIBS) \
 	$(LMDB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)
 orb_libsynod_1_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(SYNOD_LT_VERSION) -no-undefined
+
+# The system's own interfaces, installed for other IDL files to import.
+dist_idl_DATA += idl/standard.idl
