@@ -9,7 +9,8 @@ synod_include_HEADERS += \
 	orb/synod-object-id.h \
 	orb/synod-codec.h \
 	orb/synod-invoke.h \
-	$(orb_broker_headers)
+	$(orb_broker_headers) \
+	orb/synod-network.h
 
 # The broker's public headers.
 orb_broker_headers = \
@@ -56,13 +57,15 @@ orb_broker_sources = \
 
 # Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-network.c \
 	orb/synod-discovery.c \
 	orb/synod-discovery.h \
 	orb/synod-rpc.c \
 	orb/synod-rpc-private.h
 
 # Generated from the system's own interfaces (idl/*.idl).
-nodist_orb_libsynod_1_la_SOURCES =
+SYNOD_IDL_FILES += idl/synod-wire.idl
+nodist_orb_libsynod_1_la_SOURCES = idl/synod-wire.c idl/synod-wire.h
 
 orb_libsynod_1_la_SOURCES = \
 	$(orb_base_sources) \
@@ -70,7 +73,7 @@ orb_libsynod_1_la_SOURCES = \
 	$(orb_broker_sources) \
 	$(orb_remote_sources)
 
-orb_libsynod_1_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"synod-orb\"
+orb_libsynod_1_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/idl -DG_LOG_DOMAIN=\"synod-orb\"
 orb_libsynod_1_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(AVAHI_CFLAGS) $(LMDB_CFLAGS) $(ZLIB_CFLAGS)
 orb_libsynod_1_la_LIBADD = $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) $(AVAHI_LIBS) \
