@@ -9,7 +9,8 @@ synod_include_HEADERS += \
 	orb/synod-object-id.h \
 	orb/synod-codec.h \
 	orb/synod-invoke.h \
-	$(orb_broker_headers)
+	$(orb_broker_headers) \
+	orb/synod-network.h
 
 # The broker's public headers.
 orb_broker_headers = \
@@ -55,6 +56,7 @@ orb_broker_sources = \
 
 # Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-network.c \
 	orb/synod-discovery.c \
 	orb/synod-discovery.h \
 	orb/synod-rpc.c \
@@ -62,9 +64,10 @@ orb_remote_sources = \
 
 # Generated from the system's own interfaces (idl/*.idl). <synod.h> includes
 # the generated standard.h, so every user of it needs idl/ of the build tree.
+# synod-wire.idl describes the messages of the broker's ONC RPC program.
 AM_CPPFLAGS += -I$(top_builddir)/idl
-SYNOD_IDL_FILES += idl/standard.idl
-nodist_orb_libsynod_1_la_SOURCES = idl/standard.c idl/standard.h
+SYNOD_IDL_FILES += idl/standard.idl idl/synod-wire.idl
+nodist_orb_libsynod_1_la_SOURCES = idl/standard.c idl/standard.h idl/synod-wire.c idl/synod-wire.h
 nodist_synod_include_HEADERS += idl/standard.h
 
 orb_libsynod_1_la_SOURCES = \

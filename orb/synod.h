@@ -18,5 +18,6 @@
 #include "synod-dynamic.h"
 #include "synod-group.h"
 #include "synod-standard.h"
+#include "synod-network.h"
 
 #undef __SYNOD_H_INSIDE__
