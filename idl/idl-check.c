@@ -681,8 +681,8 @@ eval_enum_value (IdlCompiler *c, IdlDef *v)
     return TRUE;
   if (v->state == STATE_ACTIVE)
     return idl_error (c, &v->loc, _ ("enum symbol '%s' is defined in terms of itself"), v->name);
-  if (!g_ptr_array_find (values, v, &i))
-    g_assert_not_reached ();
+  i = v->enum_index;
+  g_assert (i < values->len && values->pdata[i] == v);
   j = i;
   while (j > 0 && ((IdlDef *)values->pdata[j])->value == NULL
          && ((IdlDef *)values->pdata[j])->state != STATE_DONE)
@@ -899,7 +899,7 @@ check_union (IdlCompiler *c, IdlDef *def)
   gboolean ok = TRUE;
   g_autoptr (GHashTable) seen_values = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GHashTable) enum_values = NULL;
 
   if (def->disc->kind != IDL_DECL_PLAIN)
     return idl_error (c, &def->disc->loc,
@@ -944,14 +944,17 @@ check_union (IdlCompiler *c, IdlDef *def)
           x = v->value;
           if (enum_def != NULL)
             {
-              gboolean member = FALSE;
-              for (guint k = 0; k < enum_def->values->len; k++)
+              if (enum_values == NULL)
                 {
-                  IdlDef *e = enum_def->values->pdata[k];
-                  if (eval_enum_value (c, e) && e->const_value == x)
-                    member = TRUE;
+                  enum_values = g_hash_table_new (g_int64_hash, g_int64_equal);
+                  for (guint k = 0; k < enum_def->values->len; k++)
+                    {
+                      IdlDef *e = enum_def->values->pdata[k];
+                      if (eval_enum_value (c, e))
+                        g_hash_table_add (enum_values, &e->const_value);
+                    }
                 }
-              if (!member)
+              if (!g_hash_table_contains (enum_values, &x))
                 {
                   ok = idl_error (c, &v->loc, _ ("case %s is not a value of enum '%s'"),
                                   v->ident != NULL ? v->ident

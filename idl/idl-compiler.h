@@ -160,6 +160,7 @@ struct _IdlDef
 
   /* CONST, ENUM_VALUE */
   IdlValue *value; /* NULL for an enum symbol without "= value" */
+  guint enum_index; /* ENUM_VALUE: its position in its enum */
   gint64 const_value;
 
   /* TYPEDEF */
@@ -303,7 +304,6 @@ const gchar *idl_spec_c_type (const IdlSpec *spec);
 gchar *idl_interface_xml (IdlCompiler *compiler, IdlDef *iface, const gchar *indent);
 void idl_generate_xml (IdlCompiler *compiler, GString *out);
 gchar *idl_decl_variant_type (const IdlDecl *decl, guint nesting);
-gchar *idl_spec_variant_type (const IdlSpec *spec);
 gchar *idl_decl_xdr_text (const IdlDecl *decl);
 
 G_END_DECLS
