@@ -284,8 +284,9 @@ emit_decl_desc (Gen *g, const IdlDecl *d, const gchar *stem, gboolean is_static,
         if (d->spec->kind == IDL_SPEC_NAMED || d->spec->kind == IDL_SPEC_INLINE)
           {
             /* An alias (typedef item other;) describes the same shape under
-             * its own name: the body is emitted again, for this C type. */
-            emit_def_desc (g, d->spec->def, stem, is_static, name, ctype);
+             * its own name: the body is emitted again, for this C type. A
+             * chain of aliases is followed at once, not recursively. */
+            emit_def_desc (g, idl_resolve_typedef (d->spec->def), stem, is_static, name, ctype);
             return;
           }
         desc_open (g, sym, is_static, kind_enum (d->spec->kind), name, size, align);

@@ -395,6 +395,13 @@ test_unions (void)
   g_assert_cmpuint (d->n_arms, ==, 1);
   check_arm (d->default_arm, NULL, 0, NULL, SYNOD_TYPE_VOID);
 
+  /* a discriminant typedef'd further down */
+  d = &corpus_types_forward_disc_desc;
+  g_assert_true (d->discriminant == &corpus_types_later_int_desc);
+  g_assert_cmpint (d->discriminant->kind, ==, SYNOD_TYPE_INT);
+  g_assert_cmpstr (d->discriminant->name, ==, "Corpus.Types.later_int");
+  G_STATIC_ASSERT (sizeof (CorpusTypesLaterInt) == sizeof (gint32));
+
   /* the RFC 4506 example, without a namespace */
   d = &filetype_desc;
   CHECK_TYPE (d, SYNOD_TYPE_UNION, "filetype", filetype);
