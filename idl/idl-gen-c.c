@@ -739,6 +739,7 @@ emit_pack (Gen *g, IdlMethod *m, gboolean returns_void)
   const gchar *fail = returns_void ? "g_return_if_fail (" : "g_return_val_if_fail (";
   const gchar *fail_end = returns_void ? ");" : ", FALSE);";
 
+  g_string_append_c (g->s, '\n');
   for (guint i = 0; i < params->len; i++)
     {
       IdlDecl *d = params->pdata[i];
@@ -750,7 +751,9 @@ emit_pack (Gen *g, IdlMethod *m, gboolean returns_void)
         g_string_append_printf (g->s, "  %s%s_len == 0 || %s_val != NULL%s\n", fail, d->c_name,
                                 d->c_name, fail_end);
     }
-  g_string_append (g->s, "\n  memset (&_args, 0, sizeof _args);\n");
+  if (!g_str_has_suffix (g->s->str, "\n\n"))
+    g_string_append_c (g->s, '\n');
+  g_string_append (g->s, "  memset (&_args, 0, sizeof _args);\n");
   for (guint i = 0; i < params->len; i++)
     {
       IdlDecl *d = params->pdata[i];
