@@ -1,14 +1,14 @@
-/* cart-demo.c — a class implementing Example.Cart, and a client calling it
- * through the generated stubs. Built by data/demo.sh against the generated
- * shop.c and catalog.c.
+/* cart-demo.c — a class implementing Example.Cart on one peer, and a client
+ * on another peer calling it through the generated stubs. Built by
+ * data/demo.sh against the generated shop.c and catalog.c.
  *
- * Between the two sits the demo's stand-in for the broker: a loopback that
- * does what a remote call does, in one process. It encodes the stub's
- * argument struct to XDR with the method's descriptor, decodes it on the
- * "receiving side", calls the class through the method's invoker and the
- * skeleton vtable, and sends the result back through XDR the same way.
- */
-#include <stdio.h>
+ * Both peers live in this process for the demo: two brokers, each with its
+ * network presence on loopback. The client's stub packs its arguments, the
+ * broker finds that the service "shop.cart" is provided by the other peer,
+ * and the call travels as ONC RPC with its arguments in XDR; the other
+ * peer's broker runs the method through the skeleton vtable and the result
+ * comes back the same way.
+ */#include <stdio.h>
 #include <string.h>
 
 #include <synod.h>
@@ -40,22 +40,17 @@ cart_add (gpointer self, SynodCall *call, const gchar *name, guint32 quantity, g
   return TRUE;
 }
 
-/* The class fills in the skeleton; a slot left NULL is "not implemented". */
+/* The class fills in the skeletons; a slot left NULL is "not implemented".
+ * Cart inherits Catalog, so the class implements both. */
 static const ExampleCartIface cart_vtable = {
   .add = cart_add,
 };
-
-/* ---- the demo's loopback in place of the broker ------------------------- */
-
-typedef struct
-{
-  gpointer instance;
-  gconstpointer vtable;
-} LocalObject;
+static const ExampleCatalogIface catalog_vtable = { 0 };
 
 static void
-print_wire (const gchar *what, GBytes *bytes)
+print_wire (const gchar *what, const SynodTypeDesc *type, gconstpointer value)
 {
+  g_autoptr (GBytes) bytes = synod_value_encode (type, value, NULL);
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
 
@@ -65,77 +60,73 @@ print_wire (const gchar *what, GBytes *bytes)
   printf ("\n");
 }
 
-gboolean
-synod_invoke_sync (SynodRef *target, const SynodMethodDesc *method, gconstpointer args,
-                   gpointer ret, GError **error)
+/* ---- two peers ---------------------------------------------------------- */
+
+static SynodNetwork *
+join (SynodBroker *broker, const gchar *peer, GError **error)
 {
-  LocalObject *obj = (LocalObject *)target;
-  g_autoptr (GBytes) request = NULL, reply = NULL;
-  g_autofree gpointer received = g_malloc0 (method->args->c_size);
-  g_autofree gpointer result = g_malloc0 (MAX (method->result->c_size, 1));
-  gboolean ok;
+  SynodNetworkOptions options;
+  const gchar *peers[2] = { peer, NULL };
 
-  request = synod_value_encode (method->args, args, error);
-  if (request == NULL)
-    return FALSE;
-  print_wire (method->name, request);
-  if (!synod_value_decode (method->args, g_bytes_get_data (request, NULL),
-                           g_bytes_get_size (request), received, error))
-    return FALSE;
-  ok = method->invoke (obj->vtable, obj->instance, NULL, received, result, error);
-  synod_value_clear (method->args, received);
-  if (!ok)
-    return FALSE;
-  reply = synod_value_encode (method->result, result, error);
-  synod_value_clear (method->result, result);
-  if (reply == NULL)
-    return FALSE;
-  print_wire ("result", reply);
-  return ret == NULL
-         || synod_value_decode (method->result, g_bytes_get_data (reply, NULL),
-                                g_bytes_get_size (reply), ret, error);
+  synod_network_options_init (&options);
+  options.listen = "127.0.0.1:0";
+  options.peers = peer ? peers : NULL;
+  options.cluster = "demo";
+  return synod_network_new (broker, &options, error);
 }
-
-gboolean
-synod_invoke_oneway (SynodRef *target, const SynodMethodDesc *method, gconstpointer args,
-                     GError **error)
-{
-  return synod_invoke_sync (target, method, args, NULL, error);
-}
-
-/* The demo makes no asynchronous calls. */
-void
-synod_invoke_async (SynodRef *target, const SynodMethodDesc *method, gconstpointer args,
-                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_assert_not_reached ();
-}
-
-gboolean
-synod_invoke_finish (SynodRef *target, GAsyncResult *result, gpointer ret, GError **error)
-{
-  g_assert_not_reached ();
-  return FALSE;
-}
-
-/* ---- the client --------------------------------------------------------- */
 
 int
 main (void)
 {
-  Cart cart = { 0 };
-  LocalObject obj = { &cart, &cart_vtable };
-  SynodRef *target = (SynodRef *)&obj;
   g_autoptr (GError) error = NULL;
+  g_autoptr (SynodBroker) shop = synod_broker_new (NULL, &error);
+  g_autoptr (SynodBroker) client = synod_broker_new (NULL, &error);
+  g_autoptr (SynodClass) klass = synod_class_new ("Example.ShopCart", 1, sizeof (Cart), 0);
+  g_autoptr (SynodObject) cart = NULL;
+  g_autoptr (SynodNetwork) shop_net = NULL;
+  g_autoptr (SynodNetwork) client_net = NULL;
+  g_autoptr (SynodRef) target = NULL;
   g_autofree gchar *type = NULL;
+  g_autofree gchar *id = NULL;
   guint32 total = 0;
 
+  /* The shop's peer: the class, one object, a service name. */
+  synod_class_add_interface (klass, &example_catalog_interface, &catalog_vtable);
+  synod_class_add_interface (klass, &example_cart_interface, &cart_vtable);
+  if (!synod_broker_register_class (shop, klass, &error)
+      || (cart = synod_broker_create_object (shop, "Example.ShopCart", 1, NULL, &error)) == NULL
+      || !synod_broker_register_service (shop, "shop.cart", cart, &error)
+      || (shop_net = join (shop, NULL, &error)) == NULL)
+    {
+      fprintf (stderr, "shop: %s\n", error->message);
+      return 1;
+    }
+  id = synod_object_id_to_string (synod_object_get_id (cart));
+  printf ("  peer 1 (%s): object %s of class Example.ShopCart;1, service \"shop.cart\"\n",
+          synod_network_get_listen_address (shop_net), id);
+
+  /* The client's peer knows the shop's address and nothing else. */
+  client_net = join (client, synod_network_get_listen_address (shop_net), &error);
+  if (client_net == NULL || !synod_network_wait_peers (client_net, 1, 5000))
+    {
+      fprintf (stderr, "client: %s\n", error ? error->message : "the shop is not reachable");
+      return 1;
+    }
+  printf ("  peer 2 (%s): connected to peer 1\n\n", synod_network_get_listen_address (client_net));
+  target = synod_ref_new_for_name (client, "shop.cart");
+
   type = g_variant_type_dup_string (synod_type_get_variant_type (EXAMPLE_CART_METHOD_ADD->args));
-  printf (
-      "  example_cart_add (target, \"apple\", 3, &total, &error)  -- arguments as GVariant %s\n",
-      type);
+  printf ("  example_cart_add (target, \"apple\", 3, &total, &error)  -- arguments as GVariant %s\n",
+          type);
+  {
+    ExampleCartAddArgs args = { .name = (gchar *) "apple", .quantity = 3 };
+    print_wire ("add", EXAMPLE_CART_METHOD_ADD->args, &args);
+  }
   if (!example_cart_add (target, "apple", 3, &total, &error))
-    return 1;
+    {
+      fprintf (stderr, "  -> FALSE: %s\n", error->message);
+      return 1;
+    }
   printf ("  -> TRUE, total = %u\n", total);
 
   printf ("  example_cart_add (target, \"pear\", 0, &total, &error)\n");

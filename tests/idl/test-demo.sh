@@ -21,7 +21,7 @@ fi
 for expect in \
   "-> TRUE, total = 3" \
   "-> FALSE: cannot add no pear" \
-  "-> FALSE: Method Example.Cart.list is not implemented" \
+  "-> FALSE: Class Example.ShopCart;1 does not implement Example.Cart.list" \
   "[wire] add, 16 bytes of XDR: 00000005 6170706c 65000000 00000003" \
   "broken.idl:2:29: error: expected ';', found '}'" \
   "bad-case.idl:4:6: error: case 2 is not a bool" \
