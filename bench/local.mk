@@ -48,3 +48,21 @@ BENCH_PBFT_ARGS ?= 20000
 bench-pbft: bench/bench-pbft$(EXEEXT)
 	$(AM_V_at)./bench/bench-pbft $(BENCH_PBFT_ARGS)
 .PHONY: bench-pbft
+
+# Local invocations through the broker, side by side with a bare GThreadPool
+# and GDBus peer-to-peer: `make bench-invoke`.
+noinst_PROGRAMS += bench/bench-invoke
+bench_bench_invoke_SOURCES = bench/bench-invoke.c
+nodist_bench_bench_invoke_SOURCES = $(broker_test_generated)
+bench_bench_invoke_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) \
+	-I$(top_builddir)/tests/broker -I$(top_builddir)/idl
+bench_bench_invoke_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
+bench-invoke: bench/bench-invoke
+	$(builddir)/bench/bench-invoke $(BENCH_INVOKE_N)
+.PHONY: bench-invoke
+
+# HTTP: Synod's server against Debian's nginx (wrk, loopback). Not part of check.
+EXTRA_DIST += bench/bench-httpd.sh
+bench-httpd: httpd/synod-httpd
+	$(SHELL) $(top_srcdir)/bench/bench-httpd.sh $(abs_top_builddir)
+.PHONY: bench-httpd

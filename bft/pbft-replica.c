@@ -86,9 +86,9 @@ typedef struct
   guint64 barrier;
 } DeferredRead;
 
+/* What a peer last reported in STATUS. */
 typedef struct
 {
-  gint64 view_time; /* STATUS-reported progress */
   guint64 view;
   gboolean active;
   guint64 executed;

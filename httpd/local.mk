@@ -1,1 +1,49 @@
-# Rules of httpd/ (included from the top Makefile.am).
+# Rules of httpd/ (included from the top Makefile.am): the HTTP/1.1 server.
+#
+# libsynod-httpd is a convenience library of clean C modules (parser,
+# connection engine, URL directory, document cache, SSI) that the broker
+# classes HTTPdaemon, HTTPfastReceive, URLdirectory and URLfileLoader wrap.
+
+noinst_LTLIBRARIES += httpd/libsynod-httpd.la
+
+httpd_libsynod_httpd_la_SOURCES = \
+	httpd/synod-http-error.c \
+	httpd/synod-http-error.h \
+	httpd/synod-http-parser.c \
+	httpd/synod-http-parser.h \
+	httpd/synod-http-handler.h \
+	httpd/synod-http-exchange-private.h \
+	httpd/synod-http-exchange.c \
+	httpd/synod-url-directory.c \
+	httpd/synod-url-directory.h \
+	httpd/synod-http-server.c \
+	httpd/synod-http-server.h \
+	httpd/synod-http-static.c \
+	httpd/synod-http-static.h \
+	httpd/synod-http-util.c \
+	httpd/synod-http-util.h \
+	httpd/synod-ssi.c \
+	httpd/synod-ssi.h
+
+httpd_libsynod_httpd_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -DG_LOG_DOMAIN=\"synod-httpd\"
+httpd_libsynod_httpd_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(ZLIB_CFLAGS)
+httpd_libsynod_httpd_la_LIBADD = $(GLIB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)
+
+# The same parser, instrumented for libFuzzer (built only with --enable-fuzzing).
+if ENABLE_FUZZING
+noinst_LTLIBRARIES += httpd/libsynod-httpd-fuzz.la
+httpd_libsynod_httpd_fuzz_la_SOURCES = \
+	httpd/synod-http-error.c \
+	httpd/synod-http-parser.c \
+	httpd/synod-http-exchange.c
+httpd_libsynod_httpd_fuzz_la_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
+httpd_libsynod_httpd_fuzz_la_CFLAGS = $(httpd_libsynod_httpd_la_CFLAGS) -fsanitize=fuzzer-no-link
+httpd_libsynod_httpd_fuzz_la_LIBADD = $(GLIB_LIBS) $(LTLIBINTL)
+endif
+
+# The server as a program: tests, the benchmark and people run it.
+bin_PROGRAMS += httpd/synod-httpd
+httpd_synod_httpd_SOURCES = httpd/synod-httpd.c
+httpd_synod_httpd_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
+httpd_synod_httpd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+httpd_synod_httpd_LDADD = httpd/libsynod-httpd.la $(GLIB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)

@@ -8,7 +8,22 @@ synod_include_HEADERS += \
 	orb/synod-error.h \
 	orb/synod-object-id.h \
 	orb/synod-codec.h \
-	orb/synod-invoke.h
+	orb/synod-invoke.h \
+	$(orb_broker_headers) \
+	orb/synod-network.h
+
+# The broker's public headers.
+orb_broker_headers = \
+	orb/synod-broker.h \
+	orb/synod-call.h \
+	orb/synod-class.h \
+	orb/synod-dynamic.h \
+	orb/synod-group.h \
+	orb/synod-object.h \
+	orb/synod-plugin.h \
+	orb/synod-ref.h \
+	orb/synod-remote.h \
+	orb/synod-standard.h
 
 # Sources by part; each part keeps its own list.
 orb_base_sources = \
@@ -25,17 +40,35 @@ orb_codec_sources = \
 EXTRA_DIST += orb/README-codec.md
 
 # The broker: objects, aliases, classes, invocation, named services.
-orb_broker_sources =
+orb_broker_sources = \
+	orb/broker-private.h \
+	orb/broker-scheduler-private.h \
+	orb/broker-scheduler.c \
+	orb/broker-invoke.c \
+	orb/broker-standard.c \
+	orb/synod-broker.c \
+	orb/synod-class.c \
+	orb/synod-dynamic.c \
+	orb/synod-group.c \
+	orb/synod-object.c \
+	orb/synod-plugin.c \
+	orb/synod-ref.c
 
 # Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-network.c \
 	orb/synod-discovery.c \
 	orb/synod-discovery.h \
 	orb/synod-rpc.c \
 	orb/synod-rpc-private.h
 
-# Generated from the system's own interfaces (idl/*.idl).
-nodist_orb_libsynod_1_la_SOURCES =
+# Generated from the system's own interfaces (idl/*.idl). <synod.h> includes
+# the generated standard.h, so every user of it needs idl/ of the build tree.
+# synod-wire.idl describes the messages of the broker's ONC RPC program.
+AM_CPPFLAGS += -I$(top_builddir)/idl
+SYNOD_IDL_FILES += idl/standard.idl idl/synod-wire.idl
+nodist_orb_libsynod_1_la_SOURCES = idl/standard.c idl/standard.h idl/synod-wire.c idl/synod-wire.h
+nodist_synod_include_HEADERS += idl/standard.h
 
 orb_libsynod_1_la_SOURCES = \
 	$(orb_base_sources) \
@@ -49,3 +82,6 @@ orb_libsynod_1_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL
 orb_libsynod_1_la_LIBADD = $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) $(AVAHI_LIBS) \
 	$(LMDB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)
 orb_libsynod_1_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(SYNOD_LT_VERSION) -no-undefined
+
+# The system's own interfaces, installed for other IDL files to import.
+dist_idl_DATA += idl/standard.idl

@@ -142,6 +142,11 @@ void synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, gu
                                       guint32 proc, GBytes *args, guint timeout_ms,
                                       GCancellable *cancellable, GAsyncReadyCallback callback,
                                       gpointer user_data);
+typedef void (*SynodRpcReplyFunc) (GBytes *result, const GError *error, gpointer user_data);
+void synod_rpc_connection_call_full (SynodRpcConnection *conn, guint32 prog, guint32 vers,
+                                     guint32 proc, GBytes *args, guint timeout_ms,
+                                     GMainContext *timer_context, SynodRpcReplyFunc func,
+                                     gpointer user_data);
 GBytes *synod_rpc_connection_call_finish (SynodRpcConnection *conn, GAsyncResult *result,
                                           GError **error);
 gboolean synod_rpc_connection_send_oneway (SynodRpcConnection *conn, guint32 prog, guint32 vers,

@@ -38,10 +38,15 @@ typedef struct
   gboolean done;
   GBytes *result;
   GError *error;
-  /* Asynchronous calls complete @task. */
+  /* Asynchronous calls complete @task, or call @func. */
   GTask *task;
+  SynodRpcReplyFunc func;
+  gpointer func_data;
+  SynodRpcConnection *conn; /* a reference, for asynchronous calls */
   GSource *timeout_source;
 } Pending;
+
+#define PENDING_IS_SYNC(p) ((p)->task == NULL && (p)->func == NULL)
 
 struct _SynodRpcConnection
 {
@@ -387,6 +392,15 @@ complete_async (Pending *p, GBytes *result, GError *error)
       g_source_destroy (p->timeout_source);
       g_source_unref (p->timeout_source);
     }
+  g_clear_pointer (&p->conn, synod_rpc_connection_unref);
+  if (p->func)
+    {
+      p->func (result, error, p->func_data);
+      g_clear_pointer (&result, g_bytes_unref);
+      g_clear_error (&error);
+      g_free (p);
+      return;
+    }
   cs = completion_source_for (g_task_get_context (p->task));
   c = g_new (Completion, 1);
   c->task = p->task;
@@ -419,7 +433,7 @@ complete_pending (SynodRpcConnection *conn, guint32 xid, GBytes *result, GError 
       return FALSE;
     }
   g_hash_table_remove (conn->pending, GUINT_TO_POINTER (xid));
-  if (p->task == NULL)
+  if (PENDING_IS_SYNC (p))
     {
       p->done = TRUE;
       p->result = result;
@@ -455,7 +469,7 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
     {
       Pending *p = value;
 
-      if (p->task == NULL)
+      if (PENDING_IS_SYNC (p))
         {
           p->done = TRUE;
           p->error = g_error_copy (reason);
@@ -907,21 +921,89 @@ synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 
   return result;
 }
 
+/* A call's timeout knows the call by xid, never by pointer: the reply may
+ * complete and free the call while the timeout fires in another thread. */
+typedef struct
+{
+  SynodRpcConnection *conn;
+  guint32 xid;
+} TimeoutData;
+
+static void
+timeout_data_free (gpointer data)
+{
+  TimeoutData *t = data;
+
+  synod_rpc_connection_unref (t->conn);
+  g_free (t);
+}
+
 static gboolean
 async_call_timed_out (gpointer user_data)
 {
-  Pending *p = user_data;
-  SynodRpcConnection *conn = g_task_get_task_data (p->task);
-  gboolean found;
+  TimeoutData *t = user_data;
+  SynodRpcConnection *conn = t->conn;
+  Pending *p;
 
   g_mutex_lock (&conn->lock);
-  found = unregister_pending (conn, p);
+  p = g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (t->xid));
+  if (p != NULL && !PENDING_IS_SYNC (p))
+    g_hash_table_remove (conn->pending, GUINT_TO_POINTER (t->xid));
+  else
+    p = NULL;
   g_mutex_unlock (&conn->lock);
-  if (found)
+  if (p)
     complete_async (p, NULL,
                     g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
                                  _ ("No reply from %s in time"), conn->peer_address));
   return G_SOURCE_REMOVE;
+}
+
+/* Registers and sends an asynchronous call (@p has its task or func set). */
+static void
+start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 vers, guint32 proc,
+                  GBytes *args, guint timeout_ms, GMainContext *timer_context)
+{
+  guint8 header[HEADER_MAX];
+  gsize header_len;
+  GError *error = NULL;
+
+  p->conn = synod_rpc_connection_ref (conn);
+  if (!register_pending (conn, p, &error))
+    {
+      complete_async (p, NULL, error);
+      return;
+    }
+  if (timeout_ms > 0)
+    {
+      /* Under the lock, so a reply racing in cannot complete @p before its
+       * timeout source is recorded. */
+      g_mutex_lock (&conn->lock);
+      if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (p->xid)) == p)
+        {
+          TimeoutData *t = g_new (TimeoutData, 1);
+
+          t->conn = synod_rpc_connection_ref (conn);
+          t->xid = p->xid;
+          p->timeout_source = g_timeout_source_new (timeout_ms);
+          g_source_set_callback (p->timeout_source, async_call_timed_out, t, timeout_data_free);
+          g_source_attach (p->timeout_source, timer_context);
+        }
+      g_mutex_unlock (&conn->lock);
+    }
+  header_len = encode_call_header (header, p->xid, prog, vers, proc);
+  if (!send_record (conn, header, header_len, args, SEND_DEFERRED, &error))
+    {
+      gboolean found;
+
+      g_mutex_lock (&conn->lock);
+      found = unregister_pending (conn, p);
+      g_mutex_unlock (&conn->lock);
+      if (found)
+        complete_async (p, NULL, error);
+      else
+        g_error_free (error);
+    }
 }
 
 /**
@@ -945,48 +1027,41 @@ synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, guint32
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Pending *p = g_new0 (Pending, 1);
-  guint8 header[HEADER_MAX];
-  gsize header_len;
-  GError *error = NULL;
 
   g_task_set_source_tag (task, synod_rpc_connection_call_async);
-  g_task_set_task_data (task, synod_rpc_connection_ref (conn),
-                        (GDestroyNotify)synod_rpc_connection_unref);
   g_task_set_check_cancellable (task, TRUE);
   p->task = task;
-  if (!register_pending (conn, p, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      g_free (p);
-      return;
-    }
-  if (timeout_ms > 0)
-    {
-      /* Under the lock, so a reply racing in cannot complete @p before its
-       * timeout source is recorded. */
-      g_mutex_lock (&conn->lock);
-      if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (p->xid)) == p)
-        {
-          p->timeout_source = g_timeout_source_new (timeout_ms);
-          g_source_set_callback (p->timeout_source, async_call_timed_out, p, NULL);
-          g_source_attach (p->timeout_source, g_task_get_context (task));
-        }
-      g_mutex_unlock (&conn->lock);
-    }
-  header_len = encode_call_header (header, p->xid, prog, vers, proc);
-  if (!send_record (conn, header, header_len, args, SEND_DEFERRED, &error))
-    {
-      gboolean found;
+  start_async_call (conn, p, prog, vers, proc, args, timeout_ms, g_task_get_context (task));
+}
 
-      g_mutex_lock (&conn->lock);
-      found = unregister_pending (conn, p);
-      g_mutex_unlock (&conn->lock);
-      if (found)
-        complete_async (p, NULL, error);
-      else
-        g_error_free (error);
-    }
+/**
+ * synod_rpc_connection_call_full:
+ * @conn: a connection
+ * @prog: program
+ * @vers: version
+ * @proc: procedure
+ * @args: (nullable): the encoded arguments
+ * @timeout_ms: how long to wait for the reply (0: no limit)
+ * @timer_context: (nullable): the main context that runs the timeout (it
+ *   must be iterated; NULL: the global default context)
+ * @func: called exactly once with the result or the error, on whichever
+ *   thread completes the call (the reader, the timer context, or the
+ *   caller when the send fails)
+ * @user_data: for @func
+ *
+ * Sends a call without waiting and without a main context on the caller's
+ * side: for callers such as the broker's workers, which run no main loop.
+ */
+void
+synod_rpc_connection_call_full (SynodRpcConnection *conn, guint32 prog, guint32 vers, guint32 proc,
+                                GBytes *args, guint timeout_ms, GMainContext *timer_context,
+                                SynodRpcReplyFunc func, gpointer user_data)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->func = func;
+  p->func_data = user_data;
+  start_async_call (conn, p, prog, vers, proc, args, timeout_ms, timer_context);
 }
 
 /**

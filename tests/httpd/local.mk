@@ -1,1 +1,52 @@
 # Tests of httpd (included from tests/local.mk).
+
+HTTPD_TESTS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_srcdir)/tests/httpd
+HTTPD_TESTS_LDADD = httpd/libsynod-httpd.la $(GLIB_LIBS) $(ZLIB_LIBS)
+
+check_PROGRAMS += tests/httpd/test-http-parser
+TESTS += tests/httpd/test-http-parser
+tests_httpd_test_http_parser_SOURCES = tests/httpd/test-http-parser.c tests/httpd/hostile-requests.h
+tests_httpd_test_http_parser_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_http_parser_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_http_parser_LDADD = $(HTTPD_TESTS_LDADD)
+
+# The fuzz target's body, replaying the seed corpus in every build.
+check_PROGRAMS += tests/httpd/test-fuzz-http-parser-corpus
+TESTS += tests/httpd/test-fuzz-http-parser-corpus
+tests_httpd_test_fuzz_http_parser_corpus_SOURCES = tests/httpd/fuzz-http-parser.c
+tests_httpd_test_fuzz_http_parser_corpus_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_fuzz_http_parser_corpus_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_fuzz_http_parser_corpus_LDADD = $(HTTPD_TESTS_LDADD)
+EXTRA_DIST += tests/httpd/corpus
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/httpd/fuzz-http-parser
+FUZZ_TARGETS += tests/httpd/fuzz-http-parser
+tests_httpd_fuzz_http_parser_SOURCES = tests/httpd/fuzz-http-parser.c
+tests_httpd_fuzz_http_parser_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS) -DSYNOD_FUZZING=1
+tests_httpd_fuzz_http_parser_CFLAGS = $(TESTS_CFLAGS) -fsanitize=fuzzer
+tests_httpd_fuzz_http_parser_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_httpd_fuzz_http_parser_LDADD = httpd/libsynod-httpd-fuzz.la $(GLIB_LIBS)
+endif
+
+# synod-httpd over raw loopback sockets.
+check_PROGRAMS += tests/httpd/test-httpd-raw
+TESTS += tests/httpd/test-httpd-raw
+tests_httpd_test_httpd_raw_SOURCES = tests/httpd/test-httpd-raw.c tests/httpd/httpd-test-util.c \
+	tests/httpd/httpd-test-util.h tests/httpd/hostile-requests.h
+tests_httpd_test_httpd_raw_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_httpd_raw_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_httpd_raw_LDADD = $(GLIB_LIBS) $(ZLIB_LIBS)
+EXTRA_tests_httpd_test_httpd_raw_DEPENDENCIES = httpd/synod-httpd
+
+# The engine in process: directory, paths, utilities, async handlers, cache, SSI.
+check_PROGRAMS += tests/httpd/test-httpd-engine
+TESTS += tests/httpd/test-httpd-engine
+tests_httpd_test_httpd_engine_SOURCES = tests/httpd/test-httpd-engine.c tests/httpd/httpd-test-util.c \
+	tests/httpd/httpd-test-util.h
+tests_httpd_test_httpd_engine_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_httpd_engine_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_httpd_engine_LDADD = $(HTTPD_TESTS_LDADD)
+
+# Side by side with nginx and lighttpd on the hostile table (run by hand).
+EXTRA_DIST += tests/httpd/compare-peers.sh

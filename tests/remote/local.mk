@@ -17,3 +17,13 @@ TESTS += tests/remote/test-discovery
 tests_remote_test_discovery_SOURCES = tests/remote/test-discovery.c
 tests_remote_test_discovery_CFLAGS = $(TESTS_CFLAGS)
 tests_remote_test_discovery_LDADD = tests/common/libsynod-test-mdns.la $(TESTS_LDADD)
+
+# Remote invocation between brokers over loopback.
+SYNOD_IDL_FILES += tests/remote/remote-test.idl
+check_PROGRAMS += tests/remote/test-network
+TESTS += tests/remote/test-network
+tests_remote_test_network_SOURCES = tests/remote/test-network.c
+nodist_tests_remote_test_network_SOURCES = tests/remote/remote-test.c tests/remote/remote-test.h
+tests_remote_test_network_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/remote -I$(top_builddir)/idl
+tests_remote_test_network_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_test_network_LDADD = $(TESTS_LDADD)

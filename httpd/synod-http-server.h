@@ -1,0 +1,85 @@
+/* synod-http-server.h — the connection engine (HTTPfastReceive) and listeners (HTTPdaemon).
+ *
+ * A SynodHttpServer owns the worker threads of a process's web serving.
+ * Each worker runs its own epoll loop over its own SO_REUSEPORT listening
+ * socket for every daemon, and over the connections it accepted: a
+ * connection lives on one thread for its whole life, so its input, parsing,
+ * dispatch and output never take a lock (see docs/httpd.md for the choice).
+ *
+ * A SynodHttpDaemon is one web site as the paper has it: a listening
+ * address, a default site (a URL directory) and any number of name-based
+ * virtual hosts (Host -> URL directory). Several daemons share one server.
+ *
+ * Per connection the engine does what the paper's HTTPfastReceive does:
+ * strict parsing, keep-alive, pipelining answered in order, request bodies
+ * (Content-Length and chunked), Expect: 100-continue, and the deadlines and
+ * caps that keep a hostile client from holding the server (header-read
+ * deadline against slowloris, body progress, idle keep-alive, send progress,
+ * connection cap).
+ */
+#pragma once
+
+#include "synod-http-handler.h"
+#include "synod-url-directory.h"
+
+G_BEGIN_DECLS
+
+#define SYNOD_HTTP_DEFAULT_MAX_CONNECTIONS 4096
+#define SYNOD_HTTP_DEFAULT_HEADER_TIMEOUT_MS 10000
+#define SYNOD_HTTP_DEFAULT_BODY_TIMEOUT_MS 30000
+#define SYNOD_HTTP_DEFAULT_KEEPALIVE_TIMEOUT_MS 15000
+#define SYNOD_HTTP_DEFAULT_SEND_TIMEOUT_MS 30000
+/* Most worker threads one server may run. */
+#define SYNOD_HTTP_MAX_WORKERS 256
+
+/**
+ * SynodHttpServerConfig:
+ * @n_workers: worker threads (0: one per CPU)
+ * @max_connections: open client connections at once, over all daemons;
+ *   beyond it a new connection gets 503 and is closed
+ * @header_timeout_ms: time allowed for a whole request head, from its first
+ *   byte (or from the connection's start), however slowly it trickles (408)
+ * @body_timeout_ms: longest pause while a request body arrives
+ * @keepalive_timeout_ms: longest idle time between requests
+ * @send_timeout_ms: longest time without progress while sending a response
+ * @limits: request line, head, header count and body limits
+ * @server_header: value of the Server field (NULL: "Synod")
+ */
+typedef struct
+{
+  guint n_workers;
+  guint max_connections;
+  guint header_timeout_ms;
+  guint body_timeout_ms;
+  guint keepalive_timeout_ms;
+  guint send_timeout_ms;
+  SynodHttpLimits limits;
+  const gchar *server_header;
+} SynodHttpServerConfig;
+
+void synod_http_server_config_init (SynodHttpServerConfig *config);
+
+typedef struct _SynodHttpServer SynodHttpServer;
+typedef struct _SynodHttpDaemon SynodHttpDaemon;
+
+SynodHttpDaemon *synod_http_daemon_new (SynodUrlDirectory *default_site);
+SynodHttpDaemon *synod_http_daemon_ref (SynodHttpDaemon *daemon);
+void synod_http_daemon_unref (SynodHttpDaemon *daemon);
+void synod_http_daemon_add_virtual_host (SynodHttpDaemon *daemon, const gchar *host,
+                                         SynodUrlDirectory *site);
+gboolean synod_http_daemon_set_access_log (SynodHttpDaemon *daemon, const gchar *path,
+                                           GError **error);
+guint16 synod_http_daemon_get_port (SynodHttpDaemon *daemon);
+
+SynodHttpServer *synod_http_server_new (const SynodHttpServerConfig *config);
+gboolean synod_http_server_add_daemon (SynodHttpServer *server, SynodHttpDaemon *daemon,
+                                       const gchar *address, guint16 port, GError **error);
+gboolean synod_http_server_start (SynodHttpServer *server, GError **error);
+void synod_http_server_stop (SynodHttpServer *server);
+void synod_http_server_free (SynodHttpServer *server);
+guint synod_http_server_get_n_connections (SynodHttpServer *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodHttpDaemon, synod_http_daemon_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodHttpServer, synod_http_server_free)
+
+G_END_DECLS

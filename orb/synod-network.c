@@ -1,0 +1,2166 @@
+/* synod-network.c — the peer table, the broker's remote handler, and the
+ * server side of Synod's ONC RPC program.
+ *
+ * Threads: the network thread runs a private main context (mDNS, probes,
+ * reconnections, call timeouts); connection readers dispatch inbound calls
+ * without blocking (an invocation is queued on the broker, whose worker
+ * sends the reply); senders (broker workers or any thread) dial a peer
+ * themselves when no connection is up, bounded by the connect timeout.
+ *
+ * Locking: one mutex guards the peer table, the connection map and the name
+ * cache. Nothing blocks while holding it.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "synod-broker.h"
+#include "synod-codec.h"
+#include "synod-discovery.h"
+#include "synod-dynamic.h"
+#include "synod-error.h"
+#include "synod-network.h"
+#include "synod-object-id.h"
+#include "synod-ref.h"
+#include "synod-remote.h"
+#include "synod-rpc-private.h"
+#include "synod-wire.h"
+
+#define BACKOFF_MIN_MS 500
+#define GOSSIP_EVERY_TICKS 5
+#define BACKOFF_MAX_MS 30000
+/* How long a resolved remote provider of a name is trusted without being
+ * told otherwise (notices and failures invalidate it earlier). */
+#define NAME_CACHE_TTL_US (30 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  gatomicrefcount ref_count;
+  gboolean removed; /* no longer in the table */
+  guint64 id;       /* 0 until a hello tells */
+  SynodPeerSource sources;
+  SynodPeerState state;
+  gchar *dial_address; /* where to connect, or NULL (inbound only) */
+  GPtrArray *addresses; /* gchar*, from mDNS */
+  gchar *cluster;
+  gchar *last_error;
+  SynodRpcConnection *conn; /* the connection used to reach it */
+  gboolean connecting;
+  gboolean probing;
+  gint64 next_attempt;
+  guint backoff_ms;
+} Peer;
+
+/* What the network knows of each connection (inbound or outbound). */
+typedef struct
+{
+  SynodNetwork *network;
+  SynodRpcConnection *conn;
+  guint64 peer_id;  /* from its hello, 0 before */
+  gchar *principal; /* the principal its calls run under */
+  gboolean foreign; /* another cluster: serves nothing */
+} ConnData;
+
+typedef struct
+{
+  SynodProvider provider;
+  gint64 expires;
+} CachedName;
+
+/* What callbacks from other threads (connection readers, closes, the
+ * broker's remote handler, background connects) hold instead of the network
+ * itself: once the network is being freed they find it gone, and freeing
+ * waits for the ones inside. */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  GMutex lock;
+  GCond cond;
+  SynodNetwork *net;
+  guint active;
+} NetHandle;
+
+struct _SynodNetwork
+{
+  NetHandle *handle;
+  SynodBroker *broker;
+  guint64 self_id;
+  gchar *cluster;
+  gchar *instance_name;
+  gboolean discovery_enabled;
+  guint call_timeout_ms;
+  guint connect_timeout_ms;
+  guint probe_interval_ms;
+  SynodRpcOptions rpc_options;
+  SynodRpcProgram program;
+
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GSource *probe_source;
+  guint ticks;
+  SynodDiscovery *discovery;
+
+  SynodRpcListener *listener;
+  gchar *listen_address;
+
+  GMutex lock;
+  GCond cond;
+  GPtrArray *peers;       /* Peer*, owned */
+  GHashTable *conns;      /* SynodRpcConnection* -> ConnData* (owned) */
+  GHashTable *name_cache; /* name -> CachedName* */
+  gboolean closing;
+};
+
+/* Set while serving a peer's RESOLVE or INVOKE_DYNAMIC: the broker must
+ * then look at local providers only, or two peers could ask each other
+ * forever. */
+static GPrivate local_only_key;
+
+static gboolean
+local_only (void)
+{
+  return g_private_get (&local_only_key) != NULL;
+}
+
+static void
+set_local_only (gboolean on)
+{
+  g_private_set (&local_only_key, on ? GINT_TO_POINTER (1) : NULL);
+}
+
+static void connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user_data);
+static void ask_peers (SynodNetwork *net, SynodRpcConnection *conn);
+
+static NetHandle *
+handle_ref (NetHandle *h)
+{
+  g_atomic_ref_count_inc (&h->ref_count);
+  return h;
+}
+
+static void
+handle_unref (gpointer data)
+{
+  NetHandle *h = data;
+
+  if (!g_atomic_ref_count_dec (&h->ref_count))
+    return;
+  g_mutex_clear (&h->lock);
+  g_cond_clear (&h->cond);
+  g_free (h);
+}
+
+/* Returns the network, or NULL once it is being freed; pair with
+ * net_leave() when not NULL. */
+static SynodNetwork *
+net_enter (NetHandle *h)
+{
+  SynodNetwork *net;
+
+  g_mutex_lock (&h->lock);
+  net = h->net;
+  if (net)
+    h->active++;
+  g_mutex_unlock (&h->lock);
+  return net;
+}
+
+static void
+net_leave (NetHandle *h)
+{
+  g_mutex_lock (&h->lock);
+  if (--h->active == 0)
+    g_cond_broadcast (&h->cond);
+  g_mutex_unlock (&h->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers */
+
+void
+synod_network_options_init (SynodNetworkOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->cluster = SYNOD_NETWORK_DEFAULT_CLUSTER;
+  options->call_timeout_ms = SYNOD_NETWORK_DEFAULT_CALL_TIMEOUT_MS;
+  options->connect_timeout_ms = SYNOD_NETWORK_DEFAULT_CONNECT_TIMEOUT_MS;
+  options->probe_interval_ms = SYNOD_NETWORK_DEFAULT_PROBE_INTERVAL_MS;
+  options->max_connections = SYNOD_RPC_DEFAULT_MAX_CONNECTIONS;
+  options->max_record = SYNOD_RPC_DEFAULT_MAX_RECORD;
+}
+
+void
+synod_peer_info_free (SynodPeerInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->address);
+  g_strfreev (info->addresses);
+  g_free (info->cluster);
+  g_free (info->last_error);
+  g_free (info);
+}
+
+/**
+ * synod_peer_source_to_string:
+ * @sources: how a peer was found
+ *
+ * Returns: a short text, "static", "mdns", "inbound" or a combination
+ *   ("static+mdns")
+ */
+const gchar *
+synod_peer_source_to_string (SynodPeerSource sources)
+{
+  static const gchar *const names[] = {
+    "-",           "static",         "mdns",         "static+mdns",
+    "inbound",     "static+inbound", "mdns+inbound", "static+mdns+inbound",
+  };
+
+  /* A peer learned from another is only ever that, until it connects to
+   * us or is configured. */
+  if ((sources & 7) == 0 && (sources & SYNOD_PEER_INDIRECT))
+    return "indirect";
+  return names[sources & 7];
+}
+
+const gchar *
+synod_peer_state_to_string (SynodPeerState state)
+{
+  switch (state)
+    {
+      case SYNOD_PEER_STATE_CONNECTED:
+        return "connected";
+      case SYNOD_PEER_STATE_UNREACHABLE:
+        return "unreachable";
+      case SYNOD_PEER_STATE_UNKNOWN:
+      default:
+        return "unknown";
+    }
+}
+
+static Peer *
+peer_ref (Peer *p)
+{
+  g_atomic_ref_count_inc (&p->ref_count);
+  return p;
+}
+
+static void
+peer_unref (gpointer data)
+{
+  Peer *p = data;
+
+  if (!g_atomic_ref_count_dec (&p->ref_count))
+    return;
+  if (p->conn)
+    synod_rpc_connection_unref (p->conn);
+  g_free (p->dial_address);
+  g_ptr_array_unref (p->addresses);
+  g_free (p->cluster);
+  g_free (p->last_error);
+  g_free (p);
+}
+
+static Peer *
+peer_new (void)
+{
+  Peer *p = g_new0 (Peer, 1);
+
+  g_atomic_ref_count_init (&p->ref_count);
+  p->addresses = g_ptr_array_new_with_free_func (g_free);
+  p->backoff_ms = BACKOFF_MIN_MS;
+  return p;
+}
+
+static void
+conn_data_free (gpointer data)
+{
+  ConnData *cd = data;
+
+  g_free (cd->principal);
+  g_free (cd);
+}
+
+/* Takes @p out of the table (with the lock held); holders of a reference
+ * see p->removed. */
+static void
+remove_peer (SynodNetwork *net, Peer *p)
+{
+  p->removed = TRUE;
+  g_ptr_array_remove (net->peers, p);
+}
+
+static Peer *
+find_peer_by_id (SynodNetwork *net, guint64 id)
+{
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (id != 0 && p->id == id)
+        return p;
+    }
+  return NULL;
+}
+
+static Peer *
+find_peer_by_dial_address (SynodNetwork *net, const gchar *address)
+{
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->dial_address && strcmp (p->dial_address, address) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+static GBytes *
+encode_or_die (const SynodTypeDesc *type, gconstpointer value)
+{
+  g_autoptr (GError) error = NULL;
+  GBytes *bytes = synod_value_encode (type, value, &error);
+
+  /* Our own messages always fit their types: a failure is a bug here. */
+  if (bytes == NULL)
+    g_error ("encoding a %s: %s", type->name, error->message);
+  return bytes;
+}
+
+static void
+error_to_wire (const GError *error, SynodWireRemoteError *wire)
+{
+  wire->domain = g_strdup (g_quark_to_string (error->domain));
+  wire->code = error->code;
+  /* Messages are bounded on the wire and must be UTF-8. */
+  if (g_utf8_validate (error->message, -1, NULL)
+      && strlen (error->message) <= SYNOD_WIRE_MAX_MESSAGE)
+    wire->message = g_strdup (error->message);
+  else
+    wire->message = g_utf8_make_valid (error->message, MIN (strlen (error->message),
+                                                            SYNOD_WIRE_MAX_MESSAGE / 4));
+}
+
+/* Rebuilds a remote GError. Only domains this process already knows are
+ * kept (quarks are never freed: a peer must not make us create them). */
+static GError *
+error_from_wire (const SynodWireRemoteError *wire, const gchar *peer)
+{
+  GQuark domain = g_quark_try_string (wire->domain);
+
+  if (domain != 0)
+    return g_error_new_literal (domain, wire->code, wire->message);
+  return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_REMOTE, _ ("%s (%s error %d on peer %s)"),
+                      wire->message, wire->domain, wire->code, peer);
+}
+
+static gchar *
+peer_text (guint64 id)
+{
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x", id);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connections */
+
+static void
+fill_hello (SynodNetwork *net, SynodWireHello *hello)
+{
+  hello->peer = net->self_id;
+  hello->protocol = SYNOD_WIRE_PROTOCOL_VERSION;
+  hello->cluster = g_strdup (net->cluster);
+  hello->listen = g_strdup (net->listen_address ? net->listen_address : "");
+}
+
+/* Registers a connection's data; the network's closed function removes it. */
+static ConnData *
+track_connection (SynodNetwork *net, SynodRpcConnection *conn)
+{
+  ConnData *cd = g_new0 (ConnData, 1);
+
+  cd->network = net;
+  cd->conn = conn;
+  cd->principal = g_strdup_printf ("unauthenticated@%s", synod_rpc_connection_get_peer_address (conn));
+  g_mutex_lock (&net->lock);
+  g_hash_table_insert (net->conns, conn, cd);
+  g_mutex_unlock (&net->lock);
+  synod_rpc_connection_set_closed_func (conn, connection_closed, handle_ref (net->handle),
+                                        handle_unref);
+  return cd;
+}
+
+/* Records what a hello told about the peer at the other end of @conn, with
+ * the lock held. Returns the peer, or NULL when the connection is foreign. */
+static Peer *
+learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *hello,
+            Peer *dialled, gboolean inbound)
+{
+  ConnData *cd = g_hash_table_lookup (net->conns, conn);
+  Peer *p;
+
+  if (hello->cluster[0] != '\0' && strcmp (hello->cluster, net->cluster) != 0)
+    {
+      if (cd)
+        cd->foreign = TRUE;
+      return NULL;
+    }
+  if (cd)
+    {
+      cd->peer_id = hello->peer;
+      g_free (cd->principal);
+      /* Until TLS authenticates peers, the principal is the id the peer
+       * claims, marked as such. */
+      cd->principal = g_strdup_printf ("peer:%016" G_GINT64_MODIFIER "x", hello->peer);
+    }
+  p = find_peer_by_id (net, hello->peer);
+  if (dialled != NULL && p != NULL && p != dialled)
+    {
+      /* The dialled address turned out to be a peer known otherwise (mDNS,
+       * or it connected first): merge the two entries. */
+      p->sources |= dialled->sources;
+      if (p->dial_address == NULL)
+        p->dial_address = g_strdup (dialled->dial_address);
+      remove_peer (net, dialled);
+    }
+  else if (p == NULL)
+    p = dialled;
+  if (p == NULL)
+    {
+      p = peer_new ();
+      g_ptr_array_add (net->peers, p);
+    }
+  p->id = hello->peer;
+  if (inbound)
+    p->sources |= SYNOD_PEER_INBOUND;
+  if (p->dial_address == NULL && hello->listen[0] != '\0')
+    p->dial_address = g_strdup (hello->listen);
+  g_free (p->cluster);
+  p->cluster = g_strdup (hello->cluster);
+  if (p->conn == NULL || synod_rpc_connection_is_closed (p->conn))
+    {
+      g_clear_pointer (&p->conn, synod_rpc_connection_unref);
+      p->conn = synod_rpc_connection_ref (conn);
+    }
+  p->state = SYNOD_PEER_STATE_CONNECTED;
+  g_clear_pointer (&p->last_error, g_free);
+  p->backoff_ms = BACKOFF_MIN_MS;
+  g_cond_broadcast (&net->cond);
+  return p;
+}
+
+/* Dials @address and exchanges hellos. Blocking (connect timeout + one
+ * round trip). Returns the connection with its hello in @ret_hello. */
+static SynodRpcConnection *
+dial (SynodNetwork *net, const gchar *address, SynodWireHello *ret_hello, GError **error)
+{
+  g_autoptr (SynodRpcConnection) conn = NULL;
+  g_auto (SynodWireHello) mine = { 0 };
+  g_autoptr (GBytes) args = NULL;
+  g_autoptr (GBytes) reply = NULL;
+
+  conn = synod_rpc_connection_connect (address, net->connect_timeout_ms, &net->rpc_options,
+                                       &net->program, NULL, error);
+  if (conn == NULL)
+    return NULL;
+  track_connection (net, conn);
+  fill_hello (net, &mine);
+  args = encode_or_die (&synod_wire_hello_desc, &mine);
+  reply = synod_rpc_connection_call_sync (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                          SYNOD_WIRE_PROC_HELLO, args, net->connect_timeout_ms,
+                                          NULL, error);
+  if (reply == NULL
+      || !synod_value_decode (&synod_wire_hello_desc, g_bytes_get_data (reply, NULL),
+                              g_bytes_get_size (reply), ret_hello, error))
+    {
+      synod_rpc_connection_close (conn);
+      return NULL;
+    }
+  if (ret_hello->protocol != SYNOD_WIRE_PROTOCOL_VERSION)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                   _ ("%s speaks Synod protocol %u, this peer %u"), address, ret_hello->protocol,
+                   SYNOD_WIRE_PROTOCOL_VERSION);
+      synod_value_clear (&synod_wire_hello_desc, ret_hello);
+      synod_rpc_connection_close (conn);
+      return NULL;
+    }
+  if (ret_hello->cluster[0] != '\0' && net->cluster[0] != '\0'
+      && strcmp (ret_hello->cluster, net->cluster) != 0)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                   _ ("%s belongs to cluster “%s”, not “%s”"), address, ret_hello->cluster,
+                   net->cluster);
+      synod_value_clear (&synod_wire_hello_desc, ret_hello);
+      synod_rpc_connection_close (conn);
+      return NULL;
+    }
+  return g_steal_pointer (&conn);
+}
+
+/* Connects to @p unless a connection is up or being made (then waits for
+ * it). Called without the lock, with a reference to @p; blocking. */
+static SynodRpcConnection *
+connect_peer (SynodNetwork *net, Peer *p, GError **error)
+{
+  g_autofree gchar *address = NULL;
+  g_auto (SynodWireHello) hello = { 0 };
+  g_autoptr (GError) local_error = NULL;
+  SynodRpcConnection *conn;
+  gint64 deadline = g_get_monotonic_time () + (gint64) net->connect_timeout_ms * 2000;
+  guint64 id = p->id;
+
+  g_mutex_lock (&net->lock);
+  while (p->connecting && !net->closing)
+    if (!g_cond_wait_until (&net->cond, &net->lock, deadline))
+      break;
+  /* The entry may have been merged into another one meanwhile. */
+  if (p->removed && id != 0 && find_peer_by_id (net, id) != NULL)
+    p = find_peer_by_id (net, id);
+  if (p->conn && !synod_rpc_connection_is_closed (p->conn))
+    {
+      conn = synod_rpc_connection_ref (p->conn);
+      g_mutex_unlock (&net->lock);
+      return conn;
+    }
+  if (net->closing || p->connecting || p->removed)
+    {
+      g_mutex_unlock (&net->lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                   _ ("Peer %016" G_GINT64_MODIFIER "x is not reachable now"), id);
+      return NULL;
+    }
+  address = g_strdup (p->dial_address ? p->dial_address
+                                       : p->addresses->len > 0 ? p->addresses->pdata[0] : NULL);
+  if (address == NULL)
+    {
+      g_mutex_unlock (&net->lock);
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                   _ ("No address is known for peer %016" G_GINT64_MODIFIER "x"), id);
+      return NULL;
+    }
+  p->connecting = TRUE;
+  peer_ref (p);
+  g_mutex_unlock (&net->lock);
+
+  conn = dial (net, address, &hello, &local_error);
+
+  g_mutex_lock (&net->lock);
+  p->connecting = FALSE;
+  if (conn == NULL)
+    {
+      p->state = SYNOD_PEER_STATE_UNREACHABLE;
+      g_free (p->last_error);
+      p->last_error = g_strdup (local_error->message);
+      p->next_attempt = g_get_monotonic_time () + (gint64) p->backoff_ms * 1000;
+      p->backoff_ms = MIN (p->backoff_ms * 2, BACKOFF_MAX_MS);
+    }
+  else
+    {
+      if (p->id != 0 && hello.peer != p->id)
+        g_info ("the peer at %s is now %016" G_GINT64_MODIFIER "x (was %016" G_GINT64_MODIFIER
+                "x)",
+                address, hello.peer, p->id);
+      learn_peer (net, conn, &hello, p->removed ? NULL : p, FALSE);
+    }
+  g_cond_broadcast (&net->cond);
+  g_mutex_unlock (&net->lock);
+  peer_unref (p);
+  if (conn == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    ask_peers (net, conn);
+  return conn;
+}
+
+/* Adds the peers another peer reported (with the lock held). */
+static void
+add_reported_peers (SynodNetwork *net, const SynodWirePeerList *list)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      const SynodWirePeerEntry *e = &list->val[i];
+      Peer *p;
+
+      if (e->peer == 0 || e->peer == net->self_id || e->address[0] == '\0'
+          || find_peer_by_id (net, e->peer) != NULL
+          || find_peer_by_dial_address (net, e->address) != NULL)
+        continue;
+      p = peer_new ();
+      p->id = e->peer;
+      p->sources = SYNOD_PEER_INDIRECT;
+      p->dial_address = g_strdup (e->address);
+      g_ptr_array_add (net->peers, p);
+    }
+}
+
+static void
+gossip_reply (GBytes *result, const GError *error, gpointer user_data)
+{
+  NetHandle *h = user_data;
+  SynodNetwork *net = net_enter (h);
+  g_auto (SynodWirePeerList) list = { 0 };
+
+  if (net != NULL)
+    {
+      if (result != NULL
+          && synod_value_decode (&synod_wire_peer_list_desc, g_bytes_get_data (result, NULL),
+                                 g_bytes_get_size (result), &list, NULL))
+        {
+          g_mutex_lock (&net->lock);
+          add_reported_peers (net, &list);
+          g_mutex_unlock (&net->lock);
+        }
+      net_leave (h);
+    }
+  handle_unref (h);
+}
+
+/* Asks the peer at the other end of @conn which peers it knows, so that a
+ * cluster joined through one peer becomes a full mesh. */
+static void
+ask_peers (SynodNetwork *net, SynodRpcConnection *conn)
+{
+  synod_rpc_connection_call_full (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                  SYNOD_WIRE_PROC_PEERS, NULL, net->connect_timeout_ms,
+                                  net->context, gossip_reply, handle_ref (net->handle));
+}
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint refs;
+  guint remaining;
+  guint64 wanted;
+  gchar *address;
+} PeerSearch;
+
+static void
+peer_search_unref (PeerSearch *ps)
+{
+  gboolean last;
+
+  g_mutex_lock (&ps->lock);
+  last = --ps->refs == 0;
+  g_mutex_unlock (&ps->lock);
+  if (!last)
+    return;
+  g_free (ps->address);
+  g_mutex_clear (&ps->lock);
+  g_cond_clear (&ps->cond);
+  g_free (ps);
+}
+
+static void
+peer_search_reply (GBytes *result, const GError *error, gpointer user_data)
+{
+  PeerSearch *ps = user_data;
+  g_auto (SynodWirePeerList) list = { 0 };
+
+  g_mutex_lock (&ps->lock);
+  if (result != NULL
+      && synod_value_decode (&synod_wire_peer_list_desc, g_bytes_get_data (result, NULL),
+                             g_bytes_get_size (result), &list, NULL))
+    for (guint i = 0; i < list.len && ps->address == NULL; i++)
+      if (list.val[i].peer == ps->wanted)
+        ps->address = g_strdup (list.val[i].address);
+  ps->remaining--;
+  g_cond_broadcast (&ps->cond);
+  g_mutex_unlock (&ps->lock);
+  peer_search_unref (ps);
+}
+
+/* Asks the connected peers where peer @id is; on an answer, adds it to the
+ * table (as an indirect peer) and returns it, with a reference. */
+static Peer *
+find_indirect (SynodNetwork *net, guint64 id)
+{
+  g_autoptr (GPtrArray) conns = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) synod_rpc_connection_unref);
+  PeerSearch *ps = g_new0 (PeerSearch, 1);
+  gint64 deadline = g_get_monotonic_time () + (gint64) net->connect_timeout_ms * 1000;
+  g_autofree gchar *address = NULL;
+  Peer *p;
+
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *q = net->peers->pdata[i];
+
+      if (q->id != 0 && q->conn && !synod_rpc_connection_is_closed (q->conn))
+        g_ptr_array_add (conns, synod_rpc_connection_ref (q->conn));
+    }
+  g_mutex_unlock (&net->lock);
+
+  g_mutex_init (&ps->lock);
+  g_cond_init (&ps->cond);
+  ps->wanted = id;
+  ps->refs = 1 + conns->len;
+  ps->remaining = conns->len;
+  for (guint i = 0; i < conns->len; i++)
+    synod_rpc_connection_call_full (conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                    SYNOD_WIRE_PROC_PEERS, NULL, net->connect_timeout_ms,
+                                    net->context, peer_search_reply, ps);
+  g_mutex_lock (&ps->lock);
+  while (ps->remaining > 0 && ps->address == NULL)
+    if (!g_cond_wait_until (&ps->cond, &ps->lock, deadline))
+      break;
+  address = g_strdup (ps->address);
+  g_mutex_unlock (&ps->lock);
+  peer_search_unref (ps);
+  if (address == NULL)
+    return NULL;
+
+  g_mutex_lock (&net->lock);
+  p = find_peer_by_id (net, id);
+  if (p == NULL)
+    {
+      p = peer_new ();
+      p->id = id;
+      p->sources = SYNOD_PEER_INDIRECT;
+      p->dial_address = g_steal_pointer (&address);
+      g_ptr_array_add (net->peers, p);
+    }
+  peer_ref (p);
+  g_mutex_unlock (&net->lock);
+  return p;
+}
+
+/* The connection to reach peer @id. */
+static SynodRpcConnection *
+connection_for (SynodNetwork *net, guint64 id, GError **error)
+{
+  SynodRpcConnection *conn;
+  Peer *p;
+
+  g_mutex_lock (&net->lock);
+  p = find_peer_by_id (net, id);
+  if (p && p->conn && !synod_rpc_connection_is_closed (p->conn))
+    {
+      conn = synod_rpc_connection_ref (p->conn);
+      g_mutex_unlock (&net->lock);
+      return conn;
+    }
+  if (p)
+    peer_ref (p);
+  g_mutex_unlock (&net->lock);
+  if (p == NULL)
+    p = find_indirect (net, id);
+  if (p == NULL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                   _ ("Peer %016" G_GINT64_MODIFIER "x is not known to this peer or its peers"),
+                   id);
+      return NULL;
+    }
+  conn = connect_peer (net, p, error);
+  peer_unref (p);
+  return conn;
+}
+
+static void
+connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user_data)
+{
+  NetHandle *h = user_data;
+  SynodNetwork *net = net_enter (h);
+
+  if (net == NULL)
+    return;
+  g_mutex_lock (&net->lock);
+  g_hash_table_remove (net->conns, conn);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->conn != conn)
+        continue;
+      g_clear_pointer (&p->conn, synod_rpc_connection_unref);
+      if (p->dial_address == NULL && p->addresses->len == 0)
+        {
+          /* Known only because it connected to us: forget it. */
+          remove_peer (net, p);
+          i--;
+          continue;
+        }
+      p->state = SYNOD_PEER_STATE_UNREACHABLE;
+      g_free (p->last_error);
+      p->last_error = g_strdup (reason->message);
+    }
+  /* Names resolved to a peer that went away are resolved again. */
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, net->name_cache);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      if (find_peer_by_id (net, ((CachedName *) value)->provider.peer) == NULL
+          || find_peer_by_id (net, ((CachedName *) value)->provider.peer)->conn == NULL)
+        g_hash_table_iter_remove (&iter);
+  }
+  g_cond_broadcast (&net->cond);
+  g_mutex_unlock (&net->lock);
+  net_leave (h);
+}
+
+static void
+accepted (SynodRpcConnection *conn, gpointer user_data)
+{
+  NetHandle *h = user_data;
+  SynodNetwork *net = net_enter (h);
+
+  if (net == NULL)
+    return;
+  track_connection (net, conn);
+  net_leave (h);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Serving calls from other peers */
+
+static void
+reply_bytes (SynodRpcConnection *conn, guint32 xid, const SynodTypeDesc *type, gconstpointer value)
+{
+  g_autoptr (GBytes) bytes = encode_or_die (type, value);
+  g_autoptr (GError) error = NULL;
+
+  if (!synod_rpc_connection_reply (conn, xid, SYNOD_RPC_SUCCESS, bytes, &error))
+    g_debug ("replying to %s: %s", synod_rpc_connection_get_peer_address (conn), error->message);
+}
+
+static void
+reply_garbage (SynodRpcConnection *conn, guint32 xid)
+{
+  synod_rpc_connection_reply (conn, xid, SYNOD_RPC_GARBAGE_ARGS, NULL, NULL);
+}
+
+static void
+reply_invoke_error (SynodRpcConnection *conn, guint32 xid, const GError *error)
+{
+  g_auto (SynodWireInvokeResult) result = { .ok = FALSE };
+
+  error_to_wire (error, &result.u.error);
+  reply_bytes (conn, xid, &synod_wire_invoke_result_desc, &result);
+}
+
+typedef struct
+{
+  SynodRpcConnection *conn;
+  guint32 xid;
+} InboundCall;
+
+static void
+invoke_done (const SynodMethodDesc *method, gconstpointer result, const GError *error,
+             gpointer reply_data)
+{
+  InboundCall *call = reply_data;
+
+  if (call->xid != 0)
+    {
+      if (error)
+        reply_invoke_error (call->conn, call->xid, error);
+      else
+        {
+          g_autoptr (GError) encode_error = NULL;
+          g_autoptr (GBytes) bytes = synod_value_encode (method->result, result, &encode_error);
+
+          if (bytes == NULL)
+            reply_invoke_error (call->conn, call->xid, encode_error);
+          else
+            {
+              g_auto (SynodWireInvokeResult) wire = { .ok = TRUE };
+
+              wire.u.result.len = g_bytes_get_size (bytes);
+              wire.u.result.val = g_memdup2 (g_bytes_get_data (bytes, NULL), wire.u.result.len);
+              reply_bytes (call->conn, call->xid, &synod_wire_invoke_result_desc, &wire);
+            }
+        }
+    }
+  else if (error)
+    g_debug ("a oneway %s.%s from %s failed: %s", method->interface->name, method->name,
+             synod_rpc_connection_get_peer_address (call->conn), error->message);
+  synod_rpc_connection_unref (call->conn);
+  g_free (call);
+}
+
+static gchar *
+principal_of (SynodNetwork *net, SynodRpcConnection *conn, gboolean *ret_foreign)
+{
+  ConnData *cd;
+  gchar *principal;
+
+  g_mutex_lock (&net->lock);
+  cd = g_hash_table_lookup (net->conns, conn);
+  principal = g_strdup (cd ? cd->principal : "unauthenticated");
+  *ret_foreign = cd ? cd->foreign : FALSE;
+  g_mutex_unlock (&net->lock);
+  return principal;
+}
+
+static void
+serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInfo *info,
+              GBytes *args, gboolean oneway)
+{
+  g_auto (SynodWireInvoke) wire = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *principal = NULL;
+  const SynodInterfaceDesc *iface;
+  const SynodMethodDesc *method;
+  gpointer method_args;
+  InboundCall *call;
+  gboolean foreign;
+
+  if (!synod_value_decode (&synod_wire_invoke_desc, g_bytes_get_data (args, NULL),
+                           g_bytes_get_size (args), &wire, &error))
+    {
+      g_debug ("undecodable invocation from %s: %s", synod_rpc_connection_get_peer_address (conn),
+               error->message);
+      if (!oneway)
+        reply_garbage (conn, info->xid);
+      return;
+    }
+  principal = principal_of (net, conn, &foreign);
+  iface = synod_broker_lookup_interface (net->broker, wire.interface, wire.version);
+  if (foreign)
+    g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
+                 _ ("This peer serves its own cluster only"));
+  else if (iface == NULL)
+    g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_INTERFACE,
+                 _ ("No interface %s version %u on this peer"), wire.interface, wire.version);
+  else if (wire.method >= iface->n_methods)
+    g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_METHOD,
+                 _ ("Interface %s version %u has no method %u"), wire.interface, wire.version,
+                 wire.method);
+  if (error)
+    {
+      if (!oneway)
+        reply_invoke_error (conn, info->xid, error);
+      return;
+    }
+  method = &iface->methods[wire.method];
+  method_args = synod_value_new (method->args);
+  if (!synod_value_decode (method->args, wire.args.val, wire.args.len, method_args, &error))
+    {
+      g_prefix_error (&error, _ ("Arguments of %s.%s: "), iface->name, method->name);
+      g_free (method_args);
+      if (!oneway)
+        reply_invoke_error (conn, info->xid, error);
+      return;
+    }
+  call = g_new0 (InboundCall, 1);
+  call->conn = synod_rpc_connection_ref (conn);
+  call->xid = oneway ? 0 : info->xid;
+  synod_broker_dispatch (net->broker, &wire.target, method, method_args, principal, invoke_done,
+                         call);
+}
+
+static void
+reply_dynamic_error (SynodRpcConnection *conn, guint32 xid, const GError *error)
+{
+  g_auto (SynodWireDynamicResult) result = { .ok = FALSE };
+
+  error_to_wire (error, &result.u.error);
+  reply_bytes (conn, xid, &synod_wire_dynamic_result_desc, &result);
+}
+
+typedef struct
+{
+  SynodRpcConnection *conn;
+  guint32 xid;
+} DynamicCall;
+
+static void
+dynamic_done (const SynodMethodDesc *method, gconstpointer result, const GError *error,
+              gpointer reply_data)
+{
+  DynamicCall *call = reply_data;
+
+  if (error)
+    reply_dynamic_error (call->conn, call->xid, error);
+  else
+    {
+      g_autoptr (GError) convert_error = NULL;
+      g_autoptr (GVariant) value = NULL;
+      g_autoptr (GVariant) tuple = NULL;
+
+      if (method->result->kind == SYNOD_TYPE_VOID)
+        tuple = g_variant_ref_sink (g_variant_new_tuple (NULL, 0));
+      else if ((value = synod_value_to_variant (method->result, result, &convert_error)) != NULL)
+        tuple = g_variant_ref_sink (g_variant_new_tuple (&value, 1));
+      if (tuple == NULL)
+        reply_dynamic_error (call->conn, call->xid, convert_error);
+      else
+        {
+          g_auto (SynodWireDynamicResult) wire = { .ok = TRUE };
+
+          wire.u.value.signature = g_strdup (g_variant_get_type_string (tuple));
+          wire.u.value.data.len = g_variant_get_size (tuple);
+          wire.u.value.data.val = g_malloc (MAX (wire.u.value.data.len, 1));
+          g_variant_store (tuple, wire.u.value.data.val);
+          reply_bytes (call->conn, call->xid, &synod_wire_dynamic_result_desc, &wire);
+        }
+    }
+  synod_rpc_connection_unref (call->conn);
+  g_free (call);
+}
+
+/* Finds the local object a dynamic call names (an Id, or a service name with
+ * a provider on this peer). */
+static gboolean
+resolve_local_target (SynodNetwork *net, const gchar *target, SynodObjectId *ret_id,
+                      GError **error)
+{
+  if (synod_object_id_is_valid_text (target))
+    return synod_object_id_parse (target, ret_id, error);
+  if (synod_broker_is_valid_service_name (target))
+    {
+      g_autoptr (GArray) providers = NULL;
+
+      set_local_only (TRUE);
+      providers = synod_broker_list_providers (net->broker, target, NULL);
+      set_local_only (FALSE);
+      for (guint i = 0; providers && i < providers->len; i++)
+        {
+          SynodProvider *pr = &g_array_index (providers, SynodProvider, i);
+
+          if (pr->peer == net->self_id)
+            {
+              *ret_id = pr->id;
+              return TRUE;
+            }
+        }
+    }
+  g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
+               _ ("No object or service “%s” on this peer"), target);
+  return FALSE;
+}
+
+static void
+serve_invoke_dynamic (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInfo *info,
+                      GBytes *args)
+{
+  g_auto (SynodWireInvokeDynamic) wire = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *principal = NULL;
+  g_autoptr (GVariant) variant = NULL;
+  g_autoptr (SynodRef) ref = NULL;
+  SynodObjectId id;
+  const SynodMethodDesc *method = NULL;
+  gpointer method_args = NULL;
+  gboolean foreign;
+  DynamicCall *call;
+
+  if (!synod_value_decode (&synod_wire_invoke_dynamic_desc, g_bytes_get_data (args, NULL),
+                           g_bytes_get_size (args), &wire, &error))
+    {
+      reply_garbage (conn, info->xid);
+      return;
+    }
+  principal = principal_of (net, conn, &foreign);
+  if (foreign)
+    g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
+                 _ ("This peer serves its own cluster only"));
+  else if (!g_variant_type_string_is_valid (wire.signature)
+           || !g_variant_type_is_tuple (G_VARIANT_TYPE (wire.signature)))
+    g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS,
+                 _ ("“%s” is not the signature of an argument tuple"), wire.signature);
+  else
+    {
+      g_autoptr (GBytes) data = g_bytes_new (wire.args.val, wire.args.len);
+
+      /* GVariant reads untrusted serialized data safely; a value that is not
+       * in normal form is refused rather than silently normalised. */
+      variant = g_variant_ref_sink (
+          g_variant_new_from_bytes (G_VARIANT_TYPE (wire.signature), data, FALSE));
+      if (!g_variant_is_normal_form (variant))
+        g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS,
+                     _ ("The arguments are not a GVariant of type %s in normal form"),
+                     wire.signature);
+    }
+  if (error == NULL && resolve_local_target (net, wire.target, &id, &error))
+    {
+      ref = synod_ref_new_for_id (net->broker, &id);
+      method = synod_ref_lookup_method (ref, wire.interface, wire.method, &error);
+    }
+  if (method != NULL)
+    {
+      method_args = synod_value_new (method->args);
+      if (!synod_value_from_variant (method->args, variant, method_args, &error))
+        {
+          g_prefix_error (&error, _ ("Arguments of %s.%s: "), wire.interface, wire.method);
+          g_clear_pointer (&method_args, g_free);
+        }
+    }
+  if (error)
+    {
+      reply_dynamic_error (conn, info->xid, error);
+      return;
+    }
+  call = g_new0 (DynamicCall, 1);
+  call->conn = synod_rpc_connection_ref (conn);
+  call->xid = info->xid;
+  synod_broker_dispatch (net->broker, &id, method, method_args, principal, dynamic_done, call);
+}
+
+static void
+serve_resolve (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInfo *info,
+               GBytes *args)
+{
+  g_auto (SynodWireResolve) wire = { 0 };
+  g_auto (SynodWireProviderList) list = { 0 };
+  g_autoptr (GArray) providers = NULL;
+  GArray *mine = g_array_new (FALSE, FALSE, sizeof (SynodWireProvider));
+
+  if (!synod_value_decode (&synod_wire_resolve_desc, g_bytes_get_data (args, NULL),
+                           g_bytes_get_size (args), &wire, NULL))
+    {
+      g_array_unref (mine);
+      reply_garbage (conn, info->xid);
+      return;
+    }
+  if (synod_broker_is_valid_service_name (wire.name))
+    {
+      set_local_only (TRUE);
+      providers = synod_broker_list_providers (net->broker, wire.name, NULL);
+      set_local_only (FALSE);
+    }
+  for (guint i = 0; providers && i < providers->len; i++)
+    {
+      SynodProvider *pr = &g_array_index (providers, SynodProvider, i);
+
+      if (pr->peer == net->self_id)
+        {
+          SynodWireProvider wp = { .peer = pr->peer, .id = pr->id };
+          g_array_append_val (mine, wp);
+        }
+    }
+  list.len = mine->len;
+  list.val = (SynodWireProvider *) (gpointer) g_array_free (mine, FALSE);
+  reply_bytes (conn, info->xid, &synod_wire_provider_list_desc, &list);
+}
+
+static void
+serve_notice (SynodNetwork *net, GBytes *args)
+{
+  g_auto (SynodWireNotice) wire = { 0 };
+
+  if (!synod_value_decode (&synod_wire_notice_desc, g_bytes_get_data (args, NULL),
+                           g_bytes_get_size (args), &wire, NULL))
+    return;
+  g_mutex_lock (&net->lock);
+  g_hash_table_remove (net->name_cache, wire.name);
+  g_mutex_unlock (&net->lock);
+}
+
+static void
+serve_peers (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInfo *info)
+{
+  g_auto (SynodWirePeerList) list = { 0 };
+  GArray *entries = g_array_new (FALSE, TRUE, sizeof (SynodWirePeerEntry));
+
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+      SynodWirePeerEntry e;
+
+      if (p->id == 0 || p->dial_address == NULL || p->conn == NULL
+          || strlen (p->dial_address) > SYNOD_WIRE_MAX_ADDRESS)
+        continue;
+      e.peer = p->id;
+      e.address = g_strdup (p->dial_address);
+      g_array_append_val (entries, e);
+    }
+  g_mutex_unlock (&net->lock);
+  list.len = entries->len;
+  list.val = (SynodWirePeerEntry *) (gpointer) g_array_free (entries, FALSE);
+  reply_bytes (conn, info->xid, &synod_wire_peer_list_desc, &list);
+}
+
+static void
+serve_hello (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInfo *info,
+             GBytes *args)
+{
+  g_auto (SynodWireHello) theirs = { 0 };
+  g_auto (SynodWireHello) mine = { 0 };
+
+  if (!synod_value_decode (&synod_wire_hello_desc, g_bytes_get_data (args, NULL),
+                           g_bytes_get_size (args), &theirs, NULL))
+    {
+      reply_garbage (conn, info->xid);
+      return;
+    }
+  g_mutex_lock (&net->lock);
+  if (theirs.protocol == SYNOD_WIRE_PROTOCOL_VERSION && theirs.peer != net->self_id)
+    learn_peer (net, conn, &theirs, NULL, TRUE);
+  g_mutex_unlock (&net->lock);
+  fill_hello (net, &mine);
+  reply_bytes (conn, info->xid, &synod_wire_hello_desc, &mine);
+}
+
+/* The program's dispatch function: on a connection's reader thread, never
+ * blocking. */
+static void
+dispatch (SynodRpcConnection *conn, const SynodRpcCallInfo *info, GBytes *args, gpointer user_data)
+{
+  NetHandle *h = user_data;
+  SynodNetwork *net = net_enter (h);
+
+  /* A network being freed closes its connections: the call fails there. */
+  if (net == NULL)
+    return;
+  switch (info->proc)
+    {
+      case SYNOD_WIRE_PROC_HELLO:
+        serve_hello (net, conn, info, args);
+        break;
+      case SYNOD_WIRE_PROC_INVOKE:
+        serve_invoke (net, conn, info, args, FALSE);
+        break;
+      case SYNOD_WIRE_PROC_INVOKE_ONEWAY:
+        serve_invoke (net, conn, info, args, TRUE);
+        break;
+      case SYNOD_WIRE_PROC_INVOKE_DYNAMIC:
+        serve_invoke_dynamic (net, conn, info, args);
+        break;
+      case SYNOD_WIRE_PROC_RESOLVE:
+        serve_resolve (net, conn, info, args);
+        break;
+      case SYNOD_WIRE_PROC_NOTICE:
+        serve_notice (net, args);
+        break;
+      case SYNOD_WIRE_PROC_PEERS:
+        serve_peers (net, conn, info);
+        break;
+      default:
+        /* The transport refuses procedures beyond N_PROCS. */
+        reply_garbage (conn, info->xid);
+        break;
+    }
+  net_leave (h);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The broker's remote handler */
+
+typedef struct
+{
+  SynodRemoteReplyFunc reply;
+  gpointer reply_data;
+  gchar *peer;
+} OutboundCall;
+
+static void
+remote_invoke_done (GBytes *result, const GError *error, gpointer user_data)
+{
+  OutboundCall *call = user_data;
+  g_auto (SynodWireInvokeResult) wire = { 0 };
+  g_autoptr (GError) decode_error = NULL;
+
+  if (error)
+    call->reply (NULL, error, call->reply_data);
+  else if (!synod_value_decode (&synod_wire_invoke_result_desc, g_bytes_get_data (result, NULL),
+                                g_bytes_get_size (result), &wire, &decode_error))
+    {
+      g_prefix_error (&decode_error, _ ("Reply from peer %s: "), call->peer);
+      call->reply (NULL, decode_error, call->reply_data);
+    }
+  else if (wire.ok)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (wire.u.result.val, wire.u.result.len);
+
+      call->reply (bytes, NULL, call->reply_data);
+    }
+  else
+    {
+      g_autoptr (GError) remote = error_from_wire (&wire.u.error, call->peer);
+
+      call->reply (NULL, remote, call->reply_data);
+    }
+  g_free (call->peer);
+  g_free (call);
+}
+
+static void
+remote_invoke (gpointer handler_data, guint64 peer, const SynodObjectId *target,
+               const SynodMethodDesc *method, GBytes *args, GCancellable *cancellable,
+               SynodRemoteReplyFunc reply, gpointer reply_data)
+{
+  NetHandle *h = handler_data;
+  SynodNetwork *net = net_enter (h);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SynodRpcConnection) conn = NULL;
+  g_auto (SynodWireInvoke) wire = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (net == NULL)
+    {
+      g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                   _ ("This peer is leaving the network"));
+      if (reply)
+        reply (NULL, error, reply_data);
+      return;
+    }
+  conn = connection_for (net, peer, &error);
+  if (conn == NULL)
+    {
+      net_leave (h);
+      if (reply)
+        reply (NULL, error, reply_data);
+      return;
+    }
+  wire.target = *target;
+  wire.interface = g_strdup (method->interface->name);
+  wire.version = method->interface->version;
+  wire.method = method->index;
+  wire.args.len = g_bytes_get_size (args);
+  wire.args.val = g_memdup2 (g_bytes_get_data (args, NULL), wire.args.len);
+  bytes = encode_or_die (&synod_wire_invoke_desc, &wire);
+
+  if (reply == NULL)
+    {
+      if (!synod_rpc_connection_send_oneway (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                             SYNOD_WIRE_PROC_INVOKE_ONEWAY, bytes, &error))
+        g_debug ("oneway %s.%s to %016" G_GINT64_MODIFIER "x: %s", method->interface->name,
+                 method->name, peer, error->message);
+      net_leave (h);
+      return;
+    }
+  {
+    OutboundCall *call = g_new0 (OutboundCall, 1);
+
+    call->reply = reply;
+    call->reply_data = reply_data;
+    call->peer = peer_text (peer);
+    synod_rpc_connection_call_full (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                    SYNOD_WIRE_PROC_INVOKE, bytes, net->call_timeout_ms,
+                                    net->context, remote_invoke_done, call);
+  }
+  net_leave (h);
+}
+
+/* Asks several peers for their providers of a name, in parallel. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint refs;
+  guint remaining;
+  gboolean want_all;
+  GArray *found; /* SynodProvider */
+} Gather;
+
+static void
+gather_unref (Gather *g)
+{
+  gboolean last;
+
+  g_mutex_lock (&g->lock);
+  last = --g->refs == 0;
+  g_mutex_unlock (&g->lock);
+  if (!last)
+    return;
+  g_array_unref (g->found);
+  g_mutex_clear (&g->lock);
+  g_cond_clear (&g->cond);
+  g_free (g);
+}
+
+static void
+gather_reply (GBytes *result, const GError *error, gpointer user_data)
+{
+  Gather *g = user_data;
+  g_auto (SynodWireProviderList) list = { 0 };
+
+  g_mutex_lock (&g->lock);
+  if (result != NULL
+      && synod_value_decode (&synod_wire_provider_list_desc, g_bytes_get_data (result, NULL),
+                             g_bytes_get_size (result), &list, NULL))
+    for (guint i = 0; i < list.len; i++)
+      {
+        SynodProvider pr = { .peer = list.val[i].peer, .id = list.val[i].id };
+        g_array_append_val (g->found, pr);
+      }
+  g->remaining--;
+  g_cond_broadcast (&g->cond);
+  g_mutex_unlock (&g->lock);
+  gather_unref (g);
+}
+
+static GArray *
+gather_providers (SynodNetwork *net, const gchar *name, gboolean want_all)
+{
+  g_auto (SynodWireResolve) wire = { .name = g_strdup (name) };
+  g_autoptr (GBytes) bytes = encode_or_die (&synod_wire_resolve_desc, &wire);
+  g_autoptr (GPtrArray) conns = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) synod_rpc_connection_unref);
+  Gather *g = g_new0 (Gather, 1);
+  gint64 deadline = g_get_monotonic_time () + (gint64) net->call_timeout_ms * 1000;
+  GArray *result;
+
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->id != 0 && p->conn && !synod_rpc_connection_is_closed (p->conn))
+        g_ptr_array_add (conns, synod_rpc_connection_ref (p->conn));
+    }
+  g_mutex_unlock (&net->lock);
+
+  g_mutex_init (&g->lock);
+  g_cond_init (&g->cond);
+  g->found = g_array_new (FALSE, FALSE, sizeof (SynodProvider));
+  g->want_all = want_all;
+  g->refs = 1 + conns->len;
+  g->remaining = conns->len;
+  for (guint i = 0; i < conns->len; i++)
+    synod_rpc_connection_call_full (conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                    SYNOD_WIRE_PROC_RESOLVE, bytes, net->call_timeout_ms,
+                                    net->context, gather_reply, g);
+  g_mutex_lock (&g->lock);
+  while (g->remaining > 0 && (want_all || g->found->len == 0))
+    if (!g_cond_wait_until (&g->cond, &g->lock, deadline))
+      break;
+  result = g_array_copy (g->found);
+  g_mutex_unlock (&g->lock);
+  gather_unref (g);
+  return result;
+}
+
+static gboolean resolve_name (SynodNetwork *net, const gchar *name, SynodProvider *ret_provider,
+                              GError **error);
+
+static gboolean
+remote_resolve_name (gpointer handler_data, const gchar *name, SynodProvider *ret_provider,
+                     GError **error)
+{
+  NetHandle *h = handler_data;
+  SynodNetwork *net = local_only () ? NULL : net_enter (h);
+  gboolean ok;
+
+  if (net == NULL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
+                   _ ("No peer provides the service “%s”"), name);
+      return FALSE;
+    }
+  ok = resolve_name (net, name, ret_provider, error);
+  net_leave (h);
+  return ok;
+}
+
+static gboolean
+resolve_name (SynodNetwork *net, const gchar *name, SynodProvider *ret_provider, GError **error)
+{
+  g_autoptr (GArray) found = NULL;
+  CachedName *cached;
+
+  g_mutex_lock (&net->lock);
+  cached = g_hash_table_lookup (net->name_cache, name);
+  if (cached && cached->expires > g_get_monotonic_time ())
+    {
+      *ret_provider = cached->provider;
+      g_mutex_unlock (&net->lock);
+      return TRUE;
+    }
+  g_mutex_unlock (&net->lock);
+  found = gather_providers (net, name, FALSE);
+  if (found->len == 0)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
+                   _ ("No peer provides the service “%s”"), name);
+      return FALSE;
+    }
+  cached = g_new (CachedName, 1);
+  cached->provider = g_array_index (found, SynodProvider, 0);
+  cached->expires = g_get_monotonic_time () + NAME_CACHE_TTL_US;
+  g_mutex_lock (&net->lock);
+  g_hash_table_replace (net->name_cache, g_strdup (name), cached);
+  g_mutex_unlock (&net->lock);
+  *ret_provider = cached->provider;
+  return TRUE;
+}
+
+static GArray *
+remote_list_providers (gpointer handler_data, const gchar *name, GError **error)
+{
+  NetHandle *h = handler_data;
+  SynodNetwork *net = local_only () ? NULL : net_enter (h);
+  GArray *found;
+
+  if (net == NULL)
+    return NULL;
+  found = gather_providers (net, name, TRUE);
+  net_leave (h);
+  return found;
+}
+
+static const SynodRemoteHandler remote_handler = {
+  .invoke = remote_invoke,
+  .resolve_name = remote_resolve_name,
+  .list_providers = remote_list_providers,
+};
+
+/* ------------------------------------------------------------------------ */
+/* The network thread: discovery, probes, reconnection */
+
+static void
+discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data)
+{
+  SynodNetwork *net = user_data;
+  Peer *p;
+
+  g_mutex_lock (&net->lock);
+  p = find_peer_by_id (net, dp->peer_id);
+  if (p == NULL)
+    {
+      p = peer_new ();
+      p->id = dp->peer_id;
+      g_ptr_array_add (net->peers, p);
+    }
+  p->sources |= SYNOD_PEER_MDNS;
+  g_ptr_array_set_size (p->addresses, 0);
+  for (gchar **a = dp->addresses; *a; a++)
+    g_ptr_array_add (p->addresses, g_strdup (*a));
+  if (!(p->sources & SYNOD_PEER_STATIC))
+    {
+      g_free (p->dial_address);
+      p->dial_address = g_strdup (dp->address);
+    }
+  g_free (p->cluster);
+  p->cluster = g_strdup (dp->cluster);
+  p->next_attempt = 0;
+  p->backoff_ms = BACKOFF_MIN_MS;
+  g_mutex_unlock (&net->lock);
+}
+
+static void
+vanished (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data)
+{
+  SynodNetwork *net = user_data;
+  Peer *p;
+  SynodRpcConnection *conn = NULL;
+
+  g_mutex_lock (&net->lock);
+  p = find_peer_by_id (net, dp->peer_id);
+  if (p)
+    {
+      p->sources &= ~SYNOD_PEER_MDNS;
+      g_ptr_array_set_size (p->addresses, 0);
+      if (!(p->sources & SYNOD_PEER_STATIC))
+        {
+          /* mDNS says it left: stop using it. */
+          if (p->conn)
+            conn = synod_rpc_connection_ref (p->conn);
+          remove_peer (net, p);
+        }
+    }
+  g_mutex_unlock (&net->lock);
+  if (conn)
+    {
+      synod_rpc_connection_close (conn);
+      synod_rpc_connection_unref (conn);
+    }
+}
+
+static gpointer
+connect_in_background (gpointer data)
+{
+  gpointer *pair = data;
+  NetHandle *h = pair[0];
+  Peer *p = pair[1];
+  SynodNetwork *net = net_enter (h);
+
+  if (net)
+    {
+      g_autoptr (SynodRpcConnection) conn = connect_peer (net, p, NULL);
+      net_leave (h);
+    }
+  peer_unref (p);
+  handle_unref (h);
+  g_free (pair);
+  return NULL;
+}
+
+typedef struct
+{
+  NetHandle *handle;
+  SynodRpcConnection *conn;
+} Probe;
+
+static void
+probe_done (GBytes *result, const GError *error, gpointer user_data)
+{
+  Probe *probe = user_data;
+  SynodNetwork *net = net_enter (probe->handle);
+
+  if (net)
+    {
+      g_mutex_lock (&net->lock);
+      for (guint i = 0; i < net->peers->len; i++)
+        {
+          Peer *p = net->peers->pdata[i];
+
+          if (p->conn == probe->conn)
+            p->probing = FALSE;
+        }
+      g_mutex_unlock (&net->lock);
+      net_leave (probe->handle);
+    }
+  if (error && !g_error_matches (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED))
+    {
+      g_info ("peer at %s does not answer (%s): closing the connection",
+              synod_rpc_connection_get_peer_address (probe->conn), error->message);
+      synod_rpc_connection_close (probe->conn);
+    }
+  synod_rpc_connection_unref (probe->conn);
+  handle_unref (probe->handle);
+  g_free (probe);
+}
+
+/* Every probe interval: ping connected peers (a dead link shows within two
+ * intervals) and retry the ones without a connection, with back-off. */
+static gboolean
+probe_tick (gpointer user_data)
+{
+  SynodNetwork *net = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GPtrArray *to_probe = g_ptr_array_new ();
+  GPtrArray *to_connect = g_ptr_array_new ();
+
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->conn && !synod_rpc_connection_is_closed (p->conn))
+        {
+          if (!p->probing)
+            {
+              p->probing = TRUE;
+              g_ptr_array_add (to_probe, synod_rpc_connection_ref (p->conn));
+            }
+        }
+      else if (!p->connecting && (p->dial_address || p->addresses->len > 0)
+               && now >= p->next_attempt)
+        g_ptr_array_add (to_connect, peer_ref (p));
+    }
+  g_mutex_unlock (&net->lock);
+
+  /* Every few probes, also ask each connected peer which peers it knows. */
+  if (++net->ticks % GOSSIP_EVERY_TICKS == 0)
+    for (guint i = 0; i < to_probe->len; i++)
+      ask_peers (net, to_probe->pdata[i]);
+  for (guint i = 0; i < to_probe->len; i++)
+    {
+      Probe *probe = g_new0 (Probe, 1);
+
+      probe->handle = handle_ref (net->handle);
+      probe->conn = to_probe->pdata[i];
+      synod_rpc_connection_call_full (probe->conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                      SYNOD_WIRE_PROC_NULL, NULL, net->probe_interval_ms * 2,
+                                      net->context, probe_done, probe);
+    }
+  for (guint i = 0; i < to_connect->len; i++)
+    {
+      gpointer *pair = g_new (gpointer, 2);
+
+      pair[0] = handle_ref (net->handle);
+      pair[1] = to_connect->pdata[i];
+      g_thread_unref (g_thread_new ("synod-connect", connect_in_background, pair));
+    }
+  g_ptr_array_unref (to_probe);
+  g_ptr_array_unref (to_connect);
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  SynodNetwork *net;
+  gboolean started;
+  GMutex lock;
+  GCond cond;
+} ThreadStart;
+
+static gpointer
+network_thread (gpointer data)
+{
+  ThreadStart *start = data;
+  SynodNetwork *net = start->net;
+
+  g_main_context_push_thread_default (net->context);
+  if (net->discovery_enabled)
+    {
+      SynodDiscoveryOptions dopts = {
+        .peer_id = net->self_id,
+        .port = net->listener ? synod_rpc_listener_get_port (net->listener) : 0,
+        .cluster = net->cluster,
+        .instance_name = net->instance_name,
+      };
+      g_autoptr (GError) error = NULL;
+
+      net->discovery = synod_discovery_new (&dopts, net->context, &error);
+      if (net->discovery)
+        synod_discovery_set_peer_funcs (net->discovery, discovered, vanished, net);
+      else
+        g_warning ("mDNS discovery: %s", error->message);
+    }
+  net->probe_source = g_timeout_source_new (net->probe_interval_ms);
+  g_source_set_callback (net->probe_source, probe_tick, net, NULL);
+  g_source_attach (net->probe_source, net->context);
+  /* Connect to static peers at once rather than at the first tick. */
+  probe_tick (net);
+
+  g_mutex_lock (&start->lock);
+  start->started = TRUE;
+  g_cond_signal (&start->cond);
+  g_mutex_unlock (&start->lock);
+
+  g_main_loop_run (net->loop);
+
+  g_clear_pointer (&net->discovery, synod_discovery_free);
+  g_source_destroy (net->probe_source);
+  g_clear_pointer (&net->probe_source, g_source_unref);
+  g_main_context_pop_thread_default (net->context);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API */
+
+/**
+ * synod_network_new:
+ * @broker: the broker whose objects the network serves and whose sends it
+ *   carries
+ * @options: listener, static peers, discovery, limits
+ * @error: return location for an error
+ *
+ * Starts listening (when @options says so), connects to the static peers,
+ * starts mDNS discovery (when enabled) and installs itself as the broker's
+ * remote handler.
+ *
+ * Returns: (transfer full): the network, or NULL
+ */
+SynodNetwork *
+synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GError **error)
+{
+  g_autoptr (SynodNetwork) net = g_new0 (SynodNetwork, 1);
+  ThreadStart start = { 0 };
+
+  g_return_val_if_fail (broker != NULL && options != NULL, NULL);
+  net->handle = g_new0 (NetHandle, 1);
+  g_atomic_ref_count_init (&net->handle->ref_count);
+  g_mutex_init (&net->handle->lock);
+  g_cond_init (&net->handle->cond);
+  net->handle->net = net;
+  net->broker = synod_broker_ref (broker);
+  net->self_id = synod_broker_get_peer_id (broker);
+  net->cluster = g_strdup (options->cluster ? options->cluster : SYNOD_NETWORK_DEFAULT_CLUSTER);
+  net->instance_name = g_strdup (options->instance_name);
+  net->discovery_enabled = options->discovery;
+  net->call_timeout_ms = options->call_timeout_ms;
+  net->connect_timeout_ms = options->connect_timeout_ms ? options->connect_timeout_ms
+                                                        : SYNOD_NETWORK_DEFAULT_CONNECT_TIMEOUT_MS;
+  net->probe_interval_ms = options->probe_interval_ms ? options->probe_interval_ms
+                                                      : SYNOD_NETWORK_DEFAULT_PROBE_INTERVAL_MS;
+  synod_rpc_options_init (&net->rpc_options);
+  if (options->max_record)
+    net->rpc_options.max_record = options->max_record;
+  net->program = (SynodRpcProgram){
+    .prog = SYNOD_RPC_PROGRAM,
+    .low_version = SYNOD_RPC_VERSION,
+    .high_version = SYNOD_RPC_VERSION,
+    .n_procs = SYNOD_WIRE_N_PROCS,
+    .oneway_procs = (1u << SYNOD_WIRE_PROC_INVOKE_ONEWAY) | (1u << SYNOD_WIRE_PROC_NOTICE),
+    .dispatch = dispatch,
+    .user_data = net->handle,
+  };
+  g_mutex_init (&net->lock);
+  g_cond_init (&net->cond);
+  net->peers = g_ptr_array_new_with_free_func (peer_unref);
+  net->conns = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, conn_data_free);
+  net->name_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  net->context = g_main_context_new ();
+  net->loop = g_main_loop_new (net->context, FALSE);
+
+  if (strlen (net->cluster) > 63)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS,
+                   _ ("The cluster name “%s” is longer than 63 bytes"), net->cluster);
+      return NULL;
+    }
+  if (options->listen)
+    {
+      g_autoptr (GInetSocketAddress) bound = NULL;
+
+      net->listener = synod_rpc_listener_new (options->listen, options->max_connections,
+                                              &net->rpc_options, &net->program, error);
+      if (net->listener == NULL)
+        return NULL;
+      synod_rpc_listener_set_accept_func (net->listener, accepted, net->handle);
+      /* What others dial: the listen host with the port actually bound. */
+      {
+        g_autofree gchar *host = NULL;
+        const gchar *colon = strrchr (options->listen, ':');
+
+        host = colon ? g_strndup (options->listen, colon - options->listen)
+                     : g_strdup (options->listen);
+        if (g_strcmp0 (host, "0.0.0.0") == 0 || g_strcmp0 (host, "") == 0)
+          {
+            g_free (host);
+            host = g_strdup (g_get_host_name ());
+          }
+        net->listen_address = g_strdup_printf ("%s:%u", host,
+                                               synod_rpc_listener_get_port (net->listener));
+      }
+    }
+  for (guint i = 0; options->peers && options->peers[i]; i++)
+    if (!synod_network_add_peer (net, options->peers[i], error))
+      return NULL;
+
+  synod_broker_set_remote_handler (broker, &remote_handler, handle_ref (net->handle),
+                                   handle_unref);
+
+  start.net = net;
+  g_mutex_init (&start.lock);
+  g_cond_init (&start.cond);
+  net->thread = g_thread_new ("synod-network", network_thread, &start);
+  g_mutex_lock (&start.lock);
+  while (!start.started)
+    g_cond_wait (&start.cond, &start.lock);
+  g_mutex_unlock (&start.lock);
+  g_mutex_clear (&start.lock);
+  g_cond_clear (&start.cond);
+  return g_steal_pointer (&net);
+}
+
+/**
+ * synod_network_add_peer:
+ * @network: a network
+ * @address: "HOST:PORT" of a peer
+ * @error: return location for an error
+ *
+ * Adds a static peer; it is connected to in the background.
+ */
+gboolean
+synod_network_add_peer (SynodNetwork *network, const gchar *address, GError **error)
+{
+  g_autoptr (GSocketConnectable) parsed = g_network_address_parse (address, 0, NULL);
+  Peer *p;
+
+  if (parsed == NULL || g_network_address_get_port (G_NETWORK_ADDRESS (parsed)) == 0)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS,
+                   _ ("“%s” is not a peer address (HOST:PORT)"), address);
+      return FALSE;
+    }
+  g_mutex_lock (&network->lock);
+  p = find_peer_by_dial_address (network, address);
+  if (p == NULL)
+    {
+      p = peer_new ();
+      p->dial_address = g_strdup (address);
+      g_ptr_array_add (network->peers, p);
+    }
+  p->sources |= SYNOD_PEER_STATIC;
+  p->next_attempt = 0;
+  g_mutex_unlock (&network->lock);
+  return TRUE;
+}
+
+SynodBroker *
+synod_network_get_broker (SynodNetwork *network)
+{
+  return network->broker;
+}
+
+guint16
+synod_network_get_port (SynodNetwork *network)
+{
+  return network->listener ? synod_rpc_listener_get_port (network->listener) : 0;
+}
+
+/**
+ * synod_network_get_listen_address:
+ * @network: a network
+ *
+ * Returns: (nullable): "HOST:PORT" other peers use to reach this one
+ */
+const gchar *
+synod_network_get_listen_address (SynodNetwork *network)
+{
+  return network->listen_address;
+}
+
+/**
+ * synod_network_list_peers:
+ * @network: a network
+ *
+ * Returns: (transfer full) (element-type SynodPeerInfo): the peer table
+ */
+GPtrArray *
+synod_network_list_peers (SynodNetwork *network)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_peer_info_free);
+
+  g_mutex_lock (&network->lock);
+  for (guint i = 0; i < network->peers->len; i++)
+    {
+      Peer *p = network->peers->pdata[i];
+      SynodPeerInfo *info = g_new0 (SynodPeerInfo, 1);
+      GPtrArray *all = g_ptr_array_new ();
+
+      info->peer_id = p->id;
+      info->sources = p->sources;
+      info->state = p->conn && !synod_rpc_connection_is_closed (p->conn)
+                        ? SYNOD_PEER_STATE_CONNECTED
+                        : p->state == SYNOD_PEER_STATE_CONNECTED ? SYNOD_PEER_STATE_UNREACHABLE
+                                                                 : p->state;
+      info->address = g_strdup (p->dial_address ? p->dial_address
+                                : p->conn         ? synod_rpc_connection_get_peer_address (p->conn)
+                                                  : NULL);
+      if (p->dial_address)
+        g_ptr_array_add (all, g_strdup (p->dial_address));
+      for (guint j = 0; j < p->addresses->len; j++)
+        if (g_strcmp0 (p->addresses->pdata[j], p->dial_address) != 0)
+          g_ptr_array_add (all, g_strdup (p->addresses->pdata[j]));
+      g_ptr_array_add (all, NULL);
+      info->addresses = (gchar **) g_ptr_array_free (all, FALSE);
+      info->cluster = g_strdup (p->cluster);
+      info->last_error = g_strdup (p->last_error);
+      g_ptr_array_add (list, info);
+    }
+  g_mutex_unlock (&network->lock);
+  return list;
+}
+
+/**
+ * synod_network_wait_peers:
+ * @network: a network
+ * @n_connected: how many connected peers to wait for
+ * @timeout_ms: the longest wait
+ *
+ * Returns: whether at least @n_connected peers with known ids are connected
+ */
+gboolean
+synod_network_wait_peers (SynodNetwork *network, guint n_connected, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&network->lock);
+  for (;;)
+    {
+      guint n = 0;
+
+      for (guint i = 0; i < network->peers->len; i++)
+        {
+          Peer *p = network->peers->pdata[i];
+
+          if (p->id != 0 && p->conn && !synod_rpc_connection_is_closed (p->conn))
+            n++;
+        }
+      if (n >= n_connected)
+        {
+          ok = TRUE;
+          break;
+        }
+      /* Woken by hellos and closes; re-check at least every 50 ms. */
+      if (g_get_monotonic_time () >= deadline)
+        break;
+      g_cond_wait_until (&network->cond, &network->lock,
+                         MIN (deadline, g_get_monotonic_time () + 50 * 1000));
+    }
+  g_mutex_unlock (&network->lock);
+  return ok;
+}
+
+/**
+ * synod_network_invoke_dynamic:
+ * @network: a network
+ * @peer: the peer to run the call on
+ * @target: an object Id, or a service name with a provider on @peer
+ * @interface_name: "Ns.Interface"
+ * @method_name: the method
+ * @args: (transfer none): the arguments, a tuple in the GVariant forms of
+ *   the method's parameters
+ * @error: return location for an error
+ *
+ * Calls a method by name on another peer, which converts the arguments
+ * with its own descriptors: what the command-line tool does, knowing
+ * methods only from their introspection.
+ *
+ * Returns: (transfer full): the result tuple ("()" for void methods)
+ */
+GVariant *
+synod_network_invoke_dynamic (SynodNetwork *network, guint64 peer, const gchar *target,
+                              const gchar *interface_name, const gchar *method_name,
+                              GVariant *args, GError **error)
+{
+  g_autoptr (SynodRpcConnection) conn = connection_for (network, peer, error);
+  g_auto (SynodWireInvokeDynamic) wire = { 0 };
+  g_auto (SynodWireDynamicResult) result = { 0 };
+  g_autoptr (GVariant) normal = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) reply = NULL;
+  g_autofree gchar *peer_name = peer_text (peer);
+
+  if (conn == NULL)
+    return NULL;
+  g_variant_ref_sink (args);
+  normal = g_variant_get_normal_form (args);
+  g_variant_unref (args);
+  wire.target = g_strdup (target);
+  wire.interface = g_strdup (interface_name);
+  wire.method = g_strdup (method_name);
+  wire.signature = g_strdup (g_variant_get_type_string (normal));
+  wire.args.len = g_variant_get_size (normal);
+  wire.args.val = g_malloc (MAX (wire.args.len, 1));
+  g_variant_store (normal, wire.args.val);
+  bytes = synod_value_encode (&synod_wire_invoke_dynamic_desc, &wire, error);
+  if (bytes == NULL)
+    return NULL;
+  reply = synod_rpc_connection_call_sync (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                          SYNOD_WIRE_PROC_INVOKE_DYNAMIC, bytes,
+                                          network->call_timeout_ms, NULL, error);
+  if (reply == NULL
+      || !synod_value_decode (&synod_wire_dynamic_result_desc, g_bytes_get_data (reply, NULL),
+                              g_bytes_get_size (reply), &result, error))
+    return NULL;
+  if (!result.ok)
+    {
+      g_propagate_error (error, error_from_wire (&result.u.error, peer_name));
+      return NULL;
+    }
+  if (!g_variant_type_string_is_valid (result.u.value.signature))
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                   _ ("Peer %s answered a value of invalid type “%s”"), peer_name,
+                   result.u.value.signature);
+      return NULL;
+    }
+  {
+    g_autoptr (GBytes) data = g_bytes_new (result.u.value.data.val, result.u.value.data.len);
+    GVariant *value = g_variant_new_from_bytes (G_VARIANT_TYPE (result.u.value.signature), data,
+                                                FALSE);
+
+    return g_variant_ref_sink (value);
+  }
+}
+
+/**
+ * synod_network_resolve_on:
+ * @network: a network
+ * @peer: the peer to ask
+ * @name: a service name
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type SynodProvider): @peer's own
+ *   providers of @name (maybe none)
+ */
+GArray *
+synod_network_resolve_on (SynodNetwork *network, guint64 peer, const gchar *name, GError **error)
+{
+  g_autoptr (SynodRpcConnection) conn = connection_for (network, peer, error);
+  g_auto (SynodWireResolve) wire = { 0 };
+  g_auto (SynodWireProviderList) list = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) reply = NULL;
+  GArray *providers;
+
+  if (conn == NULL)
+    return NULL;
+  wire.name = g_strdup (name);
+  bytes = synod_value_encode (&synod_wire_resolve_desc, &wire, error);
+  if (bytes == NULL)
+    return NULL;
+  reply = synod_rpc_connection_call_sync (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                          SYNOD_WIRE_PROC_RESOLVE, bytes, network->call_timeout_ms,
+                                          NULL, error);
+  if (reply == NULL
+      || !synod_value_decode (&synod_wire_provider_list_desc, g_bytes_get_data (reply, NULL),
+                              g_bytes_get_size (reply), &list, error))
+    return NULL;
+  providers = g_array_sized_new (FALSE, FALSE, sizeof (SynodProvider), list.len);
+  for (guint i = 0; i < list.len; i++)
+    {
+      SynodProvider pr = { .peer = list.val[i].peer, .id = list.val[i].id };
+      g_array_append_val (providers, pr);
+    }
+  return providers;
+}
+
+static gboolean
+quit_loop (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * synod_network_free:
+ * @network: (nullable): a network
+ *
+ * Uninstalls the remote handler, stops listening and discovery, and closes
+ * every connection (calls in flight fail with DISCONNECTED).
+ */
+void
+synod_network_free (SynodNetwork *network)
+{
+  g_autoptr (GPtrArray) conns = NULL;
+
+  if (network == NULL)
+    return;
+  if (network->thread)
+    {
+      synod_broker_set_remote_handler (network->broker, NULL, NULL, NULL);
+      /* Through the context, not g_main_loop_quit(): the loop may not be
+       * running yet, and a quit before it runs would be lost. */
+      g_main_context_invoke (network->context, quit_loop, network->loop);
+      g_thread_join (network->thread);
+    }
+  g_mutex_lock (&network->lock);
+  network->closing = TRUE;
+  g_cond_broadcast (&network->cond);
+  g_mutex_unlock (&network->lock);
+  /* From now on callbacks find the network gone; wait for those inside. */
+  g_mutex_lock (&network->handle->lock);
+  network->handle->net = NULL;
+  while (network->handle->active > 0)
+    g_cond_wait (&network->handle->cond, &network->handle->lock);
+  g_mutex_unlock (&network->handle->lock);
+  g_clear_pointer (&network->listener, synod_rpc_listener_free);
+
+  /* Close what is left (outbound connections); each close removes itself. */
+  conns = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_rpc_connection_unref);
+  g_mutex_lock (&network->lock);
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, network->conns);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_ptr_array_add (conns, synod_rpc_connection_ref (key));
+  }
+  g_mutex_unlock (&network->lock);
+  for (guint i = 0; i < conns->len; i++)
+    synod_rpc_connection_close (conns->pdata[i]);
+
+  g_ptr_array_unref (network->peers);
+  g_hash_table_unref (network->conns);
+  g_hash_table_unref (network->name_cache);
+  g_clear_pointer (&network->loop, g_main_loop_unref);
+  g_clear_pointer (&network->context, g_main_context_unref);
+  g_mutex_clear (&network->lock);
+  g_cond_clear (&network->cond);
+  synod_broker_unref (network->broker);
+  handle_unref (network->handle);
+  g_free (network->cluster);
+  g_free (network->instance_name);
+  g_free (network->listen_address);
+  g_free (network);
+}
