@@ -40,4 +40,8 @@ typedef struct
 gboolean pbft_decide_new_view (guint f, const SynodPbftSignedViewChange *vcs, guint n_vcs,
                                guint *ret_checkpoint, GArray **ret_choices);
 
+/* A human-readable dump of a replica's protocol state, for debugging. */
+typedef struct _SynodPbftReplica SynodPbftReplica;
+gchar *pbft_replica_describe (SynodPbftReplica *replica);
+
 G_END_DECLS

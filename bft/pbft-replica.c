@@ -544,6 +544,8 @@ fetch_batch (SynodPbftReplica *r, Entry *e, const guint8 *digest)
 
   if (e->fetch_at != 0 && r->now - e->fetch_at < r->config.status_interval)
     return;
+  g_debug ("replica %u fetches batch %" G_GUINT64_FORMAT " %02x%02x", r->id, e->seq, digest[0],
+           digest[1]);
   e->fetch_at = r->now;
   body.u.fetch_batch.seq = e->seq;
   memcpy (body.u.fetch_batch.digest, digest, 32);
@@ -1281,7 +1283,12 @@ check_prepared (SynodPbftReplica *r, Entry *e)
     if (i != primary && e->prepares[i].valid && e->prepares[i].view == e->pp_view
         && memcmp (e->prepares[i].digest, e->pp_digest, 32) == 0)
       count++;
-  if (count < 2 * r->f)
+  /* A batch this replica committed in an earlier view is the only one a
+   * new view can carry at this number: it commits it again at once, since
+   * the replicas that lag behind need its COMMIT in this view (with f
+   * replicas silent, every correct replica's commit counts). */
+  if (count < 2 * r->f
+      && !(e->committed && memcmp (e->committed_digest, e->pp_digest, 32) == 0))
     return;
   e->prepared = TRUE;
   e->has_p = TRUE;
@@ -2809,4 +2816,48 @@ const SynodPbftReplicaStats *
 synod_pbft_replica_get_stats (SynodPbftReplica *replica)
 {
   return &replica->stats;
+}
+
+gchar *
+pbft_replica_describe (SynodPbftReplica *r)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s,
+                          "r%u view %" G_GUINT64_FORMAT "%s low %" G_GUINT64_FORMAT
+                          " executed %" G_GUINT64_FORMAT " next %" G_GUINT64_FORMAT
+                          " max-prepared %" G_GUINT64_FORMAT " pending %u queued %u deferred %u"
+                          " valid %d transfer %d vc-timer %" G_GINT64_FORMAT " failures %u\n",
+                          r->id, r->view, r->view_active ? "" : " (changing)", r->low,
+                          r->last_executed, r->next_seq, r->max_prepared,
+                          g_hash_table_size (r->pending), r->pending_queue.length,
+                          r->deferred_reads.length, r->state_valid, r->transfer_active,
+                          r->deadlines[SYNOD_PBFT_TIMER_VIEW_CHANGE], r->vc_failures);
+  for (guint i = 0; i < r->n; i++)
+    g_string_append_printf (s, "  peer %u: view %" G_GUINT64_FORMAT "%s executed %" G_GUINT64_FORMAT
+                            "\n", i, r->peers[i].view, r->peers[i].active ? "" : " (changing)",
+                            r->peers[i].executed);
+  for (guint64 seq = r->low + 1; seq <= r->low + r->config.window; seq++)
+    {
+      Entry *e = entry_lookup (r, seq);
+      guint prep = 0, com = 0;
+
+      if (e == NULL)
+        continue;
+      for (guint i = 0; i < r->n; i++)
+        {
+          prep += e->prepares[i].valid && e->prepares[i].view == e->pp_view
+                  && memcmp (e->prepares[i].digest, e->pp_digest, 32) == 0;
+          com += e->commits[i].valid && e->commits[i].view == e->pp_view
+                 && memcmp (e->commits[i].digest, e->pp_digest, 32) == 0;
+        }
+      g_string_append_printf (s,
+                              "  %" G_GUINT64_FORMAT ": pp %d view %" G_GUINT64_FORMAT
+                              " %02x%02x batch %d prepares %u commits %u prepared %d committed %d"
+                              " P %d Q %u sent %d age %" G_GINT64_FORMAT "\n",
+                              seq, e->has_pp, e->pp_view, e->pp_digest[0], e->pp_digest[1],
+                              entry_batch (e, e->pp_digest) != NULL, prep, com, e->prepared,
+                              e->committed, e->has_p, e->n_q, e->commit_sent, r->now - e->pp_time);
+    }
+  return g_string_free (s, FALSE);
 }

@@ -319,6 +319,67 @@ test_new_view_proofs_checked (void)
     }
 }
 
+typedef struct
+{
+  gboolean hold_view0;
+} RecommitScenario;
+
+/* Replica 3 is silent; in view 0 replica 2 gets no commits, and while
+ * hold_view0 no pre-prepare of view 0 leaves the primary; in later views
+ * replicas 0 and 1, which committed sequence number 1 in view 0, never get
+ * a prepare for it (and retransmission skips what they executed). */
+static gboolean
+recommit_filter (Harness *h, HMsg *m, gpointer user_data)
+{
+  RecommitScenario *rs = user_data;
+  g_auto (SynodPbftEnvelope) env = { 0 };
+  guint8 digest[32];
+
+  if (m->from == 3)
+    return FALSE;
+  if (m->type != SYNOD_PBFT_MSG_COMMIT && m->type != SYNOD_PBFT_MSG_PRE_PREPARE
+      && m->type != SYNOD_PBFT_MSG_PREPARE)
+    return TRUE;
+  g_assert_true (pbft_open (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data),
+                            G_MAXSIZE, &env, digest, NULL));
+  if (m->type == SYNOD_PBFT_MSG_COMMIT)
+    return !(m->to == 2 && env.message.body.u.vote.view == 0);
+  if (m->type == SYNOD_PBFT_MSG_PREPARE)
+    return !(m->to < 2 && env.message.body.u.vote.view > 0 && env.message.body.u.vote.seq == 1);
+  return !(rs->hold_view0 && env.message.body.u.pre_prepare.view == 0);
+}
+
+static void
+test_committed_recommits (void)
+{
+  g_autoptr (Harness) h = harness_new (1, 1, NULL);
+  g_autoptr (GBytes) op1 = kv_put ("c", "1");
+  g_autoptr (GBytes) op2 = kv_put ("c", "2");
+  RecommitScenario rs = { FALSE };
+
+  g_test_summary ("A replica that committed a batch in an earlier view commits it again when "
+                  "a new view carries it, so a replica that missed the commit can catch up "
+                  "even when every correct replica's vote is needed");
+  h->filter = recommit_filter;
+  h->filter_data = &rs;
+  harness_submit (h, 0, 6, 1, op1, FALSE);
+  g_assert_true (harness_run_until_done (h, 1, G_USEC_PER_SEC));
+  g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[0]), ==, 1);
+  g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[1]), ==, 1);
+  g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[2]), ==, 0);
+  /* The primary stalls: the backups change to view 1. */
+  rs.hold_view0 = TRUE;
+  harness_submit (h, 0, 6, 2, op2, FALSE);
+  g_assert_true (harness_run_until_done (h, 2, 10 * G_USEC_PER_SEC));
+  harness_advance (h, 200 * MS);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpuint (synod_pbft_replica_get_view (h->replicas[i]), >=, 1);
+      g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[i]), ==, 2);
+    }
+  g_assert_cmpuint (synod_pbft_replica_get_stats (h->replicas[2])->state_transfers, ==, 0);
+}
+
 /* ---- state transfer ---- */
 
 static gboolean
@@ -996,6 +1057,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/replica/view-change/new-view-proofs-checked",
                    test_new_view_proofs_checked);
   g_test_add_func ("/bft/replica/view-change/decide", test_decide);
+  g_test_add_func ("/bft/replica/view-change/committed-recommits", test_committed_recommits);
   g_test_add_func ("/bft/replica/state-transfer/lagging", test_state_transfer);
   g_test_add_func ("/bft/replica/state-transfer/corrupt-state", test_corrupt_state_repaired);
   g_test_add_func ("/bft/replica/exactly-once", test_exactly_once);
