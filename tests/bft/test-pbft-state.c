@@ -99,8 +99,8 @@ test_kv_snapshot (void)
       g_autoptr (GBytes) opb
           = put (keys[G_N_ELEMENTS (keys) - 1 - i], keys[G_N_ELEMENTS (keys) - 1 - i]);
       SynodStateVariableContext ctx = { 0 };
-      g_autoptr (GBytes) r1 = synod_state_variable_execute (SYNOD_STATE_VARIABLE (a), &ctx, op);
-      g_autoptr (GBytes) r2 = synod_state_variable_execute (SYNOD_STATE_VARIABLE (b), &ctx, opb);
+      g_bytes_unref (synod_state_variable_execute (SYNOD_STATE_VARIABLE (a), &ctx, op));
+      g_bytes_unref (synod_state_variable_execute (SYNOD_STATE_VARIABLE (b), &ctx, opb));
     }
   synod_state_variable_digest (SYNOD_STATE_VARIABLE (a), da);
   synod_state_variable_digest (SYNOD_STATE_VARIABLE (b), db);
