@@ -1287,8 +1287,7 @@ check_prepared (SynodPbftReplica *r, Entry *e)
    * new view can carry at this number: it commits it again at once, since
    * the replicas that lag behind need its COMMIT in this view (with f
    * replicas silent, every correct replica's commit counts). */
-  if (count < 2 * r->f
-      && !(e->committed && memcmp (e->committed_digest, e->pp_digest, 32) == 0))
+  if (count < 2 * r->f && !(e->committed && memcmp (e->committed_digest, e->pp_digest, 32) == 0))
     return;
   e->prepared = TRUE;
   e->has_p = TRUE;
@@ -2312,8 +2311,21 @@ synod_pbft_replica_timer_expired (SynodPbftReplica *replica, gint64 now, SynodPb
   SynodPbftReplica *r = replica;
 
   g_return_if_fail (r != NULL && timer < SYNOD_PBFT_N_TIMERS);
-  if (r->halted || r->deadlines[timer] == 0 || now < r->deadlines[timer])
+  if (r->halted || r->deadlines[timer] == 0)
     return;
+  if (now < r->deadlines[timer])
+    {
+      /* Early (a driver's clock granularity): ask for the timer again
+       * rather than lose it. */
+      SynodPbftOutput *o;
+
+      step_begin (r, now);
+      o = stage (r, SYNOD_PBFT_OUTPUT_TIMER);
+      o->timer = timer;
+      o->deadline = r->deadlines[timer];
+      step_end (r);
+      return;
+    }
   step_begin (r, now);
   r->deadlines[timer] = 0;
   switch (timer)
@@ -2834,9 +2846,9 @@ pbft_replica_describe (SynodPbftReplica *r)
                           r->deferred_reads.length, r->state_valid, r->transfer_active,
                           r->deadlines[SYNOD_PBFT_TIMER_VIEW_CHANGE], r->vc_failures);
   for (guint i = 0; i < r->n; i++)
-    g_string_append_printf (s, "  peer %u: view %" G_GUINT64_FORMAT "%s executed %" G_GUINT64_FORMAT
-                            "\n", i, r->peers[i].view, r->peers[i].active ? "" : " (changing)",
-                            r->peers[i].executed);
+    g_string_append_printf (
+        s, "  peer %u: view %" G_GUINT64_FORMAT "%s executed %" G_GUINT64_FORMAT "\n", i,
+        r->peers[i].view, r->peers[i].active ? "" : " (changing)", r->peers[i].executed);
   for (guint64 seq = r->low + 1; seq <= r->low + r->config.window; seq++)
     {
       Entry *e = entry_lookup (r, seq);

@@ -340,8 +340,8 @@ recommit_filter (Harness *h, HMsg *m, gpointer user_data)
   if (m->type != SYNOD_PBFT_MSG_COMMIT && m->type != SYNOD_PBFT_MSG_PRE_PREPARE
       && m->type != SYNOD_PBFT_MSG_PREPARE)
     return TRUE;
-  g_assert_true (pbft_open (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data),
-                            G_MAXSIZE, &env, digest, NULL));
+  g_assert_true (pbft_open (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data), G_MAXSIZE,
+                            &env, digest, NULL));
   if (m->type == SYNOD_PBFT_MSG_COMMIT)
     return !(m->to == 2 && env.message.body.u.vote.view == 0);
   if (m->type == SYNOD_PBFT_MSG_PREPARE)
@@ -1019,6 +1019,31 @@ test_decide (void)
   g_assert_false (pbft_decide_new_view (1, vcs, 2, &ckpt, &choices));
 }
 
+static void
+test_early_timer (void)
+{
+  g_autoptr (Harness) h = harness_new (1, 1, NULL);
+  gint64 deadline = h->timers[1][SYNOD_PBFT_TIMER_STATUS];
+  SynodPbftOutput o;
+  gboolean rearmed = FALSE;
+
+  g_test_summary ("A timer expiry delivered before its deadline is not lost: the replica asks "
+                  "for the same deadline again");
+  g_assert_cmpint (deadline, >, h->now);
+  synod_pbft_replica_timer_expired (h->replicas[1], deadline - 500, SYNOD_PBFT_TIMER_STATUS);
+  while (synod_pbft_replica_pop_output (h->replicas[1], &o))
+    {
+      if (o.kind == SYNOD_PBFT_OUTPUT_TIMER && o.timer == SYNOD_PBFT_TIMER_STATUS)
+        {
+          g_assert_cmpint (o.deadline, ==, deadline);
+          rearmed = TRUE;
+        }
+      g_assert_cmpint (o.kind, !=, SYNOD_PBFT_OUTPUT_SEND);
+      synod_pbft_output_clear (&o);
+    }
+  g_assert_true (rearmed);
+}
+
 /* ---- durability ---- */
 
 static void
@@ -1071,5 +1096,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/replica/hostile-messages", test_hostile_messages);
   g_test_add_func ("/bft/replica/replay", test_replay);
   g_test_add_func ("/bft/replica/durability/restart-all", test_restart_all_lmdb);
+  g_test_add_func ("/bft/replica/early-timer", test_early_timer);
   return g_test_run ();
 }
