@@ -161,6 +161,7 @@ struct _FreeBlock
   FreeBlock *next_mag; /* between magazines in the depot */
 };
 
+#ifndef SYNOD_SANITIZERS
 static __thread FreeBlock *tls_blocks;
 static __thread guint tls_n_blocks;
 static GMutex depot_lock;
@@ -181,6 +182,7 @@ flush_blocks (gpointer data)
 }
 
 static GPrivate blocks_owner = G_PRIVATE_INIT (flush_blocks);
+#endif
 
 static gpointer
 record_alloc (gsize size)

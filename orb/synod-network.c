@@ -1582,7 +1582,9 @@ connect_in_background (gpointer data)
 
   if (net)
     {
-      g_autoptr (SynodRpcConnection) conn = connect_peer (net, p, NULL);
+      SynodRpcConnection *conn = connect_peer (net, p, NULL);
+
+      g_clear_pointer (&conn, synod_rpc_connection_unref);
       net_leave (h);
     }
   peer_unref (p);
@@ -1842,8 +1844,6 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
     }
   if (options->listen)
     {
-      g_autoptr (GInetSocketAddress) bound = NULL;
-
       net->listener = synod_rpc_listener_new (options->listen, options->max_connections,
                                               &net->rpc_options, &net->program, error);
       if (net->listener == NULL)
