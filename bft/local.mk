@@ -34,7 +34,15 @@ bft_libsynod_pbft_la_SOURCES = \
 	bft/pbft-faults.c bft/pbft-faults.h \
 	bft/synod-shopping-cart.c bft/synod-shopping-cart.h \
 	bft/synod-bft-keys.c bft/synod-bft-keys.h \
-	bft/synod-bft-proof.c bft/synod-bft-proof.h
+	bft/synod-bft-proof.c bft/synod-bft-proof.h \
+	bft/synod-bft.h \
+	bft/bft-classes.h \
+	bft/bft-common.c \
+	bft/bft-link.c bft/bft-link.h \
+	bft/bft-loop.c bft/bft-loop.h \
+	bft/bft-replica-server.c \
+	bft/bft-coordinator.c \
+	bft/bft-unreplicated.c
 
 BFT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/bft -I$(top_srcdir)/bft
 bft_libsynod_pbft_la_CPPFLAGS = $(BFT_CPPFLAGS) -DG_LOG_DOMAIN=\"synod-bft\"
@@ -53,3 +61,13 @@ bft_synod_bft_keygen_SOURCES = bft/synod-bft-keygen.c
 bft_synod_bft_keygen_CPPFLAGS = $(BFT_CPPFLAGS) -DG_LOG_DOMAIN=\"synod-bft\"
 bft_synod_bft_keygen_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS)
 bft_synod_bft_keygen_LDADD = $(BFT_LIBS) $(LIBINTL)
+
+# The BFT classes (ReplicaServer, Coordinator, Unreplicated) as a class
+# plugin for synodd: `plugins=$(bftclassesdir)/synod-bft.so`.
+bftclassesdir = $(libdir)/synod-$(SYNOD_API_VERSION)/classes
+bftclasses_LTLIBRARIES = bft/synod-bft.la
+bft_synod_bft_la_SOURCES = bft/bft-plugin.c
+bft_synod_bft_la_CPPFLAGS = $(BFT_CPPFLAGS) -DG_LOG_DOMAIN=\"synod-bft\"
+bft_synod_bft_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -fvisibility=hidden
+bft_synod_bft_la_LDFLAGS = -module -avoid-version -no-undefined
+bft_synod_bft_la_LIBADD = $(BFT_LIBS) $(LTLIBINTL)

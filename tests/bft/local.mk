@@ -85,3 +85,21 @@ soak-bft: tests/bft/test-pbft-sim$(EXEEXT)
 	SYNOD_SIM_SOAK=$(SOAK_SEEDS) SYNOD_SIM_FIRST=$(SOAK_FIRST) \
 	  $(top_builddir)/tests/bft/test-pbft-sim -p /bft/sim/soak
 .PHONY: soak-bft
+
+# The BFT service on real synodd daemons (ReplicaServer and Coordinator
+# from the synod-bft plugin). Long soaks: `make soak-bft-service`.
+check_LTLIBRARIES += tests/bft/libbft-cluster.la
+tests_bft_libbft_cluster_la_SOURCES = \
+	tests/bft/bft-test-daemon.c tests/bft/bft-test-daemon.h \
+	tests/bft/bft-cluster.c tests/bft/bft-cluster.h
+tests_bft_libbft_cluster_la_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_libbft_cluster_la_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_libbft_cluster_la_LIBADD = $(BFT_LIBS)
+
+check_PROGRAMS += tests/bft/test-bft-service
+TESTS += tests/bft/test-bft-service
+tests_bft_test_bft_service_SOURCES = tests/bft/test-bft-service.c
+tests_bft_test_bft_service_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_bft_service_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_bft_service_LDADD = tests/bft/libbft-cluster.la $(BFT_LIBS)
+EXTRA_tests_bft_test_bft_service_DEPENDENCIES = bft/synod-bft.la services/synodd$(EXEEXT)

@@ -1,0 +1,36 @@
+/* bft-loop.h — the thread that runs one PBFT state machine.
+ *
+ * The replica and the client side of PBFT are deterministic state machines
+ * that one thread at a time may drive. A ReplicaServer or Coordinator
+ * object therefore owns a thread with its own main context: broker
+ * invocations (which run on any worker) only queue what arrived and wake
+ * it; timers are sources on its context; everything that touches the
+ * state machine runs there. Private to the BFT classes. */
+#pragma once
+
+#include <synod.h>
+
+G_BEGIN_DECLS
+
+/* What arrives may wait unprocessed up to these limits; beyond, it is
+ * dropped (and counted): PBFT retransmits. */
+#define BFT_LOOP_MAX_MESSAGES 65536
+#define BFT_LOOP_MAX_BYTES (256 << 20)
+
+typedef struct _BftLoop BftLoop;
+
+/* Runs on the loop's thread with the messages that arrived (GBytes *),
+ * oldest first; it owns the queue's contents. */
+typedef void (*BftLoopMessagesFunc) (gpointer owner, GQueue *messages);
+
+BftLoop *bft_loop_new (const gchar *name, BftLoopMessagesFunc on_messages, gpointer owner);
+void bft_loop_start (BftLoop *loop, GSourceFunc first, gpointer first_data);
+GMainContext *bft_loop_get_context (BftLoop *loop);
+gboolean bft_loop_push (BftLoop *loop, const guint8 *data, gsize len);
+guint64 bft_loop_get_dropped (BftLoop *loop);
+void bft_loop_invoke (BftLoop *loop, GSourceFunc func, gpointer data, GDestroyNotify destroy);
+gboolean bft_loop_call (BftLoop *loop, GSourceFunc func, gpointer data, gint64 timeout_us,
+                        GError **error);
+void bft_loop_free (BftLoop *loop);
+
+G_END_DECLS
