@@ -103,3 +103,16 @@ tests_bft_test_bft_service_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 tests_bft_test_bft_service_CFLAGS = $(BFT_TESTS_CFLAGS)
 tests_bft_test_bft_service_LDADD = tests/bft/libbft-cluster.la $(BFT_LIBS)
 EXTRA_tests_bft_test_bft_service_DEPENDENCIES = bft/synod-bft.la services/synodd$(EXEEXT)
+
+# The BFT service's pieces on their own: shopping cart, keys, proofs, faults.
+bft_service_unit_tests = tests/bft/test-bft-cart tests/bft/test-bft-keys
+check_PROGRAMS += $(bft_service_unit_tests)
+TESTS += $(bft_service_unit_tests)
+tests_bft_test_bft_cart_SOURCES = tests/bft/test-bft-cart.c
+tests_bft_test_bft_cart_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_bft_cart_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_bft_cart_LDADD = $(BFT_LIBS)
+tests_bft_test_bft_keys_SOURCES = tests/bft/test-bft-keys.c
+tests_bft_test_bft_keys_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_bft_keys_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_bft_keys_LDADD = tests/bft/libbft-cluster.la $(BFT_LIBS)
