@@ -80,6 +80,18 @@ typedef struct
   GString *buf;
 } AccessLog;
 
+/* Counters of one daemon on one worker: only that worker writes them, so
+ * counting costs no atomic operation; readers add the workers' up. */
+typedef struct
+{
+  guint64 requests;
+  guint64 status_classes[5];
+  guint64 body_bytes;
+  guint64 accepted;
+  guint64 closed;
+  guint64 refused;
+} WorkerStats;
+
 struct _SynodHttpDaemon
 {
   gint ref_count;
@@ -87,7 +99,9 @@ struct _SynodHttpDaemon
   GHashTable *vhosts; /* lowercased host -> SynodUrlDirectory */
   AccessLog *log;
   guint16 port;
+  gchar *address;        /* "ADDRESS:PORT" once added */
   GPtrArray *listen_fds; /* one per worker, as gint stored in pointers */
+  GPtrArray *stats;      /* WorkerStats*, one per worker */
 };
 
 typedef struct
@@ -95,6 +109,7 @@ typedef struct
   gint kind;
   gint fd;
   SynodHttpDaemon *daemon;
+  WorkerStats *stats;
 } Listener;
 
 typedef struct
@@ -115,6 +130,7 @@ struct _Conn
   gint fd;
   Worker *w;
   SynodHttpDaemon *daemon;
+  WorkerStats *stats;
   gint state;
   gboolean dispatching;
   gboolean dead;
@@ -218,6 +234,7 @@ synod_http_daemon_new (SynodUrlDirectory *default_site)
   d->vhosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify)synod_url_directory_unref);
   d->listen_fds = g_ptr_array_new ();
+  d->stats = g_ptr_array_new_with_free_func (g_free);
   return d;
 }
 
@@ -265,6 +282,8 @@ synod_http_daemon_unref (SynodHttpDaemon *d)
   g_hash_table_unref (d->vhosts);
   synod_url_directory_unref (d->default_site);
   g_ptr_array_unref (d->listen_fds);
+  g_ptr_array_unref (d->stats);
+  g_free (d->address);
   g_free (d);
 }
 
@@ -347,6 +366,46 @@ guint16
 synod_http_daemon_get_port (SynodHttpDaemon *d)
 {
   return d->port;
+}
+
+/**
+ * synod_http_daemon_get_address:
+ *
+ * Returns: (transfer none) (nullable): "ADDRESS:PORT" ("[ADDRESS]:PORT"
+ *   for IPv6) once the daemon listens
+ */
+const gchar *
+synod_http_daemon_get_address (SynodHttpDaemon *d)
+{
+  return d->address;
+}
+
+/**
+ * synod_http_daemon_get_stats:
+ * @ret_stats: (out): the counters, summed over the workers
+ *
+ * The counters are read without stopping the workers: each is exact, the
+ * set is not a snapshot of one instant.
+ */
+void
+synod_http_daemon_get_stats (SynodHttpDaemon *d, SynodHttpDaemonStats *ret_stats)
+{
+  guint64 closed = 0;
+
+  memset (ret_stats, 0, sizeof *ret_stats);
+  for (guint i = 0; i < d->stats->len; i++)
+    {
+      WorkerStats *w = d->stats->pdata[i];
+
+      ret_stats->requests += __atomic_load_n (&w->requests, __ATOMIC_RELAXED);
+      for (guint c = 0; c < 5; c++)
+        ret_stats->status_classes[c] += __atomic_load_n (&w->status_classes[c], __ATOMIC_RELAXED);
+      ret_stats->body_bytes += __atomic_load_n (&w->body_bytes, __ATOMIC_RELAXED);
+      ret_stats->accepted += __atomic_load_n (&w->accepted, __ATOMIC_RELAXED);
+      closed += __atomic_load_n (&w->closed, __ATOMIC_RELAXED);
+      ret_stats->refused += __atomic_load_n (&w->refused, __ATOMIC_RELAXED);
+    }
+  ret_stats->open = ret_stats->accepted >= closed ? ret_stats->accepted - closed : 0;
 }
 
 /* ---- server ---- */
@@ -472,6 +531,8 @@ synod_http_server_add_daemon (SynodHttpServer *s, SynodHttpDaemon *d, const gcha
         }
     }
   d->port = port;
+  d->address = strchr (address, ':') != NULL ? g_strdup_printf ("[%s]:%u", address, port)
+                                             : g_strdup_printf ("%s:%u", address, port);
   for (guint i = 0; i < s->n_workers; i++)
     {
       Worker *w = &s->workers[i];
@@ -481,6 +542,8 @@ synod_http_server_add_daemon (SynodHttpServer *s, SynodHttpDaemon *d, const gcha
       l->kind = KIND_LISTENER;
       l->fd = fds[i];
       l->daemon = d;
+      l->stats = g_new0 (WorkerStats, 1);
+      g_ptr_array_add (d->stats, l->stats);
       g_ptr_array_add (d->listen_fds, GINT_TO_POINTER (fds[i]));
       g_ptr_array_add (w->listeners, l);
       epoll_ctl (w->epfd, EPOLL_CTL_ADD, fds[i], &ev);
@@ -585,6 +648,7 @@ conn_free (Conn *c)
   g_string_free (c->out, TRUE);
   synod_http_exchange_clear (&c->ex);
   g_free (c->in);
+  __atomic_store_n (&c->stats->closed, c->stats->closed + 1, __ATOMIC_RELAXED);
   g_free (c);
   g_atomic_int_add (&w->server->n_connections, -1);
 }
@@ -633,6 +697,7 @@ accept_connections (Worker *w, Listener *l)
                                       "Connection: close\r\nRetry-After: 1\r\n\r\n";
 
           g_atomic_int_add (&s->n_connections, -1);
+          __atomic_store_n (&l->stats->refused, l->stats->refused + 1, __ATOMIC_RELAXED);
           if (send (fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
             g_debug ("connection cap: %s", g_strerror (errno));
           close (fd);
@@ -644,6 +709,8 @@ accept_connections (Worker *w, Listener *l)
       c->fd = fd;
       c->w = w;
       c->daemon = l->daemon;
+      c->stats = l->stats;
+      __atomic_store_n (&l->stats->accepted, l->stats->accepted + 1, __ATOMIC_RELAXED);
       c->list = LIST_NONE;
       c->in_cap = INPUT_INITIAL;
       c->in = g_malloc (c->in_cap);
@@ -802,6 +869,15 @@ conn_complete (Conn *c, gboolean framing_ok)
   }
 
   access_log_request (c);
+  {
+    WorkerStats *st = c->stats;
+    guint cls = status >= 100 && status < 600 ? status / 100 - 1 : 4;
+
+    __atomic_store_n (&st->requests, st->requests + 1, __ATOMIC_RELAXED);
+    __atomic_store_n (&st->status_classes[cls], st->status_classes[cls] + 1, __ATOMIC_RELAXED);
+    if (!no_body && ex->head.method != SYNOD_HTTP_METHOD_HEAD)
+      __atomic_store_n (&st->body_bytes, st->body_bytes + ex->body_len, __ATOMIC_RELAXED);
+  }
   if (no_body || ex->head.method == SYNOD_HTTP_METHOD_HEAD)
     {
       guint64 len = ex->body_len;

@@ -70,6 +70,28 @@ void synod_http_daemon_add_virtual_host (SynodHttpDaemon *daemon, const gchar *h
 gboolean synod_http_daemon_set_access_log (SynodHttpDaemon *daemon, const gchar *path,
                                            GError **error);
 guint16 synod_http_daemon_get_port (SynodHttpDaemon *daemon);
+const gchar *synod_http_daemon_get_address (SynodHttpDaemon *daemon);
+
+/**
+ * SynodHttpDaemonStats:
+ * @requests: responses sent (engine refusals included)
+ * @status_classes: responses by class, 1xx at index 0 to 5xx at 4
+ * @body_bytes: response body bytes (HEAD and bodiless statuses count 0)
+ * @accepted: connections accepted
+ * @open: connections open now
+ * @refused: connections refused at the cap (503)
+ */
+typedef struct
+{
+  guint64 requests;
+  guint64 status_classes[5];
+  guint64 body_bytes;
+  guint64 accepted;
+  guint64 open;
+  guint64 refused;
+} SynodHttpDaemonStats;
+
+void synod_http_daemon_get_stats (SynodHttpDaemon *daemon, SynodHttpDaemonStats *ret_stats);
 
 SynodHttpServer *synod_http_server_new (const SynodHttpServerConfig *config);
 gboolean synod_http_server_add_daemon (SynodHttpServer *server, SynodHttpDaemon *daemon,
