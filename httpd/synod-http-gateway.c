@@ -7,17 +7,27 @@
  * Standard.HTTPresponse back into the exchange's response and finishes it.
  *
  * Threads. The engine calls handlers on its epoll workers, which must never
- * block. A send to a local object by Id cannot block, so it is made there;
- * a send that may (a target on another peer: connecting to it; a service
- * name: resolving it across peers) is made from a small pool of sender
- * threads. Every reply completes on one thread of the runtime that runs a
- * GMainContext (the sends push it as their thread-default context, so
- * GTask delivers there): it fills the response and calls
- * synod_http_exchange_finish(), which hands the exchange back to the
- * connection's worker. That thread also runs the deadline tick: a request
- * whose object has not answered within the site's handler timeout gets 504
- * (the late reply is dropped), and a stopping site answers what it still
- * waits for with 503, so no connection ever hangs on an object.
+ * block, and a reply may come on any thread. Two paths:
+ *
+ * - A local object named by Id (an object of this peer registered by Id)
+ *   gets the invocation with synod_broker_dispatch(): queued on the object
+ *   like any send (one active method, access control, queue limit), and
+ *   its reply callback runs on the broker worker that ran the method, which
+ *   fills the response and calls synod_http_exchange_finish() there. Two
+ *   thread hand-offs in all: worker to broker, broker back to the
+ *   connection's worker. No main context is involved.
+ * - Anything else (an object on another peer, a service name) may block
+ *   while it is sent (connecting to the peer, resolving the name across
+ *   peers), so it is posted to one of the runtime's gateway threads. Each
+ *   runs a GMainContext of its own and makes the send there with
+ *   synod_invoke_async(), so the GTask completes on that same thread.
+ *
+ * Deadlines: gateway 0 also runs a tick that answers 504 for every request
+ * whose object has not answered within the site's handler timeout (the late
+ * reply is dropped), and a stopping site answers what it still waits for
+ * with 503, so no connection ever hangs on an object. The reply, the
+ * deadline and the stop may race from different threads: whoever claims a
+ * request first answers it, once.
  */
 #include "config.h"
 
@@ -29,8 +39,6 @@
 
 /* How often the runtime checks deadlines (a timeout fires at most this late). */
 #define TICK_MS 50
-/* Sender threads for sends that may block. */
-#define MAX_SENDERS 8
 
 typedef enum
 {
@@ -56,7 +64,7 @@ typedef struct
   GList *link; /* in site->pending, under site->lock */
   gint64 deadline;
   GCancellable *cancellable;
-  StandardHTTPRequest request; /* for the sender pool: an owned copy */
+  StandardHTTPRequest request; /* for a gateway thread: an owned copy */
   gchar *load_path;
 } Pending;
 
@@ -192,14 +200,14 @@ is_engine_field (const gchar *name)
 /* Makes @resp the exchange's response; an answer the server cannot send
  * (a status outside 200–599, a field that is not a token or a value that
  * could split the response) is a 502. Takes the body over. */
-static void
+static gboolean
 response_apply (SynodHttpExchange *ex, StandardHTTPResponse *resp, const gchar *who)
 {
   if (resp->status < 200 || resp->status > 599)
     {
       g_info ("%s answered status %u", who, resp->status);
       respond_failure (ex, 502, _ ("the object serving this URI gave an invalid answer"));
-      return;
+      return FALSE;
     }
   for (guint i = 0; i < resp->fields.len; i++)
     if (!synod_http_is_token (resp->fields.val[i].name)
@@ -207,7 +215,7 @@ response_apply (SynodHttpExchange *ex, StandardHTTPResponse *resp, const gchar *
       {
         g_info ("%s answered an invalid header field", who);
         respond_failure (ex, 502, _ ("the object serving this URI gave an invalid answer"));
-        return;
+        return FALSE;
       }
   synod_http_exchange_set_status (ex, resp->status);
   for (guint i = 0; i < resp->fields.len; i++)
@@ -221,6 +229,7 @@ response_apply (SynodHttpExchange *ex, StandardHTTPResponse *resp, const gchar *
       resp->body.len = 0;
       synod_http_exchange_append_body (ex, body);
     }
+  return TRUE;
 }
 
 /* ---- pending invocations ---- */
@@ -245,16 +254,15 @@ pending_unref (Pending *p)
   g_free (p);
 }
 
-/* Takes @p out of its site's wait list. Runs on the completion thread only,
- * so whoever claims first (reply, deadline, stop) answers, once. */
+/* Claims @p: the reply, the deadline and the site's stop may race from
+ * different threads; whoever claims first answers, once. */
 static gboolean
 pending_claim (Pending *p)
 {
   SynodHttpSite *site = p->site;
 
-  if (g_atomic_int_get (&p->answered))
+  if (!g_atomic_int_compare_and_exchange (&p->answered, 0, 1))
     return FALSE;
-  g_atomic_int_set (&p->answered, 1);
   g_mutex_lock (&site->lock);
   if (p->link != NULL)
     {
@@ -293,51 +301,58 @@ finish_with_error (Pending *p, const GError *error)
 static void handle_done (GObject *source, GAsyncResult *result, gpointer user_data);
 static void load_done (GObject *source, GAsyncResult *result, gpointer user_data);
 
-/* Makes the invocation. The reply (or its failure) comes to the runtime's
- * completion context, pushed here as the thread-default one. */
-static void
-pending_send (Pending *p, const StandardHTTPRequest *request)
-{
-  GMainContext *context = p->site->rt->context;
-
-  g_main_context_push_thread_default (context);
-  if (p->kind == PENDING_HANDLE)
-    standard_http_handler_handle_async (p->ref, request, p->cancellable, handle_done,
-                                        pending_ref (p));
-  else
-    standard_url_file_loader_load_async (p->ref, p->load_path, p->cancellable, load_done,
-                                         pending_ref (p));
-  g_main_context_pop_thread_default (context);
-}
-
-static void
-sender_run (gpointer data, gpointer pool_data)
+/* On a gateway thread, whose context is the thread-default one: the reply
+ * (or the failure) comes back to this same thread. */
+static gboolean
+gateway_send (gpointer data)
 {
   Pending *p = data;
 
   /* Answered meanwhile (deadline or stop): nothing left to ask. */
   if (!g_atomic_int_get (&p->answered))
-    pending_send (p, &p->request);
+    {
+      if (p->kind == PENDING_HANDLE)
+        standard_http_handler_handle_async (p->ref, &p->request, p->cancellable, handle_done,
+                                            pending_ref (p));
+      else
+        standard_url_file_loader_load_async (p->ref, p->load_path, p->cancellable, load_done,
+                                             pending_ref (p));
+    }
   standard_http_request_clear (&p->request);
   pending_unref (p);
+  return G_SOURCE_REMOVE;
 }
 
-/* Whether a send to @ref is certain not to block: a local object by Id. */
-static gboolean
-send_cannot_block (SynodRef *ref)
+/* The reply of a local object, on the broker worker that ran the method. */
+static void
+dispatch_handle_done (const SynodMethodDesc *method, gconstpointer result, const GError *error,
+                      gpointer reply_data)
 {
-  const SynodObjectId *id = synod_ref_get_id (ref);
-  g_autoptr (SynodObject) local = NULL;
+  Pending *p = reply_data;
 
-  if (id == NULL)
-    return FALSE;
-  local = synod_broker_lookup_object (synod_ref_get_broker (ref), id);
-  return local != NULL;
+  if (pending_claim (p))
+    {
+      if (error != NULL)
+        finish_with_error (p, error);
+      else
+        {
+          g_auto (StandardHTTPResponse) resp = { 0 };
+          g_autofree gchar *who = describe (p);
+
+          /* The result stays the broker's: answer from a copy. */
+          standard_http_response_copy (result, &resp);
+          if (!response_apply (p->ex, &resp, who))
+            __atomic_fetch_add (&p->site->failures, 1, __ATOMIC_RELAXED);
+          synod_http_exchange_finish (p->ex);
+        }
+    }
+  pending_unref (p);
 }
 
 static void
 pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpExchange *ex)
 {
+  SynodHttpRuntime *rt = site->rt;
   Pending *p;
   gboolean stopping;
 
@@ -354,7 +369,6 @@ pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpEx
   p->site = synod_http_site_ref (site);
   p->ref = synod_ref_ref (ref);
   p->ex = ex;
-  p->cancellable = g_cancellable_new ();
   if (kind == PENDING_LOAD)
     p->load_path = g_strdup (synod_http_exchange_get_path (ex));
   p->deadline = g_get_monotonic_time () + (gint64)site->handler_timeout_ms * 1000;
@@ -376,29 +390,32 @@ pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpEx
     }
   __atomic_fetch_add (&site->invocations, 1, __ATOMIC_RELAXED);
 
-  if (send_cannot_block (ref))
+  if (kind == PENDING_HANDLE && synod_ref_get_id (ref) != NULL)
     {
-      /* Sent from this thread: the broker copies the arguments, so the
-       * body can be borrowed. */
-      StandardHTTPRequest request;
+      SynodBroker *broker = synod_ref_get_broker (ref);
+      g_autoptr (SynodObject) local = synod_broker_lookup_object (broker, synod_ref_get_id (ref));
 
-      if (kind == PENDING_HANDLE)
+      if (local != NULL)
         {
-          request_fill (&request, ex, FALSE);
-          pending_send (p, &request);
-          request.body.val = NULL;
-          standard_http_request_clear (&request);
+          StandardHTTPHandlerHandleArgs *args
+              = synod_value_new (STANDARD_HTTP_HANDLER_METHOD_HANDLE->args);
+
+          request_fill (&args->request, ex, TRUE);
+          synod_broker_dispatch (
+              broker, synod_object_get_id (local), STANDARD_HTTP_HANDLER_METHOD_HANDLE, args,
+              synod_broker_get_local_principal (broker), dispatch_handle_done, pending_ref (p));
+          pending_unref (p);
+          return;
         }
-      else
-        pending_send (p, NULL);
-      pending_unref (p);
-      return;
     }
-  /* The exchange may be answered (deadline, stop) before a sender thread
-   * gets to it: copy what the send needs now. */
+  /* The exchange may be answered (deadline, stop) before the gateway gets
+   * to it: copy what the send needs now. */
+  p->cancellable = g_cancellable_new ();
   if (kind == PENDING_HANDLE)
     request_fill (&p->request, ex, TRUE);
-  g_thread_pool_push (site->rt->senders, p, NULL);
+  g_main_context_invoke (
+      rt->gateways[(guint)g_atomic_int_add (&rt->next_gateway, 1) % SYNOD_HTTP_GATEWAYS].context,
+      gateway_send, p);
 }
 
 static void
@@ -417,7 +434,8 @@ handle_done (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_autofree gchar *who = describe (p);
 
-          response_apply (p->ex, &resp, who);
+          if (!response_apply (p->ex, &resp, who))
+            __atomic_fetch_add (&p->site->failures, 1, __ATOMIC_RELAXED);
           synod_http_exchange_finish (p->ex);
         }
     }
@@ -595,7 +613,7 @@ site_try_ref (SynodHttpSite *site)
 }
 
 /* Answers every request of @site whose deadline passed (all of them when
- * @all), on the completion thread. */
+ * @all): 504, or 503 for a stopping site. */
 static void
 site_expire (SynodHttpSite *site, gint64 now, gboolean all)
 {
@@ -610,8 +628,9 @@ site_expire (SynodHttpSite *site, gint64 now, gboolean all)
         break;
       g_queue_pop_head (&site->pending);
       p->link = NULL;
-      g_atomic_int_set (&p->answered, 1);
-      g_queue_push_tail (&expired, pending_ref (p));
+      /* Lost to a reply on its way in: that one answers. */
+      if (g_atomic_int_compare_and_exchange (&p->answered, 0, 1))
+        g_queue_push_tail (&expired, pending_ref (p));
     }
   g_mutex_unlock (&site->lock);
   while (!g_queue_is_empty (&expired))
@@ -619,7 +638,8 @@ site_expire (SynodHttpSite *site, gint64 now, gboolean all)
       Pending *p = g_queue_pop_head (&expired);
       g_autofree gchar *who = describe (p);
 
-      g_cancellable_cancel (p->cancellable);
+      if (p->cancellable != NULL)
+        g_cancellable_cancel (p->cancellable);
       if (all)
         {
           g_info ("%s: the site stops before it answered %s", who,
@@ -638,56 +658,20 @@ site_expire (SynodHttpSite *site, gint64 now, gboolean all)
     }
 }
 
-typedef struct
-{
-  SynodHttpSite *site;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} StopJob;
-
-static gboolean
-stop_in_context (gpointer data)
-{
-  StopJob *job = data;
-
-  site_expire (job->site, 0, TRUE);
-  g_mutex_lock (&job->lock);
-  job->done = TRUE;
-  g_cond_signal (&job->cond);
-  g_mutex_unlock (&job->lock);
-  return G_SOURCE_REMOVE;
-}
-
 /**
  * synod_http_site_stop:
  *
  * Refuses further invocations (503) and answers those still waiting with
- * 503, so that the engine can stop without a handler outstanding. Returns
- * once they are answered.
+ * 503, so that the engine can stop without a handler outstanding. Late
+ * replies are dropped.
  */
 void
 synod_http_site_stop (SynodHttpSite *site)
 {
-  StopJob job = { site };
-
   g_mutex_lock (&site->lock);
   site->stopping = TRUE;
   g_mutex_unlock (&site->lock);
-  if (g_main_context_is_owner (site->rt->context))
-    {
-      site_expire (site, 0, TRUE);
-      return;
-    }
-  g_mutex_init (&job.lock);
-  g_cond_init (&job.cond);
-  g_main_context_invoke (site->rt->context, stop_in_context, &job);
-  g_mutex_lock (&job.lock);
-  while (!job.done)
-    g_cond_wait (&job.cond, &job.lock);
-  g_mutex_unlock (&job.lock);
-  g_mutex_clear (&job.lock);
-  g_cond_clear (&job.cond);
+  site_expire (site, 0, TRUE);
 }
 
 /* ---- the runtime ---- */
@@ -715,14 +699,21 @@ tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gpointer
-completion_main (gpointer data)
+static gboolean
+gateway_quit (gpointer loop)
 {
-  SynodHttpRuntime *rt = data;
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
 
-  g_main_context_push_thread_default (rt->context);
-  g_main_loop_run (rt->loop);
-  g_main_context_pop_thread_default (rt->context);
+static gpointer
+gateway_main (gpointer data)
+{
+  SynodHttpGateway *gw = data;
+
+  g_main_context_push_thread_default (gw->context);
+  g_main_loop_run (gw->loop);
+  g_main_context_pop_thread_default (gw->context);
   return NULL;
 }
 
@@ -735,22 +726,27 @@ synod_http_runtime_new (SynodBroker *broker, GError **error)
   rt->broker = broker;
   g_mutex_init (&rt->lock);
   rt->sites = g_ptr_array_new ();
-  rt->context = g_main_context_new ();
-  rt->loop = g_main_loop_new (rt->context, FALSE);
+  for (guint i = 0; i < SYNOD_HTTP_GATEWAYS; i++)
+    {
+      SynodHttpGateway *gw = &rt->gateways[i];
+
+      gw->context = g_main_context_new ();
+      gw->loop = g_main_loop_new (gw->context, FALSE);
+    }
   rt->tick = g_timeout_source_new (TICK_MS);
   g_source_set_callback (rt->tick, tick, rt, NULL);
-  g_source_attach (rt->tick, rt->context);
-  rt->senders = g_thread_pool_new (sender_run, rt, MAX_SENDERS, FALSE, error);
-  if (rt->senders == NULL)
+  g_source_attach (rt->tick, rt->gateways[0].context);
+  for (guint i = 0; i < SYNOD_HTTP_GATEWAYS; i++)
     {
-      synod_http_runtime_unref (rt);
-      return NULL;
-    }
-  rt->thread = g_thread_try_new ("http-completion", completion_main, rt, error);
-  if (rt->thread == NULL)
-    {
-      synod_http_runtime_unref (rt);
-      return NULL;
+      g_autofree gchar *name = g_strdup_printf ("http-gateway-%u", i);
+      SynodHttpGateway *gw = &rt->gateways[i];
+
+      gw->thread = g_thread_try_new (name, gateway_main, gw, error);
+      if (gw->thread == NULL)
+        {
+          synod_http_runtime_unref (rt);
+          return NULL;
+        }
     }
   return rt;
 }
@@ -762,24 +758,50 @@ synod_http_runtime_ref (SynodHttpRuntime *rt)
   return rt;
 }
 
+static void
+runtime_free (SynodHttpRuntime *rt)
+{
+  g_source_destroy (rt->tick);
+  g_source_unref (rt->tick);
+  /* Sends still queued are dropped with their contexts. */
+  for (guint i = 0; i < SYNOD_HTTP_GATEWAYS; i++)
+    {
+      SynodHttpGateway *gw = &rt->gateways[i];
+
+      if (gw->thread != NULL)
+        {
+          /* Quit from inside the loop: a quit made before the thread
+           * entered g_main_loop_run() would be lost. */
+          g_main_context_invoke (gw->context, gateway_quit, gw->loop);
+          g_thread_join (gw->thread);
+        }
+      g_main_loop_unref (gw->loop);
+      g_main_context_unref (gw->context);
+    }
+  g_ptr_array_unref (rt->sites);
+  g_mutex_clear (&rt->lock);
+  g_free (rt);
+}
+
+static gpointer
+runtime_free_thread (gpointer rt)
+{
+  runtime_free (rt);
+  return NULL;
+}
+
 void
 synod_http_runtime_unref (SynodHttpRuntime *rt)
 {
   if (rt == NULL || !g_atomic_int_dec_and_test (&rt->ref_count))
     return;
-  /* Sends still queued go out (their replies are dropped with the context). */
-  if (rt->senders != NULL)
-    g_thread_pool_free (rt->senders, FALSE, TRUE);
-  if (rt->thread != NULL)
-    {
-      g_main_loop_quit (rt->loop);
-      g_thread_join (rt->thread);
-    }
-  g_source_destroy (rt->tick);
-  g_source_unref (rt->tick);
-  g_main_loop_unref (rt->loop);
-  g_main_context_unref (rt->context);
-  g_ptr_array_unref (rt->sites);
-  g_mutex_clear (&rt->lock);
-  g_free (rt);
+  /* The last reference may go on a gateway (with the last reply it sent):
+   * a thread cannot join itself, so another one finishes. */
+  for (guint i = 0; i < SYNOD_HTTP_GATEWAYS; i++)
+    if (rt->gateways[i].thread == g_thread_self ())
+      {
+        g_thread_unref (g_thread_new ("http-runtime-free", runtime_free_thread, rt));
+        return;
+      }
+  runtime_free (rt);
 }

@@ -1,11 +1,11 @@
 /* synod-http-objects-private.h — what the HTTP classes share.
  *
- * The runtime is per broker (synod_http_register_classes()): the thread and
- * main context where invocations made for HTTP requests complete, a small
- * pool that sends the invocations that may block (targets on other peers,
- * service names), and the classes. A site is per HTTPdaemon: its handler
- * deadline, the invocations it waits for (to time them out and to answer
- * them when the site stops) and its counters.
+ * The runtime is per broker (synod_http_register_classes()): the gateway
+ * threads that send the invocations that may block (targets on other
+ * peers, service names) and get their replies, the deadline tick, and the
+ * classes. A site is per HTTPdaemon: its handler deadline, the invocations
+ * it waits for (to time them out and to answer them when the site stops)
+ * and its counters. synod-http-gateway.c explains the threads.
  */
 #pragma once
 
@@ -22,14 +22,22 @@ G_BEGIN_DECLS
 typedef struct _SynodHttpRuntime SynodHttpRuntime;
 typedef struct _SynodHttpSite SynodHttpSite;
 
+/* Threads that make the sends that may block, each with its own context. */
+#define SYNOD_HTTP_GATEWAYS 4
+
+typedef struct
+{
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+} SynodHttpGateway;
+
 struct _SynodHttpRuntime
 {
   gint ref_count;
   SynodBroker *broker; /* not owned: its classes own the runtime */
-  GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
-  GThreadPool *senders;
+  SynodHttpGateway gateways[SYNOD_HTTP_GATEWAYS];
+  gint next_gateway;
   GSource *tick;
   GMutex lock;
   GPtrArray *sites; /* SynodHttpSite*, not owned: sites remove themselves */

@@ -138,6 +138,7 @@ struct _Conn
   gboolean need_read; /* input was left unread (backpressure) */
   guint64 out_bytes;  /* queued output not yet written */
   gboolean ready;     /* in the worker's ready list */
+  gboolean freed;     /* in the graveyard: only its memory is left */
 
   gchar *in;
   gsize in_cap, in_start, in_end;
@@ -178,6 +179,7 @@ struct _Worker
   GPtrArray *listeners; /* Listener* */
   GHashTable *conns;    /* Conn* set, to close them at stop */
   GPtrArray *ready;     /* Conn* with input left unread and room to go on */
+  GPtrArray *graveyard; /* Conn* freed during this round of events */
   TimerList lists[N_LISTS];
   gint64 now;     /* monotonic, µs */
   gint64 date_at; /* real time second of @date */
@@ -450,6 +452,7 @@ synod_http_server_new (const SynodHttpServerConfig *config)
       w->listeners = g_ptr_array_new_with_free_func (g_free);
       w->conns = g_hash_table_new (NULL, NULL);
       w->ready = g_ptr_array_new ();
+      w->graveyard = g_ptr_array_new ();
       for (guint l = 0; l < N_LISTS; l++)
         w->lists[l].duration = (gint64)ms[l] * 1000;
       {
@@ -649,8 +652,21 @@ conn_free (Conn *c)
   synod_http_exchange_clear (&c->ex);
   g_free (c->in);
   __atomic_store_n (&c->stats->closed, c->stats->closed + 1, __ATOMIC_RELAXED);
-  g_free (c);
   g_atomic_int_add (&w->server->n_connections, -1);
+  /* The memory goes after this round of events: a later event of the same
+   * epoll_wait() batch may still name it (a finish from another thread
+   * can close a connection whose socket also reported an event). */
+  c->dead = TRUE;
+  c->freed = TRUE;
+  g_ptr_array_add (w->graveyard, c);
+}
+
+static void
+bury (Worker *w)
+{
+  for (guint i = 0; i < w->graveyard->len; i++)
+    g_free (w->graveyard->pdata[i]);
+  g_ptr_array_set_size (w->graveyard, 0);
 }
 
 /* Closes now, or as soon as the handler working on it finishes. */
@@ -1496,6 +1512,7 @@ worker_main (gpointer data)
             }
         }
       expire_timers (w);
+      bury (w);
       if (w->now - w->last_tick >= G_USEC_PER_SEC)
         {
           w->last_tick = w->now;
@@ -1547,6 +1564,7 @@ worker_main (gpointer data)
             conn_free (c);
         }
     }
+    bury (w);
   }
   return NULL;
 }
@@ -1619,6 +1637,7 @@ synod_http_server_free (SynodHttpServer *s)
       g_ptr_array_unref (w->completed);
       g_hash_table_unref (w->conns);
       g_ptr_array_unref (w->ready);
+      g_ptr_array_unref (w->graveyard);
       close (w->epfd);
       close (w->wake.fd);
       g_mutex_clear (&w->lock);
