@@ -38,6 +38,9 @@ tests_httpd_test_httpd_raw_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
 tests_httpd_test_httpd_raw_CFLAGS = $(TESTS_CFLAGS)
 tests_httpd_test_httpd_raw_LDADD = $(GLIB_LIBS) $(ZLIB_LIBS)
 EXTRA_tests_httpd_test_httpd_raw_DEPENDENCIES = httpd/synod-httpd
+# ...and against synod-httpd --engine-only.
+dist_check_SCRIPTS += tests/httpd/test-httpd-raw-engine.sh
+TESTS += tests/httpd/test-httpd-raw-engine.sh
 
 # The engine in process: directory, paths, utilities, async handlers, cache, SSI.
 check_PROGRAMS += tests/httpd/test-httpd-engine
