@@ -681,8 +681,8 @@ eval_enum_value (IdlCompiler *c, IdlDef *v)
     return TRUE;
   if (v->state == STATE_ACTIVE)
     return idl_error (c, &v->loc, _ ("enum symbol '%s' is defined in terms of itself"), v->name);
-  if (!g_ptr_array_find (values, v, &i))
-    g_assert_not_reached ();
+  i = v->enum_index;
+  g_assert (i < values->len && values->pdata[i] == v);
   j = i;
   while (j > 0 && ((IdlDef *)values->pdata[j])->value == NULL
          && ((IdlDef *)values->pdata[j])->state != STATE_DONE)
@@ -727,18 +727,28 @@ eval_enum_value (IdlCompiler *c, IdlDef *v)
 /* ------------------------------------------------------------------------- */
 /* Types */
 
-/* Follows typedefs declared plainly (typedef T name;) to what they name. */
+/* Follows typedefs declared plainly (typedef T name;) to what they name:
+ * returns the spec at the end of the chain, or sets @ret_decl when the chain
+ * ends at a typedef of an array, string, opaque or optional. Uses the
+ * shapes set once the types are ordered; before that, walks the chain. */
 static const IdlSpec *
 underlying (const IdlSpec *spec, const IdlDecl **ret_decl)
 {
   *ret_decl = NULL;
   for (guint guard = 0; guard < 100000; guard++)
     {
+      const IdlDef *def = spec->def;
       const IdlDecl *d;
 
-      if (spec->kind != IDL_SPEC_NAMED || spec->def == NULL || spec->def->kind != IDL_DEF_TYPEDEF)
+      if (spec->kind != IDL_SPEC_NAMED || def == NULL || def->kind != IDL_DEF_TYPEDEF)
         return spec;
-      d = spec->def->decl;
+      if (def->shape != NULL)
+        {
+          if (def->shape_spec == NULL)
+            *ret_decl = def->shape->decl;
+          return def->shape_spec != NULL ? def->shape_spec : spec;
+        }
+      d = def->decl;
       if (d->kind != IDL_DECL_PLAIN)
         {
           *ret_decl = d;
@@ -749,17 +759,53 @@ underlying (const IdlSpec *spec, const IdlDecl **ret_decl)
   return spec;
 }
 
+/* What a typedef alias (typedef T name;) describes in the end: a struct,
+ * union or enum, or a typedef of a primitive, array, string, opaque or
+ * optional. */
 IdlDef *
 idl_resolve_typedef (IdlDef *def)
 {
   for (guint guard = 0; guard < 100000 && def->kind == IDL_DEF_TYPEDEF; guard++)
     {
+      if (def->shape != NULL)
+        return def->shape;
       if (def->decl->kind != IDL_DECL_PLAIN || def->decl->spec->def == NULL
           || def->decl->spec->kind != IDL_SPEC_NAMED)
         return def;
       def = def->decl->spec->def;
     }
   return def;
+}
+
+/* Sets the shapes of @def, whose dependencies come first in type_order. */
+static void
+set_shape (IdlDef *def)
+{
+  const IdlDecl *d = def->decl;
+
+  if (def->kind != IDL_DEF_TYPEDEF)
+    return;
+  if (d->kind != IDL_DECL_PLAIN)
+    {
+      def->shape = def;
+      def->shape_spec = NULL;
+    }
+  else if (d->spec->kind == IDL_SPEC_NAMED && d->spec->def->kind == IDL_DEF_TYPEDEF
+           && d->spec->def->shape != NULL)
+    {
+      def->shape = d->spec->def->shape;
+      def->shape_spec = d->spec->def->shape_spec;
+    }
+  else if (d->spec->kind == IDL_SPEC_NAMED && d->spec->def->kind != IDL_DEF_TYPEDEF)
+    {
+      def->shape = d->spec->def;
+      def->shape_spec = d->spec;
+    }
+  else
+    {
+      def->shape = def;
+      def->shape_spec = d->spec;
+    }
 }
 
 IdlPass
@@ -893,13 +939,8 @@ static gboolean
 check_union (IdlCompiler *c, IdlDef *def)
 {
   IdlFile *f = def->file;
-  const IdlDecl *through;
-  const IdlSpec *ds;
-  IdlDef *enum_def = NULL;
   gboolean ok = TRUE;
-  g_autoptr (GHashTable) seen_values = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   if (def->disc->kind != IDL_DECL_PLAIN)
     return idl_error (c, &def->disc->loc,
@@ -910,6 +951,31 @@ check_union (IdlCompiler *c, IdlDef *def)
     return FALSE;
   if (g_str_equal (def->disc->c_name, "u"))
     def->disc->c_name = idl_strdup (c, "u_"); /* the arms live in the C member `u` */
+  for (guint i = 0; i <= def->arms->len; i++)
+    {
+      IdlArm *arm = i < def->arms->len ? def->arms->pdata[i] : def->default_arm;
+
+      if (arm == NULL)
+        break;
+      if (!resolve_decl (c, f, arm->decl) || !check_unique (c, names, arm->decl, _ ("arm")))
+        ok = FALSE;
+    }
+  return ok;
+}
+
+/* The discriminant's type and the case labels, once every type is resolved
+ * and ordered (a discriminant may be a typedef defined further down). */
+static gboolean
+check_union_labels (IdlCompiler *c, IdlDef *def)
+{
+  IdlFile *f = def->file;
+  const IdlDecl *through;
+  const IdlSpec *ds;
+  IdlDef *enum_def = NULL;
+  gboolean ok = TRUE;
+  g_autoptr (GHashTable) seen_values = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr (GHashTable) enum_values = NULL;
+
   ds = underlying (def->disc->spec, &through);
   if (through == NULL && (ds->kind == IDL_SPEC_NAMED || ds->kind == IDL_SPEC_INLINE)
       && ds->def->kind == IDL_DEF_ENUM)
@@ -944,14 +1010,17 @@ check_union (IdlCompiler *c, IdlDef *def)
           x = v->value;
           if (enum_def != NULL)
             {
-              gboolean member = FALSE;
-              for (guint k = 0; k < enum_def->values->len; k++)
+              if (enum_values == NULL)
                 {
-                  IdlDef *e = enum_def->values->pdata[k];
-                  if (eval_enum_value (c, e) && e->const_value == x)
-                    member = TRUE;
+                  enum_values = g_hash_table_new (g_int64_hash, g_int64_equal);
+                  for (guint k = 0; k < enum_def->values->len; k++)
+                    {
+                      IdlDef *e = enum_def->values->pdata[k];
+                      if (eval_enum_value (c, e))
+                        g_hash_table_add (enum_values, &e->const_value);
+                    }
                 }
-              if (!member)
+              if (!g_hash_table_contains (enum_values, &x))
                 {
                   ok = idl_error (c, &v->loc, _ ("case %s is not a value of enum '%s'"),
                                   v->ident != NULL ? v->ident
@@ -991,10 +1060,6 @@ check_union (IdlCompiler *c, IdlDef *def)
           stored = (gint32)(guint32)(x & 0xffffffff);
           g_array_append_val (arm->values, stored);
         }
-      if (!resolve_decl (c, f, arm->decl))
-        ok = FALSE;
-      else if (!check_unique (c, names, arm->decl, _ ("arm")))
-        ok = FALSE;
     }
   return ok;
 }
@@ -1253,8 +1318,6 @@ check_interface (IdlCompiler *c, IdlDef *def)
           if (!resolve_decl (c, f, d) || !check_unique (c, seen, d, _ ("parameter")))
             ok = FALSE;
         }
-      if (ok && !check_params_c_names (c, m))
-        ok = FALSE;
     }
   return ok;
 }
@@ -1560,7 +1623,33 @@ idl_check (IdlCompiler *c)
   if (c->n_errors > errors_before)
     return FALSE;
   for (guint i = 0; i < c->type_order->len; i++)
-    idl_def_owns_memory (c->type_order->pdata[i]);
+    {
+      set_shape (c->type_order->pdata[i]);
+      idl_def_owns_memory (c->type_order->pdata[i]);
+    }
+
+  /* What needs the types resolved and ordered: union discriminants and
+   * labels, the C names of parameters. */
+  for (guint i = 0; i < all_types->len && !idl_too_many_errors (c); i++)
+    {
+      IdlDef *def = all_types->pdata[i];
+      if (def->kind == IDL_DEF_UNION)
+        check_union_labels (c, def);
+    }
+  for (guint i = 0; i < c->files->len && !idl_too_many_errors (c); i++)
+    {
+      IdlFile *f = c->files->pdata[i];
+      for (guint j = 0; j < f->defs->len; j++)
+        {
+          IdlDef *def = f->defs->pdata[j];
+          if (def->kind != IDL_DEF_INTERFACE)
+            continue;
+          for (guint k = 0; k < def->methods->len; k++)
+            check_params_c_names (c, def->methods->pdata[k]);
+        }
+    }
+  if (c->n_errors > errors_before)
+    return FALSE;
 
   /* GVariant types of method parameters and results (the introspection). */
   for (guint i = 0; i < c->files->len && !idl_too_many_errors (c); i++)

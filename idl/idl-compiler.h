@@ -159,7 +159,8 @@ struct _IdlDef
   gchar *c_name_override; /* [c_name(x)] */
 
   /* CONST, ENUM_VALUE */
-  IdlValue *value; /* NULL for an enum symbol without "= value" */
+  IdlValue *value;  /* NULL for an enum symbol without "= value" */
+  guint enum_index; /* ENUM_VALUE: its position in its enum */
   gint64 const_value;
 
   /* TYPEDEF */
@@ -191,13 +192,15 @@ struct _IdlDef
   GPtrArray *inlines;
 
   /* Derived by the check pass. */
-  gint state;              /* constant evaluation, base interface cycles */
-  gint sort_state;         /* the order of C definitions */
-  IdlMethod *owner_method; /* argument structs and their inline types */
-  gint owns_state;         /* 0 unknown, 1 no, 2 yes */
-  gchar *c_type;           /* CamelCase type name ("ShopItem") */
-  gchar *c_func;           /* snake-case stem ("shop_item") */
-  gchar *c_upper;          /* upper-case stem ("SHOP_ITEM") */
+  gint state;                /* constant evaluation, base interface cycles */
+  gint sort_state;           /* the order of C definitions */
+  IdlMethod *owner_method;   /* argument structs and their inline types */
+  IdlDef *shape;             /* TYPEDEF: what an alias chain ends at (idl_resolve_typedef) */
+  const IdlSpec *shape_spec; /* TYPEDEF: the spec naming it, NULL for a non-plain typedef */
+  gint owns_state;           /* 0 unknown, 1 no, 2 yes */
+  gchar *c_type;             /* CamelCase type name ("ShopItem") */
+  gchar *c_func;             /* snake-case stem ("shop_item") */
+  gchar *c_upper;            /* upper-case stem ("SHOP_ITEM") */
 };
 
 typedef struct
@@ -303,7 +306,6 @@ const gchar *idl_spec_c_type (const IdlSpec *spec);
 gchar *idl_interface_xml (IdlCompiler *compiler, IdlDef *iface, const gchar *indent);
 void idl_generate_xml (IdlCompiler *compiler, GString *out);
 gchar *idl_decl_variant_type (const IdlDecl *decl, guint nesting);
-gchar *idl_spec_variant_type (const IdlSpec *spec);
 gchar *idl_decl_xdr_text (const IdlDecl *decl);
 
 G_END_DECLS

@@ -284,8 +284,9 @@ emit_decl_desc (Gen *g, const IdlDecl *d, const gchar *stem, gboolean is_static,
         if (d->spec->kind == IDL_SPEC_NAMED || d->spec->kind == IDL_SPEC_INLINE)
           {
             /* An alias (typedef item other;) describes the same shape under
-             * its own name: the body is emitted again, for this C type. */
-            emit_def_desc (g, d->spec->def, stem, is_static, name, ctype);
+             * its own name: the body is emitted again, for this C type. A
+             * chain of aliases is followed at once, not recursively. */
+            emit_def_desc (g, idl_resolve_typedef (d->spec->def), stem, is_static, name, ctype);
             return;
           }
         desc_open (g, sym, is_static, kind_enum (d->spec->kind), name, size, align);
@@ -738,6 +739,7 @@ emit_pack (Gen *g, IdlMethod *m, gboolean returns_void)
   const gchar *fail = returns_void ? "g_return_if_fail (" : "g_return_val_if_fail (";
   const gchar *fail_end = returns_void ? ");" : ", FALSE);";
 
+  g_string_append_c (g->s, '\n');
   for (guint i = 0; i < params->len; i++)
     {
       IdlDecl *d = params->pdata[i];
@@ -749,7 +751,9 @@ emit_pack (Gen *g, IdlMethod *m, gboolean returns_void)
         g_string_append_printf (g->s, "  %s%s_len == 0 || %s_val != NULL%s\n", fail, d->c_name,
                                 d->c_name, fail_end);
     }
-  g_string_append (g->s, "\n  memset (&_args, 0, sizeof _args);\n");
+  if (!g_str_has_suffix (g->s->str, "\n\n"))
+    g_string_append_c (g->s, '\n');
+  g_string_append (g->s, "  memset (&_args, 0, sizeof _args);\n");
   for (guint i = 0; i < params->len; i++)
     {
       IdlDecl *d = params->pdata[i];

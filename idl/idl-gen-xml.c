@@ -184,16 +184,6 @@ idl_decl_variant_type (const IdlDecl *decl, guint nesting)
   return finish_variant (out, ok);
 }
 
-gchar *
-idl_spec_variant_type (const IdlSpec *spec)
-{
-  g_autoptr (GPtrArray) stack = g_ptr_array_new ();
-  GString *out = g_string_new (NULL);
-  gboolean ok = spec_variant (out, spec, stack, 0);
-
-  return finish_variant (out, ok);
-}
-
 const gchar *
 idl_spec_keyword (IdlSpecKind kind)
 {

@@ -713,6 +713,7 @@ parse_enum_body (Parser *p, IdlDef *def)
           if (v->value == NULL)
             return FALSE;
         }
+      v->enum_index = def->values->len;
       g_ptr_array_add (def->values, v);
       if (at_punct (p, '}'))
         {

@@ -161,6 +161,7 @@ struct _FreeBlock
   FreeBlock *next_mag; /* between magazines in the depot */
 };
 
+#ifndef SYNOD_SANITIZERS
 static __thread FreeBlock *tls_blocks;
 static __thread guint tls_n_blocks;
 static GMutex depot_lock;
@@ -181,6 +182,7 @@ flush_blocks (gpointer data)
 }
 
 static GPrivate blocks_owner = G_PRIVATE_INIT (flush_blocks);
+#endif
 
 static gpointer
 record_alloc (gsize size)
@@ -564,6 +566,25 @@ _synod_resume (SynodInvocation *cur)
 /* ---------------------------------------------------------------------- */
 /* Local sends                                                             */
 
+static void
+report_to_monitor (SynodObject *object, SynodInvocation *inv)
+{
+  SynodBroker *broker = object->broker;
+  SynodInvocationInfo info = {
+    .target = &object->id,
+    .interface = inv->call.interface,
+    .method = inv->call.method,
+    .principal = inv->call.principal,
+    .oneway = inv->kind == SYNOD_INVOCATION_ONEWAY,
+  };
+
+  /* The lock makes replacing the monitor wait for calls to the old one. */
+  g_mutex_lock (&broker->monitor_lock);
+  if (broker->monitor)
+    broker->monitor (broker, &info, broker->monitor_data);
+  g_mutex_unlock (&broker->monitor_lock);
+}
+
 static gboolean
 admit_locked (SynodObject *object, SynodInvocation *inv, GError **error)
 {
@@ -577,6 +598,11 @@ admit_locked (SynodObject *object, SynodInvocation *inv, GError **error)
   if (!_synod_object_check_access_locked (object, inv->call.principal, inv->call.interface,
                                           inv->call.method, error))
     return FALSE;
+  if (G_UNLIKELY (g_atomic_pointer_get (&object->broker->monitor) != NULL) && !inv->monitored)
+    {
+      inv->monitored = TRUE;
+      report_to_monitor (object, inv);
+    }
   limit = (guint)g_atomic_int_get (&object->broker->queue_limit);
   if (object->n_queued >= limit)
     {

@@ -65,6 +65,7 @@ struct _SynodInvocation
   gsize size; /* of the heap record */
   gboolean principal_owned;
   gboolean args_owned; /* args was copied and must be cleared */
+  gboolean monitored;  /* already reported to the broker's monitor */
   gboolean ret_valid;  /* ret holds a result that the invocation owns */
   gboolean success;
   GError *error;
@@ -212,7 +213,27 @@ struct _SynodBroker
   GDestroyNotify remote_destroy;
 
   SynodScheduler *scheduler;
+
+  GMutex watch_lock;
+  GArray *watches; /* BrokerWatch */
+  guint next_watch_id;
+
+  GMutex monitor_lock;
+  SynodBrokerMonitorFunc monitor; /* read unlocked (atomic) on the send path */
+  gpointer monitor_data;
+  GDestroyNotify monitor_destroy;
 };
+
+typedef struct
+{
+  guint id;
+  SynodBrokerWatchFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} BrokerWatch;
+
+void _synod_broker_emit (SynodBroker *broker, SynodBrokerEvent event, const SynodObjectId *id,
+                         const gchar *service_name);
 
 SynodObject *_synod_broker_lookup_local (SynodBroker *broker, const SynodObjectId *id);
 SynodObject *_synod_broker_lookup_service_local (SynodBroker *broker, const gchar *name);

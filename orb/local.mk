@@ -56,6 +56,8 @@ orb_broker_sources = \
 
 # Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-peer-object.c \
+	orb/synod-network-private.h \
 	orb/synod-network.c \
 	orb/synod-discovery.c \
 	orb/synod-discovery.h \
@@ -66,9 +68,10 @@ orb_remote_sources = \
 # the generated standard.h, so every user of it needs idl/ of the build tree.
 # synod-wire.idl describes the messages of the broker's ONC RPC program.
 AM_CPPFLAGS += -I$(top_builddir)/idl
-SYNOD_IDL_FILES += idl/standard.idl idl/synod-wire.idl
-nodist_orb_libsynod_1_la_SOURCES = idl/standard.c idl/standard.h idl/synod-wire.c idl/synod-wire.h
-nodist_synod_include_HEADERS += idl/standard.h
+SYNOD_IDL_FILES += idl/standard.idl idl/peer.idl idl/synod-wire.idl
+nodist_orb_libsynod_1_la_SOURCES = idl/standard.c idl/standard.h idl/peer.c idl/peer.h \
+	idl/synod-wire.c idl/synod-wire.h
+nodist_synod_include_HEADERS += idl/standard.h idl/peer.h
 
 orb_libsynod_1_la_SOURCES = \
 	$(orb_base_sources) \
@@ -84,4 +87,4 @@ orb_libsynod_1_la_LIBADD = $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) $(AVAHI_LI
 orb_libsynod_1_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(SYNOD_LT_VERSION) -no-undefined
 
 # The system's own interfaces, installed for other IDL files to import.
-dist_idl_DATA += idl/standard.idl
+dist_idl_DATA += idl/standard.idl idl/peer.idl

@@ -118,6 +118,10 @@ broker_alloc (void)
   broker->queue_limit = SYNOD_BROKER_DEFAULT_QUEUE_LIMIT;
   broker->inline_sync = TRUE;
   g_mutex_init (&broker->remote_lock);
+  g_mutex_init (&broker->watch_lock);
+  broker->watches = g_array_new (FALSE, FALSE, sizeof (BrokerWatch));
+  broker->next_watch_id = 1;
+  g_mutex_init (&broker->monitor_lock);
   broker->scheduler = _synod_scheduler_new (
       g_get_num_processors (), SYNOD_BROKER_DEFAULT_MAX_WORKERS, _synod_broker_run_node, broker);
   return broker;
@@ -261,6 +265,18 @@ broker_finalize (SynodBroker *broker)
     broker->remote_destroy (broker->remote_data);
   g_mutex_unlock (&broker->remote_lock);
   g_mutex_clear (&broker->remote_lock);
+
+  for (guint i = 0; i < broker->watches->len; i++)
+    {
+      BrokerWatch *w = &g_array_index (broker->watches, BrokerWatch, i);
+      if (w->destroy)
+        w->destroy (w->user_data);
+    }
+  g_array_unref (broker->watches);
+  g_mutex_clear (&broker->watch_lock);
+  if (broker->monitor_destroy)
+    broker->monitor_destroy (broker->monitor_data);
+  g_mutex_clear (&broker->monitor_lock);
 
   g_hash_table_unref (broker->objects);
   g_hash_table_unref (broker->aliases);
@@ -672,6 +688,7 @@ synod_broker_create_object_of_class (SynodBroker *broker, SynodClass *klass, GVa
   g_rw_lock_writer_lock (&broker->table_lock);
   g_hash_table_insert (broker->objects, &object->id, synod_object_ref (object));
   g_rw_lock_writer_unlock (&broker->table_lock);
+  _synod_broker_emit (broker, SYNOD_BROKER_EVENT_OBJECT_CREATED, &object->id, NULL);
   return object;
 }
 
@@ -751,8 +768,11 @@ void
 _synod_broker_remove_object (SynodBroker *broker, SynodObject *object)
 {
   gboolean removed;
+  g_autoptr (GPtrArray) services = g_ptr_array_new_with_free_func (g_free);
 
   g_rw_lock_writer_lock (&broker->table_lock);
+  for (guint i = 0; i < object->services->len; i++)
+    g_ptr_array_add (services, g_strdup (object->services->pdata[i]));
   for (guint i = 0; i < object->aliases->len; i++)
     g_hash_table_remove (broker->aliases, &g_array_index (object->aliases, SynodObjectId, i));
   for (guint i = 0; i < object->services->len; i++)
@@ -770,8 +790,14 @@ _synod_broker_remove_object (SynodBroker *broker, SynodObject *object)
   removed = g_hash_table_remove (broker->objects, &object->id);
   g_rw_lock_writer_unlock (&broker->table_lock);
   _synod_broker_bump_generation (broker);
+  for (guint i = 0; i < services->len; i++)
+    _synod_broker_emit (broker, SYNOD_BROKER_EVENT_SERVICE_REMOVED, &object->id,
+                        services->pdata[i]);
   if (removed)
-    synod_object_unref (object);
+    {
+      _synod_broker_emit (broker, SYNOD_BROKER_EVENT_OBJECT_DELETED, &object->id, NULL);
+      synod_object_unref (object);
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -867,6 +893,7 @@ synod_broker_register_service (SynodBroker *broker, const gchar *name, SynodObje
   g_ptr_array_add (object->services, g_strdup (name));
   g_rw_lock_writer_unlock (&broker->table_lock);
   _synod_broker_bump_generation (broker);
+  _synod_broker_emit (broker, SYNOD_BROKER_EVENT_SERVICE_ADDED, &object->id, name);
   return TRUE;
 }
 
@@ -910,6 +937,7 @@ synod_broker_unregister_service (SynodBroker *broker, const gchar *name, SynodOb
       return FALSE;
     }
   _synod_broker_bump_generation (broker);
+  _synod_broker_emit (broker, SYNOD_BROKER_EVENT_SERVICE_REMOVED, &object->id, name);
   return TRUE;
 }
 
@@ -1040,4 +1068,185 @@ _synod_broker_run_node (SynodSchedNode *node, gpointer user_data)
     _synod_object_run_turn ((SynodObject *)node);
   else
     _synod_invocation_execute ((SynodInvocation *)node);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Listings, watches, monitor                                              */
+
+static gint
+compare_objects_by_id (gconstpointer a, gconstpointer b)
+{
+  return synod_object_id_compare (&(*(SynodObject *const *) a)->id,
+                                  &(*(SynodObject *const *) b)->id);
+}
+
+/**
+ * synod_broker_list_objects:
+ * @broker: a broker
+ *
+ * Returns: (transfer full) (element-type SynodObject): the broker's live
+ *   objects, sorted by Id
+ */
+GPtrArray *
+synod_broker_list_objects (SynodBroker *broker)
+{
+  GPtrArray *objects;
+
+  g_return_val_if_fail (broker != NULL, NULL);
+  g_rw_lock_reader_lock (&broker->table_lock);
+  objects = hash_values (broker->objects, G_CALLBACK (synod_object_ref),
+                         (GDestroyNotify) synod_object_unref);
+  g_rw_lock_reader_unlock (&broker->table_lock);
+  g_ptr_array_sort (objects, compare_objects_by_id);
+  return objects;
+}
+
+void
+synod_service_entry_free (SynodServiceEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->name);
+  g_free (entry);
+}
+
+static gint
+compare_services (gconstpointer a, gconstpointer b)
+{
+  const SynodServiceEntry *x = *(SynodServiceEntry *const *) a;
+  const SynodServiceEntry *y = *(SynodServiceEntry *const *) b;
+  gint c = strcmp (x->name, y->name);
+
+  return c != 0 ? c : synod_object_id_compare (&x->id, &y->id);
+}
+
+/**
+ * synod_broker_list_services:
+ * @broker: a broker
+ *
+ * Returns: (transfer full) (element-type SynodServiceEntry): every (service
+ *   name, local provider) pair, sorted by name
+ */
+GPtrArray *
+synod_broker_list_services (SynodBroker *broker)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_service_entry_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (broker != NULL, NULL);
+  g_rw_lock_reader_lock (&broker->table_lock);
+  g_hash_table_iter_init (&iter, broker->services);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GPtrArray *providers = value;
+
+      for (guint i = 0; i < providers->len; i++)
+        {
+          SynodServiceEntry *e = g_new0 (SynodServiceEntry, 1);
+
+          e->name = g_strdup (key);
+          e->id = ((SynodObject *) providers->pdata[i])->id;
+          g_ptr_array_add (list, e);
+        }
+    }
+  g_rw_lock_reader_unlock (&broker->table_lock);
+  g_ptr_array_sort (list, compare_services);
+  return list;
+}
+
+/**
+ * synod_broker_add_watch:
+ * @broker: a broker
+ * @func: called for each creation, deletion and service (un)registration
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data when the watch is removed
+ *
+ * Returns: the watch's id, for synod_broker_remove_watch()
+ */
+guint
+synod_broker_add_watch (SynodBroker *broker, SynodBrokerWatchFunc func, gpointer user_data,
+                        GDestroyNotify destroy)
+{
+  BrokerWatch w = { 0 };
+
+  g_return_val_if_fail (broker != NULL && func != NULL, 0);
+  g_mutex_lock (&broker->watch_lock);
+  w.id = broker->next_watch_id++;
+  w.func = func;
+  w.user_data = user_data;
+  w.destroy = destroy;
+  g_array_append_val (broker->watches, w);
+  g_mutex_unlock (&broker->watch_lock);
+  return w.id;
+}
+
+/**
+ * synod_broker_remove_watch:
+ * @broker: a broker
+ * @watch_id: a watch's id
+ *
+ * Removes a watch; its function is not called after this returns.
+ */
+void
+synod_broker_remove_watch (SynodBroker *broker, guint watch_id)
+{
+  BrokerWatch found = { 0 };
+
+  g_mutex_lock (&broker->watch_lock);
+  for (guint i = 0; i < broker->watches->len; i++)
+    if (g_array_index (broker->watches, BrokerWatch, i).id == watch_id)
+      {
+        found = g_array_index (broker->watches, BrokerWatch, i);
+        g_array_remove_index (broker->watches, i);
+        break;
+      }
+  g_mutex_unlock (&broker->watch_lock);
+  if (found.destroy)
+    found.destroy (found.user_data);
+}
+
+void
+_synod_broker_emit (SynodBroker *broker, SynodBrokerEvent event, const SynodObjectId *id,
+                    const gchar *service_name)
+{
+  /* Watches run under the watch lock, so a removed watch is never called
+   * after synod_broker_remove_watch() returns. */
+  g_mutex_lock (&broker->watch_lock);
+  for (guint i = 0; i < broker->watches->len; i++)
+    {
+      BrokerWatch *w = &g_array_index (broker->watches, BrokerWatch, i);
+      w->func (broker, event, id, service_name, w->user_data);
+    }
+  g_mutex_unlock (&broker->watch_lock);
+}
+
+/**
+ * synod_broker_set_monitor:
+ * @broker: a broker
+ * @func: (nullable): called for every invocation admitted on a local object,
+ *   or %NULL to stop monitoring
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data when the monitor is replaced
+ *
+ * One monitor per broker (the peer daemon fans it out to its watchers).
+ * Replacing the monitor waits for calls to the old one to finish.
+ */
+void
+synod_broker_set_monitor (SynodBroker *broker, SynodBrokerMonitorFunc func, gpointer user_data,
+                          GDestroyNotify destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_mutex_lock (&broker->monitor_lock);
+  old_destroy = broker->monitor_destroy;
+  old_data = broker->monitor_data;
+  g_atomic_pointer_set (&broker->monitor, NULL);
+  broker->monitor_data = user_data;
+  broker->monitor_destroy = destroy;
+  g_atomic_pointer_set (&broker->monitor, func);
+  g_mutex_unlock (&broker->monitor_lock);
+  if (old_destroy)
+    old_destroy (old_data);
 }

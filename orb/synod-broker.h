@@ -91,6 +91,97 @@ gboolean synod_broker_unregister_service (SynodBroker *broker, const gchar *name
                                           SynodObject *object, GError **error);
 GArray *synod_broker_list_providers (SynodBroker *broker, const gchar *name, GError **error);
 
+/* Listings */
+GPtrArray *synod_broker_list_objects (SynodBroker *broker);
+
+/**
+ * SynodServiceEntry:
+ * @name: a service name
+ * @id: the Id of a local object providing it
+ */
+typedef struct
+{
+  gchar *name;
+  SynodObjectId id;
+} SynodServiceEntry;
+
+void synod_service_entry_free (SynodServiceEntry *entry);
+GPtrArray *synod_broker_list_services (SynodBroker *broker);
+
+/* Watching registrations */
+
+/**
+ * SynodBrokerEvent:
+ * @SYNOD_BROKER_EVENT_OBJECT_CREATED: an object was created
+ * @SYNOD_BROKER_EVENT_OBJECT_DELETED: an object was deleted
+ * @SYNOD_BROKER_EVENT_SERVICE_ADDED: an object started providing a service
+ * @SYNOD_BROKER_EVENT_SERVICE_REMOVED: an object stopped providing a service
+ *   (also when it is deleted)
+ */
+typedef enum
+{
+  SYNOD_BROKER_EVENT_OBJECT_CREATED,
+  SYNOD_BROKER_EVENT_OBJECT_DELETED,
+  SYNOD_BROKER_EVENT_SERVICE_ADDED,
+  SYNOD_BROKER_EVENT_SERVICE_REMOVED,
+} SynodBrokerEvent;
+
+/**
+ * SynodBrokerWatchFunc:
+ * @broker: the broker
+ * @event: what happened
+ * @id: the object concerned
+ * @service_name: (nullable): the service name, for service events
+ * @user_data: the watch's data
+ *
+ * Called on the thread that made the change, after it is made, with no
+ * broker lock held. It must not add or remove watches.
+ */
+typedef void (*SynodBrokerWatchFunc) (SynodBroker *broker, SynodBrokerEvent event,
+                                      const SynodObjectId *id, const gchar *service_name,
+                                      gpointer user_data);
+
+guint synod_broker_add_watch (SynodBroker *broker, SynodBrokerWatchFunc func, gpointer user_data,
+                              GDestroyNotify destroy);
+void synod_broker_remove_watch (SynodBroker *broker, guint watch_id);
+
+/* Monitoring invocations */
+
+/**
+ * SynodInvocationInfo:
+ * @target: the object invoked
+ * @interface: the interface as invoked
+ * @method: the method
+ * @principal: who invoked it
+ * @oneway: whether no reply is expected
+ *
+ * What a monitor learns of each invocation admitted on a local object.
+ */
+typedef struct
+{
+  const SynodObjectId *target;
+  const SynodInterfaceDesc *interface;
+  const SynodMethodDesc *method;
+  const gchar *principal;
+  gboolean oneway;
+} SynodInvocationInfo;
+
+/**
+ * SynodBrokerMonitorFunc:
+ * @broker: the broker
+ * @info: the invocation
+ * @user_data: the monitor's data
+ *
+ * Called for every invocation admitted on a local object, on the sending
+ * thread, with the object's lock held: it must be quick and must not call
+ * into the broker (queue the event and return).
+ */
+typedef void (*SynodBrokerMonitorFunc) (SynodBroker *broker, const SynodInvocationInfo *info,
+                                        gpointer user_data);
+
+void synod_broker_set_monitor (SynodBroker *broker, SynodBrokerMonitorFunc func,
+                               gpointer user_data, GDestroyNotify destroy);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodBroker, synod_broker_unref)
 
 G_END_DECLS

@@ -22,6 +22,8 @@
 #include "synod-dynamic.h"
 #include "synod-error.h"
 #include "synod-network.h"
+#include "synod-network-private.h"
+#include "synod-object.h"
 #include "synod-object-id.h"
 #include "synod-ref.h"
 #include "synod-remote.h"
@@ -112,6 +114,9 @@ struct _SynodNetwork
   GHashTable *conns;      /* SynodRpcConnection* -> ConnData* (owned) */
   GHashTable *name_cache; /* name -> CachedName* */
   gboolean closing;
+
+  guint watch_id;
+  SynodObject *peer_object; /* the exported "synod.peer", if any */
 };
 
 /* Set while serving a peer's RESOLVE or INVOKE_DYNAMIC: the broker must
@@ -1577,7 +1582,9 @@ connect_in_background (gpointer data)
 
   if (net)
     {
-      g_autoptr (SynodRpcConnection) conn = connect_peer (net, p, NULL);
+      SynodRpcConnection *conn = connect_peer (net, p, NULL);
+
+      g_clear_pointer (&conn, synod_rpc_connection_unref);
       net_leave (h);
     }
   peer_unref (p);
@@ -1730,6 +1737,48 @@ network_thread (gpointer data)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Telling other peers when our services change */
+
+/* A broker watch: when a local object starts or stops providing a service,
+ * every connected peer drops what it cached for the name. Oneway sends are
+ * queued, never blocking, so this is safe under the broker's watch lock. */
+static void
+services_changed (SynodBroker *broker, SynodBrokerEvent event, const SynodObjectId *id,
+                  const gchar *service_name, gpointer user_data)
+{
+  NetHandle *h = user_data;
+  SynodNetwork *net;
+  g_auto (SynodWireNotice) notice = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GPtrArray) conns = NULL;
+
+  if (event != SYNOD_BROKER_EVENT_SERVICE_ADDED && event != SYNOD_BROKER_EVENT_SERVICE_REMOVED)
+    return;
+  net = net_enter (h);
+  if (net == NULL)
+    return;
+  notice.kind = event == SYNOD_BROKER_EVENT_SERVICE_ADDED ? SYNOD_WIRE_SERVICE_ADDED
+                                                          : SYNOD_WIRE_SERVICE_REMOVED;
+  notice.name = g_strdup (service_name);
+  notice.id = *id;
+  bytes = encode_or_die (&synod_wire_notice_desc, &notice);
+  conns = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_rpc_connection_unref);
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->id != 0 && p->conn && !synod_rpc_connection_is_closed (p->conn))
+        g_ptr_array_add (conns, synod_rpc_connection_ref (p->conn));
+    }
+  g_mutex_unlock (&net->lock);
+  for (guint i = 0; i < conns->len; i++)
+    synod_rpc_connection_send_oneway (conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                      SYNOD_WIRE_PROC_NOTICE, bytes, NULL);
+  net_leave (h);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Public API */
 
 /**
@@ -1795,8 +1844,6 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
     }
   if (options->listen)
     {
-      g_autoptr (GInetSocketAddress) bound = NULL;
-
       net->listener = synod_rpc_listener_new (options->listen, options->max_connections,
                                               &net->rpc_options, &net->program, error);
       if (net->listener == NULL)
@@ -1824,6 +1871,8 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
 
   synod_broker_set_remote_handler (broker, &remote_handler, handle_ref (net->handle),
                                    handle_unref);
+  net->watch_id = synod_broker_add_watch (broker, services_changed, handle_ref (net->handle),
+                                          handle_unref);
 
   start.net = net;
   g_mutex_init (&start.lock);
@@ -1876,6 +1925,40 @@ SynodBroker *
 synod_network_get_broker (SynodNetwork *network)
 {
   return network->broker;
+}
+
+const gchar *
+synod_network_get_cluster (SynodNetwork *network)
+{
+  return network->cluster;
+}
+
+/**
+ * synod_network_is_discovery_running:
+ * @network: a network
+ *
+ * Returns: whether mDNS discovery is enabled and an avahi-daemon answers
+ */
+gboolean
+synod_network_is_discovery_running (SynodNetwork *network)
+{
+  gboolean running;
+
+  /* The discovery lives on the network thread; its state is a read of the
+   * Avahi client's state, safe enough for a report. */
+  g_mutex_lock (&network->lock);
+  running = network->discovery != NULL && synod_discovery_is_running (network->discovery);
+  g_mutex_unlock (&network->lock);
+  return running;
+}
+
+void
+_synod_network_set_peer_object (SynodNetwork *network, SynodObject *object)
+{
+  g_mutex_lock (&network->lock);
+  g_clear_pointer (&network->peer_object, synod_object_unref);
+  network->peer_object = synod_object_ref (object);
+  g_mutex_unlock (&network->lock);
 }
 
 guint16
@@ -2115,6 +2198,13 @@ synod_network_free (SynodNetwork *network)
 
   if (network == NULL)
     return;
+  if (network->watch_id)
+    synod_broker_remove_watch (network->broker, network->watch_id);
+  if (network->peer_object)
+    {
+      synod_object_delete (network->peer_object, NULL);
+      g_clear_pointer (&network->peer_object, synod_object_unref);
+    }
   if (network->thread)
     {
       synod_broker_set_remote_handler (network->broker, NULL, NULL, NULL);

@@ -23,6 +23,11 @@ G_BEGIN_DECLS
 #define SYNOD_NETWORK_DEFAULT_PROBE_INTERVAL_MS 2000
 #define SYNOD_NETWORK_DEFAULT_CLUSTER "default"
 
+/* The service name and class of the object every peer daemon exports to
+ * answer Standard.Peer (idl/peer.idl). */
+#define SYNOD_PEER_SERVICE "synod.peer"
+#define SYNOD_PEER_CLASS "Synod.Peer"
+
 typedef struct _SynodNetwork SynodNetwork;
 
 /**
@@ -121,6 +126,9 @@ SynodNetwork *synod_network_new (SynodBroker *broker,
 void synod_network_free (SynodNetwork *network);
 
 SynodBroker *synod_network_get_broker (SynodNetwork *network);
+const gchar *synod_network_get_cluster (SynodNetwork *network);
+gboolean synod_network_is_discovery_running (SynodNetwork *network);
+SynodObject *synod_network_export_peer_object (SynodNetwork *network, GError **error);
 guint16 synod_network_get_port (SynodNetwork *network);
 const gchar *synod_network_get_listen_address (SynodNetwork *network);
 

@@ -1,1 +1,13 @@
-# Rules of services/ (included from the top Makefile.am).
+# Rules of services/: synodd (the peer daemon) and synod (the command-line
+# tool). Included from the top Makefile.am.
+
+bin_PROGRAMS += services/synodd
+services_synodd_SOURCES = \
+	services/synodd.c \
+	services/synodd-config.c \
+	services/synodd-config.h
+services_synodd_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"synodd\"
+services_synodd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS)
+services_synodd_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS) $(LIBINTL)
+
+EXTRA_DIST += docs/synodd.md

@@ -41,3 +41,7 @@ tests_idl_test_idl_compiler_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSYNOD_TOP_SRCDIR=\"$(abs_top_srcdir)\"
 tests_idl_test_idl_compiler_CFLAGS = $(TESTS_CFLAGS)
 tests_idl_test_idl_compiler_LDADD = $(GLIB_LIBS)
+
+# The quick start's tour (data/demo.sh) keeps working.
+dist_check_SCRIPTS += tests/idl/test-demo.sh
+TESTS += tests/idl/test-demo.sh

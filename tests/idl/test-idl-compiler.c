@@ -468,7 +468,6 @@ test_bad_input (Fixture *fx, gconstpointer data)
 {
   const BadInput *bad = data;
   g_autofree gchar *out = NULL, *err = NULL, *expected = NULL;
-  g_autoptr (GDir) dir = NULL;
 
   write_file (fx->dir, "main.idl", bad->main);
   if (bad->other_name != NULL)

@@ -395,6 +395,13 @@ test_unions (void)
   g_assert_cmpuint (d->n_arms, ==, 1);
   check_arm (d->default_arm, NULL, 0, NULL, SYNOD_TYPE_VOID);
 
+  /* a discriminant typedef'd further down */
+  d = &corpus_types_forward_disc_desc;
+  g_assert_true (d->discriminant == &corpus_types_later_int_desc);
+  g_assert_cmpint (d->discriminant->kind, ==, SYNOD_TYPE_INT);
+  g_assert_cmpstr (d->discriminant->name, ==, "Corpus.Types.later_int");
+  G_STATIC_ASSERT (sizeof (CorpusTypesLaterInt) == sizeof (gint32));
+
   /* the RFC 4506 example, without a namespace */
   d = &filetype_desc;
   CHECK_TYPE (d, SYNOD_TYPE_UNION, "filetype", filetype);
@@ -594,7 +601,7 @@ check_xml_types (const SynodInterfaceDesc *iface)
       const gchar *p = strstr (iface->introspection_xml, head);
       const gchar *end;
       GString *in = g_string_new ("(");
-      g_autofree gchar *out = NULL;
+      g_autofree gchar *out = NULL, *args_type = NULL, *result_type = NULL;
 
       g_assert_nonnull (p);
       end = strstr (p, "</method>");
@@ -612,11 +619,15 @@ check_xml_types (const SynodInterfaceDesc *iface)
           p++;
         }
       g_string_append_c (in, ')');
-      g_assert_cmpstr (in->str, ==, (const gchar *)synod_type_get_variant_type (m->args));
+      args_type = g_variant_type_dup_string (synod_type_get_variant_type (m->args));
+      g_assert_cmpstr (in->str, ==, args_type);
       if (m->result->kind == SYNOD_TYPE_VOID)
         g_assert_null (out);
       else
-        g_assert_cmpstr (out, ==, (const gchar *)synod_type_get_variant_type (m->result));
+        {
+          result_type = g_variant_type_dup_string (synod_type_get_variant_type (m->result));
+          g_assert_cmpstr (out, ==, result_type);
+        }
       g_string_free (in, TRUE);
     }
 }
