@@ -69,3 +69,15 @@ httpd_synod_httpd_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
 httpd_synod_httpd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS)
 httpd_synod_httpd_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS) \
 	$(LTLIBINTL)
+
+# The classes as a plugin on the class path (see docs/httpd.md): synodd
+# creates "Standard.HTTPdaemon;1" objects from its configuration and loads
+# this file when it meets the class.
+classdir = $(libdir)/synod-$(SYNOD_API_VERSION)/classes
+class_LTLIBRARIES = httpd/standard-httpdaemon-1.la
+httpd_standard_httpdaemon_1_la_SOURCES = httpd/synod-http-plugin.c
+httpd_standard_httpdaemon_1_la_CPPFLAGS = $(httpd_libsynod_httpd_la_CPPFLAGS)
+httpd_standard_httpdaemon_1_la_CFLAGS = $(httpd_libsynod_httpd_la_CFLAGS)
+httpd_standard_httpdaemon_1_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined
+httpd_standard_httpdaemon_1_la_LIBADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_LIBS) \
+	$(ZLIB_LIBS) $(LTLIBINTL)

@@ -66,3 +66,5 @@ tests_httpd_test_httpd_objects_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS) -I$(top_buildd
 	-I$(top_builddir)/tests/httpd
 tests_httpd_test_httpd_objects_CFLAGS = $(TESTS_CFLAGS)
 tests_httpd_test_httpd_objects_LDADD = httpd/libsynod-httpd.la $(TESTS_LDADD) $(ZLIB_LIBS)
+# /httpd/objects/synodd-site runs synodd, which loads the classes' plugin.
+EXTRA_tests_httpd_test_httpd_objects_DEPENDENCIES = services/synodd httpd/standard-httpdaemon-1.la

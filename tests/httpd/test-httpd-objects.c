@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 
 #include "http.h"
@@ -987,6 +988,112 @@ test_stop_answers_pending (void)
   synod_broker_unref (broker);
 }
 
+static void
+test_synodd_site (void)
+{
+  const gchar *build = g_getenv ("SYNOD_TOP_BUILDDIR");
+  g_autofree gchar *synodd = g_build_filename (build ? build : ".", "services", "synodd", NULL);
+  g_autofree gchar *classes = g_build_filename (build ? build : ".", "httpd", ".libs", NULL);
+  g_autofree gchar *dir = test_make_root ();
+  g_autofree gchar *state = g_build_filename (dir, "state", NULL);
+  g_autofree gchar *conf = g_build_filename (dir, "synodd.conf", NULL);
+  g_autofree gchar *text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GInputStream) ready_in = NULL;
+  g_autoptr (GDataInputStream) ready = NULL;
+  g_autofree gchar *line = NULL;
+  g_auto (GStrv) words = NULL;
+  SynodBroker *broker;
+  SynodNetwork *network;
+  guint64 peer;
+  g_autoptr (GVariant) port = NULL;
+  g_autoptr (GVariant) directory = NULL;
+  g_autoptr (GVariant) registered = NULL;
+  g_autoptr (SynodObject) echo = NULL;
+  g_autofree gchar *echo_id = NULL;
+  gint fds[2];
+
+  g_test_summary ("synodd creates a site from its configuration file as an object to create "
+                  "at start with a service name, loading the HTTP classes from the class "
+                  "path as a plugin; another peer finds the site's port and directory by "
+                  "invocation, registers an object of its own there, and both serve.");
+  if (!g_file_test (synodd, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("synodd is not built");
+      return;
+    }
+  text = g_strdup_printf ("[synodd]\nlisten=127.0.0.1:0\ndiscovery=false\nrpcbind=false\n"
+                          "cluster=httpd-objects-test\nstate-dir=%s\nclass-path=%s\n\n"
+                          "[object www]\nclass=Standard.HTTPdaemon;1\n"
+                          "params={'listen': <'127.0.0.1:0'>, 'root': <'%s'>, 'workers': <2>}\n"
+                          "services=www\n",
+                          state, classes, root);
+  g_assert_true (g_file_set_contents (conf, text, -1, &error));
+  g_assert_cmpint (pipe (fds), ==, 0);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  proc = g_subprocess_launcher_spawn (launcher, &error, synodd, "--config", conf, "--ready-fd", "3",
+                                      NULL);
+  g_assert_no_error (error);
+  g_clear_object (&launcher); /* closes our copy of the write end */
+  ready_in = g_unix_input_stream_new (fds[0], TRUE);
+  ready = g_data_input_stream_new (ready_in);
+  line = g_data_input_stream_read_line (ready, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line); /* synodd failed before it was ready */
+  words = g_strsplit (line, " ", 3);
+  g_assert_cmpstr (words[0], ==, "READY");
+  peer = g_ascii_strtoull (words[1], NULL, 16);
+
+  broker = broker_new ();
+  network = network_new (broker, words[2]);
+  g_assert_true (synod_network_wait_peers (network, 1, 10000));
+  port = synod_network_invoke_dynamic (network, peer, "www", "Standard.HTTPdaemon", "port",
+                                       g_variant_new ("()"), &error);
+  g_assert_no_error (error);
+  directory = synod_network_invoke_dynamic (network, peer, "www", "Standard.HTTPdaemon",
+                                            "directory", g_variant_new ("(s)", ""), &error);
+  g_assert_no_error (error);
+  echo = echo_new (broker, "HttpTest.Echo");
+  echo_id = synod_object_id_to_string (synod_object_get_id (echo));
+  {
+    const gchar *dir_id = NULL;
+
+    g_variant_get (directory, "(&s)", &dir_id);
+    registered = synod_network_invoke_dynamic (
+        network, peer, dir_id, "Standard.URLdirectory", "register",
+        g_variant_new ("(sss)", "/here/", "URL_MATCH_PREFIX", echo_id), &error);
+    g_assert_no_error (error);
+  }
+  {
+    guint32 p = 0;
+    g_autoptr (TestResponse) file = NULL;
+    g_autoptr (TestResponse) object = NULL;
+    g_autofree gchar *body = NULL;
+    g_autofree gchar *expected = NULL;
+
+    g_variant_get (port, "(u)", &p);
+    file = get ((guint16)p, "/digits.txt");
+    g_assert_cmpuint (file->status, ==, 200);
+    g_assert_cmpuint (g_bytes_get_size (file->body), ==, 100);
+    object = get ((guint16)p, "/here/x");
+    g_assert_cmpuint (object->status, ==, 200);
+    body = body_of (object);
+    expected = g_strdup_printf ("peer=%016" G_GINT64_MODIFIER "x method=GET path=/here/x ",
+                                synod_broker_get_peer_id (broker));
+    g_assert_true (g_str_has_prefix (body, expected));
+  }
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  synod_network_free (network);
+  synod_broker_unref (broker);
+  test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1022,6 +1129,7 @@ main (int argc, char **argv)
   g_test_add_func ("/httpd/objects/bad-parameters", test_bad_parameters);
   g_test_add_func ("/httpd/objects/several-sites", test_several_sites);
   g_test_add_func ("/httpd/objects/stop-answers-pending", test_stop_answers_pending);
+  g_test_add_func ("/httpd/objects/synodd-site", test_synodd_site);
   ret = g_test_run ();
   test_remove_tree (top);
   g_free (top);
