@@ -627,6 +627,17 @@ update_date (Worker *w)
     }
 }
 
+/* Takes the socket out of the epoll set before closing it: a child forked
+ * meanwhile (a program that spawns one) may hold a copy of the descriptor,
+ * and epoll would go on reporting the open file for a freed connection. */
+static void
+conn_close_fd (Conn *c)
+{
+  epoll_ctl (c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close (c->fd);
+  c->fd = -1;
+}
+
 static void
 conn_free (Conn *c)
 {
@@ -637,7 +648,7 @@ conn_free (Conn *c)
   if (c->ready)
     g_ptr_array_remove_fast (w->ready, c);
   if (c->fd >= 0)
-    close (c->fd);
+    conn_close_fd (c);
   for (guint i = c->outq_pos; i < c->outq->len; i++)
     {
       OutSeg *s = &g_array_index (c->outq, OutSeg, i);
@@ -678,10 +689,7 @@ conn_close (Conn *c)
       c->dead = TRUE;
       timer_unlink (c);
       if (c->fd >= 0)
-        {
-          close (c->fd);
-          c->fd = -1;
-        }
+        conn_close_fd (c);
       return;
     }
   conn_free (c);

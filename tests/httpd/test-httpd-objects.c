@@ -659,7 +659,6 @@ test_ssi_includes_object (void)
 {
   SynodBroker *broker = broker_new ();
   g_autoptr (SynodObject) echo = echo_new (broker, "HttpTest.Echo");
-  g_autoptr (SynodRef) echo_ref = synod_ref_new_for_object (echo);
   g_autofree gchar *echo_id = synod_object_id_to_string (synod_object_get_id (echo));
   g_autofree gchar *extra = g_strdup_printf ("'mounts': <{'/obj/': '%s'}>", echo_id);
   guint16 port;
@@ -804,6 +803,7 @@ test_introspection (void)
 
   g_test_summary ("Every HTTP object answers Standard.Introspectable with XML naming its "
                   "interfaces, valid against the D-Bus introspection DTD.");
+  g_assert_cmpuint (r->status, ==, 200); /* the document object exists now */
   g_assert_true (standard_url_directory_lookup (dir, "/digits.txt", &doc, &error));
   g_assert_true (standard_url_directory_lookup (dir, "/nothing-here", &loader, &error));
   g_assert_cmpint (doc.u.entry.role, ==, STANDARD_URL_ROLE_HANDLER);
