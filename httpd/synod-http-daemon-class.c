@@ -34,7 +34,91 @@ typedef struct
   SynodObject *directory;
   GPtrArray *children;   /* SynodObject*: directories and loaders made here */
   GArray *virtual_hosts; /* VirtualHost */
+  SynodObjectId id;
+  GMutex connections_lock;
+  GHashTable *connections; /* SynodObject* of HTTPfastReceive, when made */
 } Daemon;
+
+/* ---- Standard.HTTPfastReceive: an object per connection ---- */
+
+typedef struct
+{
+  gchar peer[64];
+  SynodObjectId daemon;
+  gint64 opened;
+} Receive;
+
+static gboolean
+receive_create (SynodObject *object, gpointer instance, GVariant *params, gpointer class_data,
+                GError **error)
+{
+  Receive *self = instance;
+  SynodHttpInit *init = synod_http_init_get ();
+
+  if (init == NULL || init->remote == NULL || init->daemon_id == NULL)
+    {
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                   _ ("HTTPfastReceive objects are made by their HTTPdaemon, one per connection"));
+      return FALSE;
+    }
+  g_strlcpy (self->peer, init->remote, sizeof self->peer);
+  self->daemon = *init->daemon_id;
+  self->opened = g_get_real_time ();
+  return TRUE;
+}
+
+static gboolean
+receive_info (gpointer instance, SynodCall *call, StandardHTTPConnection *ret_result,
+              GError **error)
+{
+  Receive *self = instance;
+
+  ret_result->peer = g_strdup (self->peer);
+  ret_result->daemon = self->daemon;
+  ret_result->opened = self->opened;
+  return TRUE;
+}
+
+static const StandardHTTPFastReceiveIface receive_vtable = { .info = receive_info };
+
+/* The engine's hooks: on the worker that accepted or closes the connection. */
+static gpointer
+connection_opened (SynodHttpDaemon *engine_daemon, const gchar *remote, gpointer data)
+{
+  Daemon *self = data;
+  SynodHttpInit init = { .remote = remote, .daemon_id = &self->id };
+  g_autoptr (GError) error = NULL;
+  SynodObject *object;
+
+  synod_http_init_set (&init);
+  object = synod_broker_create_object_of_class (self->rt->broker, self->rt->receive_class, NULL,
+                                                &error);
+  synod_http_init_set (NULL);
+  if (object == NULL)
+    {
+      g_debug ("no HTTPfastReceive for a connection from %s: %s", remote, error->message);
+      return NULL;
+    }
+  g_mutex_lock (&self->connections_lock);
+  g_hash_table_add (self->connections, synod_object_ref (object));
+  g_mutex_unlock (&self->connections_lock);
+  return object;
+}
+
+static void
+connection_closed (gpointer connection, gpointer data)
+{
+  Daemon *self = data;
+  SynodObject *object = connection;
+
+  if (object == NULL)
+    return;
+  g_mutex_lock (&self->connections_lock);
+  g_hash_table_remove (self->connections, object);
+  g_mutex_unlock (&self->connections_lock);
+  synod_object_delete (object, NULL);
+  synod_object_unref (object);
+}
 
 /* ---- parameters ---- */
 
@@ -54,6 +138,7 @@ typedef struct
   guint handler_timeout_ms;
   guint max_entries;
   guint64 cache_bytes, cache_document;
+  gboolean connection_objects;
   SynodHttpServerConfig server;
   SynodHttpFileLoaderConfig loader;
 } Params;
@@ -288,10 +373,12 @@ params_parse (GVariant *params, Params *p, GError **error)
         ok = get_string (value, key, &p->directory_service, error)
              && (synod_broker_is_valid_service_name (p->directory_service)
                  || bad_param (error, key, _ ("not a valid service name")));
-      else if (strcmp (key, "gzip") == 0)
+      else if (strcmp (key, "gzip") == 0 || strcmp (key, "connection-objects") == 0)
         {
+          gboolean *slot = key[0] == 'g' ? &p->loader.gzip : &p->connection_objects;
+
           if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-            p->loader.gzip = g_variant_get_boolean (value);
+            *slot = g_variant_get_boolean (value);
           else
             ok = bad_param (error, key, _ ("not a boolean (b)"));
         }
@@ -341,6 +428,13 @@ daemon_clear (Daemon *self)
       g_clear_pointer (&self->virtual_hosts, g_array_unref);
     }
   self->directory = NULL;
+  if (self->connections != NULL)
+    {
+      /* The engine stopped: every connection was closed and its object
+       * deleted; this is only the table. */
+      g_clear_pointer (&self->connections, g_hash_table_unref);
+      g_mutex_clear (&self->connections_lock);
+    }
   g_clear_pointer (&self->cache, synod_http_document_cache_unref);
   g_clear_pointer (&self->site, synod_http_site_unref);
   g_clear_pointer (&self->rt, synod_http_runtime_unref);
@@ -398,6 +492,9 @@ daemon_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
   if (!params_parse (params, &p, error))
     return FALSE;
   self->rt = synod_http_runtime_ref (class_data);
+  self->id = *synod_object_get_id (object);
+  g_mutex_init (&self->connections_lock);
+  self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify)synod_object_unref, NULL);
   self->site = synod_http_site_new (self->rt, p.handler_timeout_ms);
   self->children = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_object_unref);
   self->virtual_hosts = g_array_new (FALSE, TRUE, sizeof (VirtualHost));
@@ -429,6 +526,12 @@ daemon_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
     }
   if (p.access_log != NULL && !synod_http_daemon_set_access_log (self->daemon, p.access_log, error))
     goto fail;
+  if (p.connection_objects)
+    {
+      p.server.connection_opened = connection_opened;
+      p.server.connection_closed = connection_closed;
+      p.server.connection_data = self;
+    }
   self->server = synod_http_server_new (&p.server);
   if (!synod_http_server_add_daemon (self->server, self->daemon, p.address, p.port, error)
       || !synod_http_server_start (self->server, error))
@@ -533,12 +636,37 @@ daemon_statistics (gpointer instance, SynodCall *call, StandardHTTPStatistics *r
   return TRUE;
 }
 
+static gboolean
+daemon_connections (gpointer instance, SynodCall *call, guint32 offset, guint32 count,
+                    StandardHTTPIds *ret_result, GError **error)
+{
+  Daemon *self = instance;
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer key;
+  guint n;
+
+  g_mutex_lock (&self->connections_lock);
+  g_hash_table_iter_init (&it, self->connections);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_ptr_array_add (all, (gpointer)synod_object_get_id (key));
+  count = MIN (count, STANDARD_HTTP_LIST_MAX);
+  n = offset < all->len ? MIN (count, all->len - offset) : 0;
+  ret_result->len = n;
+  ret_result->val = g_new0 (SynodObjectId, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    ret_result->val[i] = *(const SynodObjectId *)all->pdata[offset + i];
+  g_mutex_unlock (&self->connections_lock);
+  return TRUE;
+}
+
 static const StandardHTTPDaemonIface daemon_vtable = {
   .address = daemon_address,
   .port = daemon_port,
   .directory = daemon_directory,
   .virtual_hosts = daemon_virtual_hosts,
   .statistics = daemon_statistics,
+  .connections = daemon_connections,
 };
 
 /**
@@ -573,9 +701,18 @@ synod_http_register_classes (SynodBroker *broker, GError **error)
   ok = synod_broker_register_class (broker, klass, error);
   if (ok)
     {
+      g_autoptr (SynodClass) receive = synod_class_new ("Standard.HTTPfastReceive", 1,
+                                                        sizeof (Receive), SYNOD_CLASS_CONCURRENT);
+
       rt->daemon_class = klass;
-      ok = synod_http_register_directory_classes (broker, rt, error);
+      synod_class_add_interface (receive, &standard_http_fast_receive_interface, &receive_vtable);
+      synod_class_set_hooks (receive, receive_create, NULL, NULL, NULL);
+      ok = synod_broker_register_class (broker, receive, error);
+      if (ok)
+        rt->receive_class = receive;
     }
+  if (ok)
+    ok = synod_http_register_directory_classes (broker, rt, error);
   synod_http_runtime_unref (rt);
   return ok;
 }

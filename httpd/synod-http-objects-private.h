@@ -38,6 +38,7 @@ struct _SynodHttpRuntime
   SynodBroker *broker; /* not owned: its classes own the runtime */
   SynodHttpGateway gateways[SYNOD_HTTP_GATEWAYS];
   gint next_gateway;
+  gboolean gateway_all;
   GSource *tick;
   GMutex lock;
   GPtrArray *sites; /* SynodHttpSite*, not owned: sites remove themselves */
@@ -82,6 +83,8 @@ typedef struct
   SynodUrlDirectory *directory;
   SynodHttpHandler *handler;
   SynodObject *owner;
+  const gchar *remote;            /* HTTPfastReceive: the client */
+  const SynodObjectId *daemon_id; /* and its daemon */
 } SynodHttpInit;
 
 SynodHttpInit *synod_http_init_get (void);

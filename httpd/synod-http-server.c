@@ -139,6 +139,7 @@ struct _Conn
   guint64 out_bytes;  /* queued output not yet written */
   gboolean ready;     /* in the worker's ready list */
   gboolean freed;     /* in the graveyard: only its memory is left */
+  gpointer hook;      /* what config->connection_opened returned */
 
   gchar *in;
   gsize in_cap, in_start, in_end;
@@ -664,6 +665,8 @@ conn_free (Conn *c)
   g_free (c->in);
   __atomic_store_n (&c->stats->closed, c->stats->closed + 1, __ATOMIC_RELAXED);
   g_atomic_int_add (&w->server->n_connections, -1);
+  if (w->server->config.connection_closed != NULL)
+    w->server->config.connection_closed (c->hook, w->server->config.connection_data);
   /* The memory goes after this round of events: a later event of the same
    * epoll_wait() batch may still name it (a finish from another thread
    * can close a connection whose socket also reported an event). */
@@ -754,6 +757,8 @@ accept_connections (Worker *w, Listener *l)
             g_strlcpy (c->ex.remote, text, sizeof c->ex.remote);
           }
       }
+      if (s->config.connection_opened != NULL)
+        c->hook = s->config.connection_opened (l->daemon, c->ex.remote, s->config.connection_data);
       synod_http_parser_reset (&c->parser);
       g_hash_table_add (w->conns, c);
       timer_set (c, LIST_HEAD);

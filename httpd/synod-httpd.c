@@ -56,6 +56,7 @@ typedef struct
       revalidate_ms;
   gint64 cache_bytes, cache_document, max_body;
   gboolean gzip;
+  gboolean connection_objects;
   const gchar *access_log;
   gchar **vhosts;
   gchar **mounts;
@@ -92,6 +93,8 @@ site_params (const gchar *root, const SiteOptions *o, gboolean first, GError **e
                          g_variant_new_uint64 ((guint64)o->cache_document));
   g_variant_builder_add (&b, "{sv}", "max-body", g_variant_new_uint64 ((guint64)o->max_body));
   g_variant_builder_add (&b, "{sv}", "gzip", g_variant_new_boolean (o->gzip));
+  g_variant_builder_add (&b, "{sv}", "connection-objects",
+                         g_variant_new_boolean (o->connection_objects));
   if (first && o->access_log != NULL)
     g_variant_builder_add (&b, "{sv}", "access-log", g_variant_new_string (o->access_log));
   if (first && o->vhosts != NULL)
@@ -224,6 +227,7 @@ main (int argc, char **argv)
   gint64 max_body = SYNOD_HTTP_DEFAULT_MAX_BODY;
   gboolean no_gzip = FALSE;
   gboolean engine_only = FALSE;
+  gboolean connection_objects = FALSE;
   gint handler_ms = SYNOD_HTTP_DEFAULT_HANDLER_TIMEOUT_MS;
   g_autofree gchar *network_listen = NULL;
   g_auto (GStrv) peers = NULL;
@@ -269,6 +273,8 @@ main (int argc, char **argv)
             N_ ("Join other Synod peers, accepting them on this address"), N_ ("ADDRESS:PORT") },
           { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers,
             N_ ("A peer to connect to (with --network)"), N_ ("HOST:PORT") },
+          { "connection-objects", 0, 0, G_OPTION_ARG_NONE, &connection_objects,
+            N_ ("Make each connection a Standard.HTTPfastReceive object"), NULL },
           { "engine-only", 0, 0, G_OPTION_ARG_NONE, &engine_only,
             N_ ("Serve from the engine's C modules, without the broker objects"), NULL },
           { NULL } };
@@ -307,17 +313,32 @@ main (int argc, char **argv)
       g_printerr ("synod-httpd: %s\n", _ ("a numeric option is out of range"));
       return 2;
     }
-  if (engine_only && (mounts != NULL || network_listen != NULL))
+  if (engine_only && (mounts != NULL || network_listen != NULL || connection_objects))
     {
-      g_printerr ("synod-httpd: %s\n", _ ("--mount and --network need the broker objects"));
+      g_printerr ("synod-httpd: %s\n",
+                  _ ("--mount, --network and --connection-objects need the broker objects"));
       return 2;
     }
   if (!engine_only)
     {
-      SiteOptions so
-          = { address,  port,     workers,    max_connections, header_ms,   body_ms,
-              idle_ms,  send_ms,  handler_ms, revalidate_ms,   cache_bytes, cache_document,
-              max_body, !no_gzip, access_log, vhosts,          mounts };
+      SiteOptions so = { .address = address,
+                         .port = port,
+                         .workers = workers,
+                         .max_connections = max_connections,
+                         .header_ms = header_ms,
+                         .body_ms = body_ms,
+                         .idle_ms = idle_ms,
+                         .send_ms = send_ms,
+                         .handler_ms = handler_ms,
+                         .revalidate_ms = revalidate_ms,
+                         .cache_bytes = cache_bytes,
+                         .cache_document = cache_document,
+                         .max_body = max_body,
+                         .gzip = !no_gzip,
+                         .connection_objects = connection_objects,
+                         .access_log = access_log,
+                         .vhosts = vhosts,
+                         .mounts = mounts };
 
       return run_objects (roots, &so, network_listen, peers);
     }

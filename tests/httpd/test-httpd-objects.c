@@ -988,6 +988,65 @@ test_stop_answers_pending (void)
   synod_broker_unref (broker);
 }
 
+static guint
+count_connections (SynodRef *daemon, StandardHTTPIds *ret)
+{
+  g_autoptr (GError) error = NULL;
+
+  standard_http_ids_clear (ret);
+  g_assert_true (standard_http_daemon_connections (daemon, 0, 100, ret, &error));
+  g_assert_no_error (error);
+  return ret->len;
+}
+
+static void
+test_connection_objects (void)
+{
+  SynodBroker *broker = broker_new ();
+  guint16 port;
+  SynodObject *daemon = site_new (broker, "'connection-objects': <true>", &port);
+  g_autoptr (SynodRef) d = synod_ref_new_for_object (daemon);
+  g_auto (StandardHTTPIds) ids = { 0 };
+  g_auto (StandardHTTPConnection) info = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SynodRef) first = NULL;
+  gint fds[2];
+  guint n = 0;
+
+  g_test_summary ("With connection-objects, each open connection is a Standard.HTTPfastReceive "
+                  "object the daemon lists, saying who is connected; it is deleted when the "
+                  "connection closes.");
+  g_assert_cmpuint (count_connections (d, &ids), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (TestResponse) r = NULL;
+
+      fds[i] = test_connect (port);
+      test_send_str (fds[i], "GET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+      r = test_read_response (fds[i], FALSE);
+      g_assert_nonnull (r);
+      g_assert_cmpuint (r->status, ==, 200);
+    }
+  g_assert_cmpuint (count_connections (d, &ids), ==, 2);
+  first = synod_ref_new_for_id (broker, &ids.val[0]);
+  g_assert_true (standard_http_fast_receive_info (first, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (info.peer, ==, "127.0.0.1");
+  g_assert_true (synod_object_id_equal (&info.daemon, synod_object_get_id (daemon)));
+  g_assert_cmpint (info.opened, <=, g_get_real_time ());
+  g_assert_cmpint (info.opened, >, g_get_real_time () - 60 * G_USEC_PER_SEC);
+  test_close (fds[0]);
+  test_close (fds[1]);
+  /* The server notices the closes asynchronously: bounded polling. */
+  for (guint i = 0; i < 200 && (n = count_connections (d, &ids)) > 0; i++)
+    g_usleep (10 * 1000);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_false (standard_object_ping (first, &error));
+  g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
+  site_free (daemon);
+  synod_broker_unref (broker);
+}
+
 static void
 test_synodd_site (void)
 {
@@ -1129,6 +1188,7 @@ main (int argc, char **argv)
   g_test_add_func ("/httpd/objects/bad-parameters", test_bad_parameters);
   g_test_add_func ("/httpd/objects/several-sites", test_several_sites);
   g_test_add_func ("/httpd/objects/stop-answers-pending", test_stop_answers_pending);
+  g_test_add_func ("/httpd/objects/connection-objects", test_connection_objects);
   g_test_add_func ("/httpd/objects/synodd-site", test_synodd_site);
   ret = g_test_run ();
   test_remove_tree (top);
