@@ -4,6 +4,8 @@
  *       a site made through Standard.HTTPdaemon, with a Bench.Hello object
  *       of the same broker mounted at /hello/ (a URI served by a local
  *       object); prints "listening 127.0.0.1 PORT"
+ *       (--inline: with inline-objects, the object answers on the site's
+ *       worker threads)
  *   bench-http-peer --handler
  *       a peer holding a Bench.Hello object, for another process's site
  *       to mount (a URI served by an object on another peer); prints
@@ -61,6 +63,7 @@ main (int argc, char **argv)
 {
   g_autofree gchar *site = NULL;
   gboolean handler = FALSE;
+  gboolean inline_objects = FALSE;
   gint workers = 1, objects = 0;
   const GOptionEntry entries[] = {
     { "site", 0, 0, G_OPTION_ARG_FILENAME, &site, "Serve this root, /hello/ by an object", "DIR" },
@@ -135,8 +138,8 @@ main (int argc, char **argv)
     {
       g_autofree gchar *text
           = g_strdup_printf ("{'listen': <'127.0.0.1:0'>, 'root': <'%s'>, 'workers': <uint32 %d>, "
-                             "'mounts': <{'/hello/': '%s'}>}",
-                             site, workers, hello_id);
+                             "'mounts': <{'/hello/': '%s'}>, 'inline-objects': <%s>}",
+                             site, workers, hello_id, inline_objects ? "true" : "false");
       g_autoptr (SynodRef) ref = NULL;
       guint32 port = 0;
 

@@ -139,6 +139,7 @@ typedef struct
   guint max_entries;
   guint64 cache_bytes, cache_document;
   gboolean connection_objects;
+  gboolean inline_objects;
   SynodHttpServerConfig server;
   SynodHttpFileLoaderConfig loader;
 } Params;
@@ -373,9 +374,12 @@ params_parse (GVariant *params, Params *p, GError **error)
         ok = get_string (value, key, &p->directory_service, error)
              && (synod_broker_is_valid_service_name (p->directory_service)
                  || bad_param (error, key, _ ("not a valid service name")));
-      else if (strcmp (key, "gzip") == 0 || strcmp (key, "connection-objects") == 0)
+      else if (strcmp (key, "gzip") == 0 || strcmp (key, "connection-objects") == 0
+               || strcmp (key, "inline-objects") == 0)
         {
-          gboolean *slot = key[0] == 'g' ? &p->loader.gzip : &p->connection_objects;
+          gboolean *slot = key[0] == 'g'   ? &p->loader.gzip
+                           : key[0] == 'c' ? &p->connection_objects
+                                           : &p->inline_objects;
 
           if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
             *slot = g_variant_get_boolean (value);
@@ -496,6 +500,7 @@ daemon_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
   g_mutex_init (&self->connections_lock);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify)synod_object_unref, NULL);
   self->site = synod_http_site_new (self->rt, p.handler_timeout_ms);
+  self->site->inline_objects = p.inline_objects;
   self->children = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_object_unref);
   self->virtual_hosts = g_array_new (FALSE, TRUE, sizeof (VirtualHost));
   self->cache = synod_http_document_cache_new (p.cache_bytes, p.cache_document);

@@ -395,6 +395,36 @@ pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpEx
       SynodBroker *broker = synod_ref_get_broker (ref);
       g_autoptr (SynodObject) local = synod_broker_lookup_object (broker, synod_ref_get_id (ref));
 
+      if (local != NULL && site->inline_objects)
+        {
+          /* The site trusts its local objects to answer at once: a
+           * synchronous send, which the broker runs on this thread when the
+           * object is idle (no hand-off at all), or waits for it. */
+          StandardHTTPRequest request;
+          g_auto (StandardHTTPResponse) resp = { 0 };
+          g_autoptr (GError) local_error = NULL;
+          gboolean ok;
+
+          request_fill (&request, ex, FALSE);
+          ok = standard_http_handler_handle (ref, &request, &resp, &local_error);
+          request.body.val = NULL;
+          standard_http_request_clear (&request);
+          if (pending_claim (p))
+            {
+              if (!ok)
+                finish_with_error (p, local_error);
+              else
+                {
+                  g_autofree gchar *who = describe (p);
+
+                  if (!response_apply (ex, &resp, who))
+                    __atomic_fetch_add (&site->failures, 1, __ATOMIC_RELAXED);
+                  synod_http_exchange_finish (ex);
+                }
+            }
+          pending_unref (p);
+          return;
+        }
       if (local != NULL)
         {
           StandardHTTPHandlerHandleArgs *args

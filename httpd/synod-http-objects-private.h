@@ -54,6 +54,7 @@ struct _SynodHttpSite
   gint ref_count;
   SynodHttpRuntime *rt;
   guint handler_timeout_ms;
+  gboolean inline_objects; /* local objects answer on the connection's worker */
   GMutex lock;
   GQueue pending; /* Pending*, oldest first: deadlines are in order */
   gboolean stopping;

@@ -1008,15 +1008,23 @@ conn_on_finish (SynodHttpExchange *ex, gpointer user_data)
       conn_complete (c, TRUE);
       return;
     }
-  /* Finished later, maybe on another thread: the worker takes it from here. */
-  g_mutex_lock (&w->lock);
-  g_ptr_array_add (w->completed, c);
-  g_mutex_unlock (&w->lock);
+  /* Finished later, maybe on another thread: the worker takes it from here.
+   * Only the first completion after the worker emptied the list wakes it:
+   * it takes the whole list at once, so later ones ride along. */
   {
-    guint64 one = 1;
+    gboolean first;
 
-    if (write (w->wake.fd, &one, sizeof one) < 0)
-      g_debug ("wake: %s", g_strerror (errno));
+    g_mutex_lock (&w->lock);
+    first = w->completed->len == 0;
+    g_ptr_array_add (w->completed, c);
+    g_mutex_unlock (&w->lock);
+    if (first)
+      {
+        guint64 one = 1;
+
+        if (write (w->wake.fd, &one, sizeof one) < 0)
+          g_debug ("wake: %s", g_strerror (errno));
+      }
   }
 }
 

@@ -2,8 +2,10 @@
  * serve URIs (implemented, allomorphic, on another peer), the automatic
  * cache of document objects, failures turned into 502/503/504, server-side
  * includes of objects, introspection. Raw HTTP over loopback, in process. */
+#define _GNU_SOURCE 1 /* pthread_getname_np */
 #include "config.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,6 +68,17 @@ echo_answer (guint *hits, SynodCall *call, const StandardHTTPRequest *req,
     }
   if (g_str_has_suffix (req->path, "/slow"))
     g_usleep (1500 * 1000);
+  if (g_str_has_suffix (req->path, "/thread"))
+    {
+      /* Which thread ran the method: the connection's worker or the broker's. */
+      gchar name[32] = "";
+
+      pthread_getname_np (pthread_self (), name, sizeof name);
+      ret->status = 200;
+      ret->body.len = (guint32)strlen (name);
+      ret->body.val = (guint8 *)g_strdup (name);
+      return TRUE;
+    }
   ret->status = g_str_has_suffix (req->path, "/bad-status") ? 42 : 200;
   add_field (ret, "Content-Type", "text/plain");
   add_field (ret, "X-Handler",
@@ -988,6 +1001,50 @@ test_stop_answers_pending (void)
   synod_broker_unref (broker);
 }
 
+static void
+test_inline_objects (void)
+{
+  SynodBroker *broker = broker_new ();
+  g_autoptr (SynodObject) echo = echo_new (broker, "HttpTest.Echo");
+  g_autofree gchar *echo_id = synod_object_id_to_string (synod_object_get_id (echo));
+  g_autofree gchar *mounts = g_strdup_printf ("'mounts': <{'/app/': '%s'}>", echo_id);
+  g_autofree gchar *inline_mounts = g_strdup_printf ("%s, 'inline-objects': <true>", mounts);
+  guint16 dispatched_port, inline_port;
+  SynodObject *dispatched = site_new (broker, mounts, &dispatched_port);
+  SynodObject *inlined = site_new (broker, inline_mounts, &inline_port);
+
+  g_test_summary ("A local object's method runs on a broker worker (the request is handed "
+                  "over and back), or, when the site has inline-objects, on the connection's "
+                  "own worker thread; both answer the same, failures included.");
+  {
+    g_autoptr (TestResponse) d = get (dispatched_port, "/app/thread");
+    g_autoptr (TestResponse) i = get (inline_port, "/app/thread");
+    g_autofree gchar *dname = body_of (d);
+    g_autofree gchar *iname = body_of (i);
+
+    g_assert_true (g_str_has_prefix (iname, "http-worker-"));
+    g_assert_false (g_str_has_prefix (dname, "http-worker-"));
+  }
+  for (guint k = 0; k < 2; k++)
+    {
+      guint16 port = k == 0 ? dispatched_port : inline_port;
+      g_autoptr (TestResponse) ok = get (port, "/app/ok?q=1");
+      g_autoptr (TestResponse) fail = get (port, "/app/fail");
+      g_autoptr (TestResponse) notfound = get (port, "/app/notfound");
+      g_autoptr (TestResponse) bad = get (port, "/app/bad-field");
+      g_autofree gchar *body = body_of (ok);
+
+      g_assert_cmpuint (ok->status, ==, 200);
+      g_assert_nonnull (strstr (body, "path=/app/ok query=q=1 prefix=/app/"));
+      g_assert_cmpuint (fail->status, ==, 502);
+      g_assert_cmpuint (notfound->status, ==, 404);
+      g_assert_cmpuint (bad->status, ==, 502);
+    }
+  site_free (dispatched);
+  site_free (inlined);
+  synod_broker_unref (broker);
+}
+
 static guint
 count_connections (SynodRef *daemon, StandardHTTPIds *ret)
 {
@@ -1189,6 +1246,7 @@ main (int argc, char **argv)
   g_test_add_func ("/httpd/objects/several-sites", test_several_sites);
   g_test_add_func ("/httpd/objects/stop-answers-pending", test_stop_answers_pending);
   g_test_add_func ("/httpd/objects/connection-objects", test_connection_objects);
+  g_test_add_func ("/httpd/objects/inline-objects", test_inline_objects);
   g_test_add_func ("/httpd/objects/synodd-site", test_synodd_site);
   ret = g_test_run ();
   test_remove_tree (top);
