@@ -1005,10 +1005,16 @@ static void
 test_inline_objects (void)
 {
   SynodBroker *broker = broker_new ();
+  /* One object per site: a method handed to a broker worker keeps the
+   * object busy until its reply is out, and an inline send to a busy object
+   * waits for it on a worker instead. */
   g_autoptr (SynodObject) echo = echo_new (broker, "HttpTest.Echo");
+  g_autoptr (SynodObject) echo2 = echo_new (broker, "HttpTest.Echo");
   g_autofree gchar *echo_id = synod_object_id_to_string (synod_object_get_id (echo));
+  g_autofree gchar *echo2_id = synod_object_id_to_string (synod_object_get_id (echo2));
   g_autofree gchar *mounts = g_strdup_printf ("'mounts': <{'/app/': '%s'}>", echo_id);
-  g_autofree gchar *inline_mounts = g_strdup_printf ("%s, 'inline-objects': <true>", mounts);
+  g_autofree gchar *inline_mounts
+      = g_strdup_printf ("'mounts': <{'/app/': '%s'}>, 'inline-objects': <true>", echo2_id);
   guint16 dispatched_port, inline_port;
   SynodObject *dispatched = site_new (broker, mounts, &dispatched_port);
   SynodObject *inlined = site_new (broker, inline_mounts, &inline_port);
