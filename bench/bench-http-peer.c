@@ -68,6 +68,8 @@ main (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "site", 0, 0, G_OPTION_ARG_FILENAME, &site, "Serve this root, /hello/ by an object", "DIR" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &workers, "Worker threads of the site", "N" },
+    { "inline", 0, 0, G_OPTION_ARG_NONE, &inline_objects,
+      "The site's local objects answer on its workers (inline-objects)", NULL },
     { "handler", 0, 0, G_OPTION_ARG_NONE, &handler, "Hold a Bench.Hello for another peer", NULL },
     { "objects", 0, 0, G_OPTION_ARG_INT, &objects, "Measure creating and deleting N objects", "N" },
     { NULL }
