@@ -209,9 +209,19 @@ response_apply (SynodHttpExchange *ex, StandardHTTPResponse *resp, const gchar *
       respond_failure (ex, 502, _ ("the object serving this URI gave an invalid answer"));
       return FALSE;
     }
+  /* A local object's answer is not encoded, so the interface's bounds are
+   * checked here as the codec checks them for a remote one. */
+  if (resp->fields.len > STANDARD_HTTP_FIELDS_MAX || resp->body.len > STANDARD_HTTP_BODY_MAX)
+    {
+      g_info ("%s answered more than the interface allows", who);
+      respond_failure (ex, 502, _ ("the object serving this URI gave an invalid answer"));
+      return FALSE;
+    }
   for (guint i = 0; i < resp->fields.len; i++)
     if (!synod_http_is_token (resp->fields.val[i].name)
-        || !synod_http_is_field_value (resp->fields.val[i].value))
+        || !synod_http_is_field_value (resp->fields.val[i].value)
+        || strlen (resp->fields.val[i].name) > STANDARD_HTTP_FIELD_NAME_MAX
+        || strlen (resp->fields.val[i].value) > STANDARD_HTTP_FIELD_VALUE_MAX)
       {
         g_info ("%s answered an invalid header field", who);
         respond_failure (ex, 502, _ ("the object serving this URI gave an invalid answer"));

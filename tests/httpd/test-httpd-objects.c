@@ -79,6 +79,9 @@ echo_answer (guint *hits, SynodCall *call, const StandardHTTPRequest *req,
       ret->body.val = (guint8 *)g_strdup (name);
       return TRUE;
     }
+  if (g_str_has_suffix (req->path, "/too-many-fields"))
+    for (guint i = 0; i <= STANDARD_HTTP_FIELDS_MAX; i++)
+      add_field (ret, "X-Many", "yes");
   ret->status = g_str_has_suffix (req->path, "/bad-status") ? 42 : 200;
   add_field (ret, "Content-Type", "text/plain");
   add_field (ret, "X-Handler",
@@ -456,8 +459,9 @@ test_failures (void)
     const gchar *path;
     guint status;
   } cases[] = {
-    { "/app/fail", 502 },      { "/app/notfound", 404 }, { "/app/bad-status", 502 },
-    { "/app/bad-field", 502 }, { "/nobody/x", 503 },     { "/app/ok", 200 },
+    { "/app/fail", 502 },      { "/app/notfound", 404 },        { "/app/bad-status", 502 },
+    { "/app/bad-field", 502 }, { "/app/too-many-fields", 502 }, { "/nobody/x", 503 },
+    { "/app/ok", 200 },
   };
   SynodObjectId elsewhere = { 0x0123456789abcdefu, 7 };
 
