@@ -53,6 +53,10 @@ typedef struct
   SynodHttpHandler *handler; /* weak: the loader's own handler */
   SynodHttpDocumentFunc document_loaded;
   gpointer hook_data;
+  /* While its object lives, the loader holds its directory, so that a
+   * document invoked through the broker can keep it alive for the call. */
+  GMutex hold_lock;
+  gboolean held;
 } Loader;
 
 typedef struct
@@ -253,6 +257,7 @@ loader_unref (gpointer p)
   if (l == NULL || !g_atomic_int_dec_and_test (&l->ref_count))
     return;
   synod_http_document_cache_unref (l->cache);
+  g_mutex_clear (&l->hold_lock);
   g_free (l->prefix);
   g_free (l->root);
   g_strfreev (l->index_names);
@@ -1007,6 +1012,7 @@ synod_http_file_loader_new (SynodUrlDirectory *directory, const gchar *prefix, c
   l->charset = g_strdup (config->charset != NULL ? config->charset : "utf-8");
   l->ssi_max_depth
       = config->ssi_max_depth != 0 ? config->ssi_max_depth : SYNOD_SSI_DEFAULT_MAX_DEPTH;
+  g_mutex_init (&l->hold_lock);
   l->document_loaded = config->document_loaded;
   l->hook_data = config->hook_data;
   h = synod_http_handler_new (&loader_funcs, l);
@@ -1188,4 +1194,62 @@ synod_http_document_get_info (SynodHttpHandler *document, SynodHttpDocumentInfo 
   ret_info->ssi = d->ssi;
   ret_info->gzip = d->has_gzip;
   ret_info->directory = d->loader->directory;
+}
+
+/**
+ * synod_http_file_loader_hold_directory:
+ * @loader: a file loader's handler
+ *
+ * Makes the loader hold a reference on its directory until
+ * synod_http_file_loader_release_directory(). The directory holds the
+ * loader too, so the broker class releases it when the loader's object
+ * goes; meanwhile synod_http_document_ref_directory() can keep the
+ * directory alive for a document answering an invocation.
+ */
+void
+synod_http_file_loader_hold_directory (SynodHttpHandler *loader)
+{
+  Loader *l = synod_http_handler_get_user_data (loader);
+
+  g_mutex_lock (&l->hold_lock);
+  if (!l->held)
+    {
+      synod_url_directory_ref (l->directory);
+      l->held = TRUE;
+    }
+  g_mutex_unlock (&l->hold_lock);
+}
+
+void
+synod_http_file_loader_release_directory (SynodHttpHandler *loader)
+{
+  Loader *l = synod_http_handler_get_user_data (loader);
+  gboolean was;
+
+  g_mutex_lock (&l->hold_lock);
+  was = l->held;
+  l->held = FALSE;
+  g_mutex_unlock (&l->hold_lock);
+  if (was)
+    synod_url_directory_unref (l->directory);
+}
+
+/**
+ * synod_http_document_ref_directory:
+ * @document: a document's handler
+ *
+ * Returns: (transfer full) (nullable): the document's directory, while its
+ *   loader holds it; %NULL once the site is going
+ */
+SynodUrlDirectory *
+synod_http_document_ref_directory (SynodHttpHandler *document)
+{
+  Loader *l = ((Document *)synod_http_handler_get_user_data (document))->loader;
+  SynodUrlDirectory *d = NULL;
+
+  g_mutex_lock (&l->hold_lock);
+  if (l->held)
+    d = synod_url_directory_ref (l->directory);
+  g_mutex_unlock (&l->hold_lock);
+  return d;
 }

@@ -108,6 +108,9 @@ typedef struct
 } SynodHttpDocumentInfo;
 
 void synod_http_document_get_info (SynodHttpHandler *document, SynodHttpDocumentInfo *ret_info);
+void synod_http_file_loader_hold_directory (SynodHttpHandler *loader);
+void synod_http_file_loader_release_directory (SynodHttpHandler *loader);
+SynodUrlDirectory *synod_http_document_ref_directory (SynodHttpHandler *document);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodHttpDocumentCache, synod_http_document_cache_unref)
 

@@ -406,6 +406,7 @@ typedef struct
   GCond cond;
   gboolean done;
   SynodHttpExchange *ex;
+  SynodUrlDirectory *directory; /* alive as long as the exchange */
 } Waiter;
 
 static void
@@ -414,6 +415,7 @@ waiter_unref (Waiter *w)
   if (!g_atomic_int_dec_and_test (&w->refs))
     return;
   synod_http_exchange_free (w->ex);
+  synod_url_directory_unref (w->directory);
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->cond);
   g_free (w);
@@ -461,11 +463,22 @@ document_handle (gpointer instance, SynodCall *call, const StandardHTTPRequest *
   g_autofree const gchar **names = g_new0 (const gchar *, request->fields.len + 1);
   g_autofree const gchar **values = g_new0 (const gchar *, request->fields.len + 1);
   g_autoptr (GBytes) body = g_bytes_new (request->body.val, request->body.len);
-  Waiter *w = g_new0 (Waiter, 1);
+  g_autoptr (SynodUrlDirectory) directory = synod_http_document_ref_directory (self->document);
+  Waiter *w;
   SynodHttpExchange *ex;
   gint64 until = g_get_monotonic_time () + (gint64)DOCUMENT_WAIT_MS * 1000;
   gboolean done;
 
+  /* The document runs with its directory (revalidation, eviction, SSI
+   * includes), which must outlive the call: a site going away has
+   * released it. */
+  if (directory == NULL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_OBJECT_DELETED,
+                   _ ("the document's site is going away"));
+      return FALSE;
+    }
+  w = g_new0 (Waiter, 1);
   synod_http_document_get_info (self->document, &info);
   for (guint i = 0; i < request->fields.len; i++)
     {
@@ -474,8 +487,8 @@ document_handle (gpointer instance, SynodCall *call, const StandardHTTPRequest *
     }
   ex = synod_http_exchange_new_detached (request->method, request->path, request->query, names,
                                          values, request->fields.len, body, request->host,
-                                         request->peer, request->version, request->depth,
-                                         info.directory, waiter_finished, w, error);
+                                         request->peer, request->version, request->depth, directory,
+                                         waiter_finished, w, error);
   if (ex == NULL)
     {
       g_free (w);
@@ -487,6 +500,7 @@ document_handle (gpointer instance, SynodCall *call, const StandardHTTPRequest *
   g_cond_init (&w->cond);
   w->refs = 2; /* this method, the finish */
   w->ex = ex;
+  w->directory = synod_url_directory_ref (directory);
   synod_http_exchange_dispatch (ex, self->document);
   g_mutex_lock (&w->lock);
   while (!w->done)
@@ -559,6 +573,7 @@ loader_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
   if (init != NULL && init->handler != NULL && init->directory != NULL && init->owner != NULL)
     {
       self->loader = synod_http_handler_ref (init->handler);
+      synod_http_file_loader_hold_directory (self->loader);
       self->directory = synod_url_directory_ref (init->directory);
       self->directory_id = *synod_object_get_id (init->owner);
       return TRUE;
@@ -612,6 +627,7 @@ loader_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
     if (!synod_url_directory_register (dir->directory, prefix, SYNOD_URL_MATCH_PREFIX, h, error))
       goto fail;
     self->loader = g_steal_pointer (&h);
+    synod_http_file_loader_hold_directory (self->loader);
     self->directory = synod_url_directory_ref (dir->directory);
     self->directory_id = dir_id;
     return TRUE;
@@ -627,6 +643,8 @@ loader_delete (SynodObject *object, gpointer instance, gpointer class_data)
 {
   Loader *self = instance;
 
+  if (self->loader != NULL)
+    synod_http_file_loader_release_directory (self->loader);
   g_clear_pointer (&self->loader, synod_http_handler_unref);
   g_clear_pointer (&self->directory, synod_url_directory_unref);
   g_clear_pointer (&self->rt, synod_http_runtime_unref);
