@@ -37,6 +37,18 @@ bench-rpc: bench/bench-rpc
 	$(builddir)/bench/bench-rpc $(BENCH_SECONDS)
 .PHONY: bench-rpc
 
+# The PBFT core (4 in-process replicas, no network delay) against the same
+# workload on the state variable alone: `make bench-pbft`.
+noinst_PROGRAMS += bench/bench-pbft
+bench_bench_pbft_SOURCES = bench/bench-pbft.c
+bench_bench_pbft_CPPFLAGS = $(BFT_CPPFLAGS)
+bench_bench_pbft_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
+bench_bench_pbft_LDADD = $(BFT_LIBS)
+BENCH_PBFT_ARGS ?= 20000
+bench-pbft: bench/bench-pbft$(EXEEXT)
+	$(AM_V_at)./bench/bench-pbft $(BENCH_PBFT_ARGS)
+.PHONY: bench-pbft
+
 # Local invocations through the broker, side by side with a bare GThreadPool
 # and GDBus peer-to-peer: `make bench-invoke`.
 noinst_PROGRAMS += bench/bench-invoke
