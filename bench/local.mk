@@ -63,6 +63,14 @@ bench-invoke: bench/bench-invoke
 
 # HTTP: Synod's server against Debian's nginx (wrk, loopback). Not part of check.
 EXTRA_DIST += bench/bench-httpd.sh
-bench-httpd: httpd/synod-httpd
+bench-httpd: httpd/synod-httpd bench/bench-http-peer
 	$(SHELL) $(top_srcdir)/bench/bench-httpd.sh $(abs_top_builddir)
 .PHONY: bench-httpd
+
+# The objects of the HTTP benchmark: a site with a local handler object, a
+# peer holding a handler object, and the cost of an object per connection.
+noinst_PROGRAMS += bench/bench-http-peer
+bench_bench_http_peer_SOURCES = bench/bench-http-peer.c
+bench_bench_http_peer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_builddir)/idl
+bench_bench_http_peer_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS)
+bench_bench_http_peer_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS)
