@@ -20,8 +20,8 @@ bft_cluster_options_init (BftClusterOptions *options)
   };
 }
 
-static const gchar *
-plugin_path (void)
+const gchar *
+bft_cluster_plugin_path (void)
 {
   static gchar *path;
 
@@ -59,6 +59,8 @@ write_config (BftCluster *c, guint i, GError **error)
   g_variant_builder_add (&b, "{sv}", "view-change-timeout-ms",
                          g_variant_new_uint32 (c->options.view_change_timeout_ms));
   g_variant_builder_add (&b, "{sv}", "status-interval-ms", g_variant_new_uint32 (100));
+  if (c->options.max_batch)
+    g_variant_builder_add (&b, "{sv}", "max-batch", g_variant_new_uint32 (c->options.max_batch));
   if (c->options.faults[i])
     g_variant_builder_add (&b, "{sv}", "fault", g_variant_new_string (c->options.faults[i]));
   rp = g_variant_ref_sink (g_variant_builder_end (&b));
@@ -71,11 +73,39 @@ write_config (BftCluster *c, guint i, GError **error)
   rp_text = g_variant_print (rp, TRUE);
   cp_text = g_variant_print (cp, TRUE);
 
-  g_key_file_set_string (kf, "synodd", "plugins", plugin_path ());
+  g_key_file_set_string (kf, "synodd", "plugins", bft_cluster_plugin_path ());
   g_key_file_set_string (kf, "object replica", "class", "Synod.Bft.ReplicaServer;1");
   g_key_file_set_string (kf, "object replica", "params", rp_text);
   g_key_file_set_string (kf, "object coordinator", "class", "Synod.Bft.Coordinator;1");
   g_key_file_set_string (kf, "object coordinator", "params", cp_text);
+  text = g_key_file_to_data (kf, NULL, NULL);
+  if (!g_file_set_contents (path, text, -1, error))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+/* A configuration for a peer serving the same state variable unreplicated
+ * under the name "bft.SERVICE.unreplicated" (what benchmarks compare to). */
+gchar *
+bft_cluster_write_unreplicated_config (BftCluster *c, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree gchar *path = g_strdup_printf ("%s/synodd-unreplicated.conf", c->dir);
+  g_autofree gchar *params = NULL, *text = NULL, *name = NULL;
+  g_autoptr (GVariant) p = NULL;
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "service", g_variant_new_string (c->options.service));
+  g_variant_builder_add (&b, "{sv}", "state-variable",
+                         g_variant_new_string (c->options.state_variable));
+  p = g_variant_ref_sink (g_variant_builder_end (&b));
+  params = g_variant_print (p, TRUE);
+  name = g_strdup_printf ("bft.%s.unreplicated", c->options.service);
+  g_key_file_set_string (kf, "synodd", "plugins", bft_cluster_plugin_path ());
+  g_key_file_set_string (kf, "object state", "class", "Synod.Bft.Unreplicated;1");
+  g_key_file_set_string (kf, "object state", "params", params);
+  g_key_file_set_string (kf, "object state", "services", name);
   text = g_key_file_to_data (kf, NULL, NULL);
   if (!g_file_set_contents (path, text, -1, error))
     return NULL;
@@ -113,6 +143,7 @@ bft_cluster_start (const BftClusterOptions *options, GError **error)
   synod_bft_keygen_options_init (&ko);
   ko.name = options->service;
   ko.f = options->f;
+  ko.sign_replies = !options->no_sign_replies;
   if (!synod_bft_keygen (&ko, c->keys_dir, FALSE, error))
     return NULL;
   public_dir = g_build_filename (c->keys_dir, "public", NULL);

@@ -23,6 +23,8 @@ typedef struct
   gboolean sync;
   guint view_change_timeout_ms;
   guint request_timeout_ms;
+  gboolean no_sign_replies;
+  guint max_batch; /* 0: the default */
 } BftClusterOptions;
 
 typedef struct
@@ -39,6 +41,8 @@ typedef struct
 
 void bft_cluster_options_init (BftClusterOptions *options);
 BftCluster *bft_cluster_start (const BftClusterOptions *options, GError **error);
+gchar *bft_cluster_write_unreplicated_config (BftCluster *cluster, GError **error);
+const gchar *bft_cluster_plugin_path (void);
 void bft_cluster_free (BftCluster *cluster);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BftCluster, bft_cluster_free)
 

@@ -294,6 +294,12 @@ bft_test_daemon_get_address (BftTestDaemon *daemon)
   return daemon->address;
 }
 
+GPid
+bft_test_daemon_get_pid (BftTestDaemon *daemon)
+{
+  return daemon->pid;
+}
+
 gchar *
 bft_test_daemon_get_log (BftTestDaemon *daemon)
 {

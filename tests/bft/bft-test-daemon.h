@@ -41,6 +41,7 @@ gboolean bft_test_daemon_stop (BftTestDaemon *daemon, int signal_number, guint t
 gboolean bft_test_daemon_is_running (BftTestDaemon *daemon);
 void bft_test_daemon_free (BftTestDaemon *daemon);
 const gchar *bft_test_daemon_get_address (BftTestDaemon *daemon);
+GPid bft_test_daemon_get_pid (BftTestDaemon *daemon);
 gchar *bft_test_daemon_get_log (BftTestDaemon *daemon);
 
 void bft_test_remove_tree (const gchar *path);
