@@ -436,6 +436,25 @@ co_deliver (gpointer instance, SynodCall *call, guint32 envelope_len, const guin
 }
 
 static gboolean
+co_deliver_many (gpointer instance, SynodCall *call, guint32 envelopes_len,
+                 const SynodBftEnvelope *envelopes_val, GError **error)
+{
+  Coordinator *self = instance;
+  g_autofree const guint8 **data = g_new (const guint8 *, MAX (envelopes_len, 1));
+  g_autofree gsize *len = g_new (gsize, MAX (envelopes_len, 1));
+  guint n = 0;
+
+  for (guint i = 0; i < envelopes_len; i++)
+    if (envelopes_val[i].len <= self->config.max_message_size)
+      {
+        data[n] = envelopes_val[i].val;
+        len[n++] = envelopes_val[i].len;
+      }
+  bft_loop_push_many (self->loop, n, data, len);
+  return TRUE;
+}
+
+static gboolean
 co_describe (gpointer instance, SynodCall *call, SynodBftServiceInfo *ret_result, GError **error)
 {
   Coordinator *self = instance;
@@ -466,6 +485,7 @@ static const SynodBftCoordinatorIface coordinator_vtable = {
   .deliver = co_deliver,
   .describe = co_describe,
   .status = co_status,
+  .deliver_many = co_deliver_many,
 };
 
 /* ---- life cycle ---- */
@@ -569,7 +589,8 @@ co_create (SynodObject *object, gpointer instance, GVariant *params, gpointer cl
     {
       g_autofree gchar *name = synod_bft_replica_name (self->service, r);
 
-      self->links[r] = bft_link_new (self->broker, name, synod_bft_replica_server_deliver, 0);
+      self->links[r] = bft_link_new (self->broker, name, synod_bft_replica_server_deliver,
+                                     synod_bft_replica_server_deliver_many, 0);
     }
   thread_name = g_strdup_printf ("bft-coordinator-%u", self->client_index);
   self->loop = bft_loop_new (thread_name, on_messages, self);

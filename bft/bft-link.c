@@ -10,6 +10,9 @@
  * (doubling up to the maximum): a peer that is down must not cost a
  * name resolution per message. */
 #define BACKOFF_MIN_US (50 * 1000)
+/* What one deliverMany carries at most (the transport's records are 16 MiB). */
+#define LINK_BATCH_MESSAGES SYNOD_BFT_MAX_ENVELOPES
+#define LINK_BATCH_BYTES (4 << 20)
 #define BACKOFF_MAX_US (2 * G_USEC_PER_SEC)
 
 typedef struct
@@ -23,6 +26,7 @@ struct _BftLink
   SynodRef *target;
   gchar *name;
   BftLinkSendFunc send;
+  BftLinkSendManyFunc send_many;
   gint64 delay_us;
   GThread *thread;
   GMutex lock;
@@ -43,11 +47,38 @@ item_free (gpointer data)
   g_free (item);
 }
 
+/* Sends @items (Item *) in one invocation, or one by one's worth of
+ * invocations when there is only one. */
+static gboolean
+send_items (BftLink *link, GPtrArray *items, GError **error)
+{
+  g_autofree SynodBftEnvelope *envs = NULL;
+
+  if (items->len == 1)
+    {
+      Item *item = items->pdata[0];
+
+      return link->send (link->target, g_bytes_get_size (item->data),
+                         g_bytes_get_data (item->data, NULL), error);
+    }
+  envs = g_new (SynodBftEnvelope, items->len);
+  for (guint i = 0; i < items->len; i++)
+    {
+      gsize len;
+      Item *item = items->pdata[i];
+
+      envs[i].val = (guint8 *)g_bytes_get_data (item->data, &len);
+      envs[i].len = len;
+    }
+  return link->send_many (link->target, items->len, envs, error);
+}
+
 static gpointer
 link_thread (gpointer data)
 {
   BftLink *link = data;
   gint64 backoff = 0, quiet_until = 0;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (item_free);
 
   g_mutex_lock (&link->lock);
   for (;;)
@@ -55,6 +86,7 @@ link_thread (gpointer data)
       Item *item;
       gboolean ok;
       g_autoptr (GError) error = NULL;
+      gsize bytes = 0;
       gint64 now;
 
       while (!link->stop && g_queue_is_empty (&link->queue))
@@ -68,19 +100,25 @@ link_thread (gpointer data)
           g_cond_wait_until (&link->cond, &link->lock, item->due);
           continue;
         }
-      g_queue_pop_head (&link->queue);
-      link->bytes -= g_bytes_get_size (item->data);
+      /* Everything due that is queued goes in one invocation. */
       now = g_get_monotonic_time ();
+      while ((item = g_queue_peek_head (&link->queue)) != NULL && item->due <= now
+             && items->len < LINK_BATCH_MESSAGES
+             && (items->len == 0 || bytes + g_bytes_get_size (item->data) <= LINK_BATCH_BYTES))
+        {
+          g_queue_pop_head (&link->queue);
+          bytes += g_bytes_get_size (item->data);
+          link->bytes -= g_bytes_get_size (item->data);
+          g_ptr_array_add (items, item);
+        }
       if (now < quiet_until)
         {
-          link->dropped++;
-          item_free (item);
+          link->dropped += items->len;
+          g_ptr_array_set_size (items, 0);
           continue;
         }
       g_mutex_unlock (&link->lock);
-      ok = link->send (link->target, g_bytes_get_size (item->data),
-                       g_bytes_get_data (item->data, NULL), &error);
-      item_free (item);
+      ok = send_items (link, items, &error);
       if (ok)
         backoff = 0;
       else
@@ -92,9 +130,10 @@ link_thread (gpointer data)
         }
       g_mutex_lock (&link->lock);
       if (ok)
-        link->sent++;
+        link->sent += items->len;
       else
-        link->dropped++;
+        link->dropped += items->len;
+      g_ptr_array_set_size (items, 0);
     }
   g_mutex_unlock (&link->lock);
   return NULL;
@@ -104,25 +143,26 @@ link_thread (gpointer data)
  * bft_link_new:
  * @broker: the sender's broker
  * @name: the service name of the receiving object
- * @send: the oneway stub to send with
+ * @send: the oneway stub to send one envelope with
+ * @send_many: the oneway stub to send several with
  * @delay_ms: hold every message back this long (a slow replica), or 0
  *
  * Returns: (transfer full): a link with its thread running
  */
 BftLink *
-bft_link_new (SynodBroker *broker, const gchar *name, BftLinkSendFunc send, guint delay_ms)
+bft_link_new (SynodBroker *broker, const gchar *name, BftLinkSendFunc send,
+              BftLinkSendManyFunc send_many, guint delay_ms)
 {
   BftLink *link = g_new0 (BftLink, 1);
-  g_autofree gchar *thread_name = g_strdup_printf ("bft-link");
-
   link->target = synod_ref_new_for_name (broker, name);
   link->name = g_strdup (name);
   link->send = send;
+  link->send_many = send_many;
   link->delay_us = (gint64)delay_ms * 1000;
   g_mutex_init (&link->lock);
   g_cond_init (&link->cond);
   g_queue_init (&link->queue);
-  link->thread = g_thread_new (thread_name, link_thread, link);
+  link->thread = g_thread_new ("bft-link", link_thread, link);
   return link;
 }
 

@@ -11,16 +11,22 @@
 
 #include <synod.h>
 
+#include "bft.h"
+
 G_BEGIN_DECLS
 
 /* Sends one envelope; a generated oneway stub of bft.idl. */
 typedef gboolean (*BftLinkSendFunc) (SynodRef *target, guint32 envelope_len,
                                      const guint8 *envelope_val, GError **error);
 
+/* Sends several envelopes in one invocation (deliverMany). */
+typedef gboolean (*BftLinkSendManyFunc) (SynodRef *target, guint32 envelopes_len,
+                                         const SynodBftEnvelope *envelopes_val, GError **error);
+
 typedef struct _BftLink BftLink;
 
 BftLink *bft_link_new (SynodBroker *broker, const gchar *name, BftLinkSendFunc send,
-                       guint delay_ms);
+                       BftLinkSendManyFunc send_many, guint delay_ms);
 void bft_link_send (BftLink *link, GBytes *data);
 guint64 bft_link_get_dropped (BftLink *link);
 guint64 bft_link_get_sent (BftLink *link);

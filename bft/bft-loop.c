@@ -88,35 +88,49 @@ deliver_inbound (gpointer data)
 }
 
 /**
- * bft_loop_push:
- * @data: (array length=len): a message (copied)
+ * bft_loop_push_many:
+ * @n: how many messages
+ * @data: (array length=n): the messages (copied)
+ * @len: (array length=n): their lengths
  *
- * From any thread: queues a message for the loop's thread and wakes it
+ * From any thread: queues messages for the loop's thread and wakes it
  * (one wake-up for however many messages arrive meanwhile).
  *
- * Returns: %FALSE when the queue is full and the message was dropped
+ * Returns: how many were queued; the others were dropped (the queue is
+ *   full)
  */
-gboolean
-bft_loop_push (BftLoop *loop, const guint8 *data, gsize len)
+guint
+bft_loop_push_many (BftLoop *loop, guint n, const guint8 *const *data, const gsize *len)
 {
   gboolean wake = FALSE;
+  guint queued = 0;
 
   g_mutex_lock (&loop->lock);
-  if (g_queue_get_length (&loop->inbound) >= BFT_LOOP_MAX_MESSAGES
-      || loop->inbound_bytes + len > BFT_LOOP_MAX_BYTES)
+  for (guint i = 0; i < n; i++)
     {
-      loop->dropped++;
-      g_mutex_unlock (&loop->lock);
-      return FALSE;
+      if (g_queue_get_length (&loop->inbound) >= BFT_LOOP_MAX_MESSAGES
+          || loop->inbound_bytes + len[i] > BFT_LOOP_MAX_BYTES)
+        {
+          loop->dropped++;
+          continue;
+        }
+      g_queue_push_tail (&loop->inbound, g_bytes_new (data[i], len[i]));
+      loop->inbound_bytes += len[i];
+      queued++;
     }
-  g_queue_push_tail (&loop->inbound, g_bytes_new (data, len));
-  loop->inbound_bytes += len;
-  if (!loop->wake_pending)
+  if (queued > 0 && !loop->wake_pending)
     loop->wake_pending = wake = TRUE;
   g_mutex_unlock (&loop->lock);
   if (wake)
     bft_loop_invoke (loop, deliver_inbound, loop, NULL);
-  return TRUE;
+  return queued;
+}
+
+/* One message: see bft_loop_push_many(). */
+gboolean
+bft_loop_push (BftLoop *loop, const guint8 *data, gsize len)
+{
+  return bft_loop_push_many (loop, 1, &data, &len) == 1;
 }
 
 guint64

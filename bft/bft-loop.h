@@ -27,6 +27,7 @@ BftLoop *bft_loop_new (const gchar *name, BftLoopMessagesFunc on_messages, gpoin
 void bft_loop_start (BftLoop *loop, GSourceFunc first, gpointer first_data);
 GMainContext *bft_loop_get_context (BftLoop *loop);
 gboolean bft_loop_push (BftLoop *loop, const guint8 *data, gsize len);
+guint bft_loop_push_many (BftLoop *loop, guint n, const guint8 *const *data, const gsize *len);
 guint64 bft_loop_get_dropped (BftLoop *loop);
 void bft_loop_invoke (BftLoop *loop, GSourceFunc func, gpointer data, GDestroyNotify destroy);
 gboolean bft_loop_call (BftLoop *loop, GSourceFunc func, gpointer data, gint64 timeout_us,

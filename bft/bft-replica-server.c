@@ -81,12 +81,13 @@ link_for (ReplicaServer *self, guint32 node)
       g_autofree gchar *name = node < self->n
                                    ? synod_bft_replica_name (self->service, node)
                                    : synod_bft_client_name (self->service, node - self->n);
-      BftLinkSendFunc send
-          = node < self->n ? synod_bft_replica_server_deliver : synod_bft_coordinator_deliver;
+      gboolean to_replica = node < self->n;
 
-      self->links[node]
-          = bft_link_new (self->broker, name, send,
-                          self->fault.kind == SYNOD_BFT_FAULT_SLOW ? self->fault.delay_ms : 0);
+      self->links[node] = bft_link_new (
+          self->broker, name,
+          to_replica ? synod_bft_replica_server_deliver : synod_bft_coordinator_deliver,
+          to_replica ? synod_bft_replica_server_deliver_many : synod_bft_coordinator_deliver_many,
+          self->fault.kind == SYNOD_BFT_FAULT_SLOW ? self->fault.delay_ms : 0);
     }
   return self->links[node];
 }
@@ -314,6 +315,25 @@ rs_deliver (gpointer instance, SynodCall *call, guint32 envelope_len, const guin
   return TRUE;
 }
 
+static gboolean
+rs_deliver_many (gpointer instance, SynodCall *call, guint32 envelopes_len,
+                 const SynodBftEnvelope *envelopes_val, GError **error)
+{
+  ReplicaServer *self = instance;
+  g_autofree const guint8 **data = g_new (const guint8 *, MAX (envelopes_len, 1));
+  g_autofree gsize *len = g_new (gsize, MAX (envelopes_len, 1));
+  guint n = 0;
+
+  for (guint i = 0; i < envelopes_len; i++)
+    if (envelopes_val[i].len <= self->config.max_message_size)
+      {
+        data[n] = envelopes_val[i].val;
+        len[n++] = envelopes_val[i].len;
+      }
+  bft_loop_push_many (self->loop, n, data, len);
+  return TRUE;
+}
+
 typedef struct
 {
   ReplicaServer *self;
@@ -381,6 +401,7 @@ rs_status (gpointer instance, SynodCall *call, SynodBftReplicaStatus *ret_result
 static const SynodBftReplicaServerIface replica_server_vtable = {
   .deliver = rs_deliver,
   .status = rs_status,
+  .deliver_many = rs_deliver_many,
 };
 
 /* ---- life cycle ---- */
@@ -417,7 +438,7 @@ rs_create (SynodObject *object, gpointer instance, GVariant *params, gpointer cl
   g_autofree gchar *service = NULL, *keys_dir = NULL, *sv_name = NULL, *state_dir = NULL;
   g_autofree gchar *fault = NULL, *thread_name = NULL;
   guint64 replica = G_MAXUINT64, f = 0, ckpt = 0, window = 0, max_batch = 0;
-  guint64 map_size_mb = DEFAULT_MAP_SIZE_MB, vc_ms = 0, status_ms = 0;
+  guint64 map_size_mb = DEFAULT_MAP_SIZE_MB, vc_ms = 0, status_ms = 0, max_inflight = 0;
   gboolean sync = TRUE;
   const gchar *base;
 
@@ -435,7 +456,8 @@ rs_create (SynodObject *object, gpointer instance, GVariant *params, gpointer cl
       || !bft_param_uint (params, "map-size-mb", 16, 1 << 20, &map_size_mb, error)
       || !bft_param_string (params, "fault", FALSE, &fault, error)
       || !bft_param_uint (params, "view-change-timeout-ms", 10, 3600 * 1000, &vc_ms, error)
-      || !bft_param_uint (params, "status-interval-ms", 10, 60 * 1000, &status_ms, error))
+      || !bft_param_uint (params, "status-interval-ms", 10, 60 * 1000, &status_ms, error)
+      || !bft_param_uint (params, "max-inflight", 1, 4096, &max_inflight, error))
     goto fail;
   if (replica == G_MAXUINT64)
     {
@@ -485,6 +507,8 @@ rs_create (SynodObject *object, gpointer instance, GVariant *params, gpointer cl
     self->config.window = window;
   if (max_batch)
     self->config.max_batch = max_batch;
+  if (max_inflight)
+    self->config.max_inflight = max_inflight;
   if (vc_ms)
     self->config.view_change_timeout = vc_ms * 1000;
   if (status_ms)

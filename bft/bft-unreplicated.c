@@ -134,6 +134,13 @@ un_deliver (gpointer instance, SynodCall *call, guint32 envelope_len, const guin
 }
 
 static gboolean
+un_deliver_many (gpointer instance, SynodCall *call, guint32 envelopes_len,
+                 const SynodBftEnvelope *envelopes_val, GError **error)
+{
+  return un_deliver (instance, call, 0, NULL, error);
+}
+
+static gboolean
 un_describe (gpointer instance, SynodCall *call, SynodBftServiceInfo *ret_result, GError **error)
 {
   Unreplicated *self = instance;
@@ -161,6 +168,7 @@ static const SynodBftCoordinatorIface unreplicated_vtable = {
   .deliver = un_deliver,
   .describe = un_describe,
   .status = un_status,
+  .deliver_many = un_deliver_many,
 };
 
 static void
