@@ -337,6 +337,8 @@ sweep (SynodDiscovery *d)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (!((Service *)value)->seen)
       g_ptr_array_add (gone, value);
+  g_debug ("mDNS: first sweep since (re)connecting: %u services still there, %u gone",
+           g_hash_table_size (d->services) - gone->len, gone->len);
   for (guint i = 0; i < gone->len; i++)
     service_drop (d, gone->pdata[i]);
   g_ptr_array_unref (gone);
@@ -409,6 +411,7 @@ schedule_reconnect (SynodDiscovery *d)
 {
   if (d->reconnect)
     return;
+  g_debug ("mDNS: connecting to avahi-daemon again in %d ms", RECONNECT_DELAY_MS);
   d->reconnect = g_timeout_source_new (RECONNECT_DELAY_MS);
   g_source_set_callback (d->reconnect, reconnect_cb, d, NULL);
   g_source_attach (d->reconnect, d->context);
@@ -440,10 +443,18 @@ client_callback (AvahiClient *client, AvahiClientState state, void *user_data)
         if (d->browser == NULL)
           {
             /* Peers known from before are kept until the browser's first
-             * sweep says whether they are still there. */
+             * sweep says whether they are still there. The new browser
+             * reports every instance afresh: count them from zero, or a
+             * service seen before the restart would outlive its removal. */
             g_hash_table_iter_init (&iter, d->services);
             while (g_hash_table_iter_next (&iter, NULL, &value))
-              ((Service *)value)->seen = FALSE;
+              {
+                Service *s = value;
+
+                s->seen = FALSE;
+                s->instances = 0;
+                g_hash_table_remove_all (s->addresses);
+              }
             d->sweep_pending = TRUE;
             d->browser = avahi_service_browser_new (
                 client, AVAHI_IF_UNSPEC, d->use_ipv6 ? AVAHI_PROTO_UNSPEC : AVAHI_PROTO_INET,
