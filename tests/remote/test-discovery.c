@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <synod.h>
 
@@ -13,6 +14,21 @@
 
 static SynodTestMdns *mdns;
 static gchar *skip_reason;
+/* Other test runs on this machine share the loopback mDNS traffic: ids,
+ * clusters and names carry this run's process id. */
+static guint64 run_salt;
+
+static guint64
+salted (guint64 id)
+{
+  return run_salt | id;
+}
+
+static gchar *
+run_name (const gchar *name)
+{
+  return g_strdup_printf ("%s-%d", name, (int)getpid ());
+}
 
 typedef struct
 {
@@ -51,11 +67,13 @@ static Peer *
 peer_new (guint64 id, guint16 port, const gchar *cluster, const gchar *name)
 {
   Peer *p = g_new0 (Peer, 1);
+  g_autofree gchar *run_cluster = run_name (cluster);
+  g_autofree gchar *run_instance = name ? run_name (name) : NULL;
   SynodDiscoveryOptions options = {
-    .peer_id = id,
+    .peer_id = salted (id),
     .port = port,
-    .cluster = cluster,
-    .instance_name = name,
+    .cluster = run_cluster,
+    .instance_name = run_instance,
   };
   g_autoptr (GError) error = NULL;
 
@@ -139,21 +157,23 @@ test_find_each_other (void)
 
   g_assert_true (wait_for (all_see_expected, &all, 20));
   {
-    guint64 id = 0x2222;
+    guint64 id = salted (0x2222);
     g_assert_cmpstr (g_hash_table_lookup (peers[0]->seen, &id), ==, "127.0.0.1:4002");
-    id = 0x4444;
+    id = salted (0x4444);
     g_assert_false (g_hash_table_contains (peers[0]->seen, &id));
   }
   {
     g_autoptr (GPtrArray) list = synod_discovery_list_peers (peers[2]->discovery);
     SynodDiscoveredPeer *first;
+    g_autofree gchar *cluster = run_name ("alpha");
+    g_autofree gchar *name = g_strdup_printf ("synod-%016" G_GINT64_MODIFIER "x", salted (0x1111));
 
     g_assert_cmpuint (list->len, ==, 2);
     first = list->pdata[0];
-    g_assert_cmpuint (first->peer_id, ==, 0x1111);
-    g_assert_cmpstr (first->cluster, ==, "alpha");
+    g_assert_cmpuint (first->peer_id, ==, salted (0x1111));
+    g_assert_cmpstr (first->cluster, ==, cluster);
     g_assert_cmpuint (first->protocol_version, ==, SYNOD_DISCOVERY_PROTOCOL_VERSION);
-    g_assert_cmpstr (first->name, ==, "synod-0000000000001111");
+    g_assert_cmpstr (first->name, ==, name);
     g_assert_nonnull (first->host);
   }
   /* The stranger sees nobody of its own cluster. */
@@ -229,9 +249,10 @@ test_daemon_absent_and_back (void)
   Peer *a, *b;
   g_autoptr (GError) error = NULL;
 
-  g_test_summary ("With no avahi-daemon, discovery starts and reports not running; when the "
-                  "daemon starts it picks up and finds peers; when the daemon stops it keeps "
-                  "what it knew; when the daemon returns it finds them again, and still sees them leave.");
+  g_test_summary (
+      "With no avahi-daemon, discovery starts and reports not running; when the "
+      "daemon starts it picks up and finds peers; when the daemon stops it keeps "
+      "what it knew; when the daemon returns it finds them again, and still sees them leave.");
   if (skip_without_mdns ())
     return;
   synod_test_mdns_stop_avahi (mdns);
@@ -278,7 +299,15 @@ test_avahi_browse_lists_peer (void)
   g_autofree gchar *browse = g_find_program_in_path ("avahi-browse");
   gint status = 0;
   gboolean found = FALSE;
-  const gchar *argv[] = { "avahi-browse", "-rtp", SYNOD_DISCOVERY_SERVICE_TYPE, NULL };
+  /* Bounded: avahi-browse waits as long as a resolution is pending. */
+  const gchar *argv[]
+      = { "timeout", "10", "avahi-browse", "-rtp", SYNOD_DISCOVERY_SERVICE_TYPE, NULL };
+  g_autofree gchar *instance = run_name ("synod-browse-me");
+  g_autofree gchar *line = g_strdup_printf ("=;lo;IPv4;%s;_synod._tcp;local;", instance);
+  g_autofree gchar *txt_peer
+      = g_strdup_printf ("\"peer=%016" G_GINT64_MODIFIER "x\"", salted (0xc1));
+  g_autofree gchar *cluster = run_name ("epsilon");
+  g_autofree gchar *txt_cluster = g_strdup_printf ("\"cluster=%s\"", cluster);
 
   g_test_summary ("avahi-browse, a client nobody here wrote, resolves a published peer with "
                   "its port and TXT record.");
@@ -299,7 +328,7 @@ test_avahi_browse_lists_peer (void)
       g_main_context_iteration (NULL, FALSE);
       g_assert_true (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                                    &out, NULL, &status, NULL));
-      found = strstr (out, "=;lo;IPv4;synod-browse-me;_synod._tcp;local;") != NULL;
+      found = strstr (out, line) != NULL;
       if (!found)
         g_usleep (250 * 1000);
     }
@@ -307,8 +336,8 @@ test_avahi_browse_lists_peer (void)
     g_test_message ("avahi-browse printed:\n%s", out);
   g_assert_true (found);
   g_assert_nonnull (strstr (out, ";127.0.0.1;4301;"));
-  g_assert_nonnull (strstr (out, "\"peer=00000000000000c1\""));
-  g_assert_nonnull (strstr (out, "\"cluster=epsilon\""));
+  g_assert_nonnull (strstr (out, txt_peer));
+  g_assert_nonnull (strstr (out, txt_cluster));
   peer_free (a);
 }
 
@@ -332,16 +361,17 @@ test_bad_options (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  if (synod_test_mdns_can_run (&skip_reason))
-    {
-      mdns = synod_test_mdns_new ("synodtest-discovery", &error);
-      if (mdns == NULL)
-        g_error ("cannot start a private avahi-daemon: %s", error->message);
-    }
+  run_salt = (guint64)getpid () << 32;
+  {
+    /* Before any thread: the fixture moves the test into a network
+     * namespace of its own. */
+    g_autofree gchar *host = run_name ("synodtest-discovery");
+
+    mdns = synod_test_mdns_setup (host, &skip_reason);
+  }
   g_test_add_func ("/discovery/bad-options", test_bad_options);
   g_test_add_func ("/discovery/find-each-other", test_find_each_other);
   g_test_add_func ("/discovery/name-collision", test_name_collision);

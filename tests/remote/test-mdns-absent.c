@@ -234,18 +234,16 @@ test_avahi_later (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  if (synod_test_mdns_can_run (&skip_reason))
-    {
-      g_autofree gchar *host = g_strdup_printf ("synodtest-n%d", (int)getpid ());
+  {
+    /* Before any thread: the fixture moves the test into a network
+     * namespace of its own. */
+    g_autofree gchar *host = g_strdup_printf ("synodtest-n%d", (int)getpid ());
 
-      mdns = synod_test_mdns_new (host, &error);
-      if (mdns == NULL)
-        g_error ("cannot start a private avahi-daemon: %s", error->message);
-    }
+    mdns = synod_test_mdns_setup (host, &skip_reason);
+  }
   g_test_add_func ("/synodd-no-avahi/no-bus", test_no_bus);
   g_test_add_func ("/synodd-no-avahi/avahi-later", test_avahi_later);
   ret = g_test_run ();

@@ -139,7 +139,8 @@ test_find_each_other (void)
 static gchar *
 avahi_browse_until (const guint64 *ids, guint n, gboolean *ret_all)
 {
-  const gchar *argv[] = { "avahi-browse", "-rtp", "_synod._tcp", NULL };
+  /* Bounded: avahi-browse waits as long as a resolution is pending. */
+  const gchar *argv[] = { "timeout", "10", "avahi-browse", "-rtp", "_synod._tcp", NULL };
   gchar *out = NULL;
 
   *ret_all = FALSE;
@@ -318,18 +319,16 @@ test_sigkill_leaves (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  if (synod_test_mdns_can_run (&skip_reason))
-    {
-      g_autofree gchar *host = g_strdup_printf ("synodtest-d%d", (int)getpid ());
+  {
+    /* Before any thread: the fixture moves the test into a network
+     * namespace of its own. */
+    g_autofree gchar *host = g_strdup_printf ("synodtest-d%d", (int)getpid ());
 
-      mdns = synod_test_mdns_new (host, &error);
-      if (mdns == NULL)
-        g_error ("cannot start a private avahi-daemon: %s", error->message);
-    }
+    mdns = synod_test_mdns_setup (host, &skip_reason);
+  }
   g_test_add_func ("/synodd-mdns/find-each-other", test_find_each_other);
   g_test_add_func ("/synodd-mdns/service-by-name", test_service_by_name);
   g_test_add_func ("/synodd-mdns/avahi-browse", test_avahi_browse);

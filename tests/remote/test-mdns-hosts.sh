@@ -20,7 +20,7 @@ synodd="$build/services/synodd"
 query="$build/tests/remote/synod-test-query"
 n_hosts=4
 port=8275
-probe_ms=${SYNOD_TEST_PROBE_MS:-2000}
+probe_ms=${SYNOD_TEST_PROBE_MS:-1000}
 converge_s=30
 
 skip_all() {
@@ -222,48 +222,53 @@ peers_of() { # HOST
   ip netns exec "$(ns_of "$1")" "$query" "127.0.0.1:$port" peers 2>&1
 }
 
-# Whether HOST's table has OTHER in STATE, found by mDNS, at its address.
-has_peer() { # HOST OTHER STATE
-  peers_of "$1" | awk -v id="$(id_of "$2")" -v addr="$(ip_of "$2"):$port" -v state="$3" \
+# Whether the TABLE (peers_of's output) has OTHER in STATE, found by mDNS,
+# at its address.
+table_has() { # TABLE OTHER STATE
+  echo "$1" | awk -v id="$(id_of "$2")" -v addr="$(ip_of "$2"):$port" -v state="$3" \
     '$1 == id && $2 ~ /mdns/ && $3 == state && $4 == addr { found = 1 } END { exit !found }'
 }
 
-lacks_peer() { # HOST OTHER
-  ! peers_of "$1" | awk -v id="$(id_of "$2")" '$1 == id { found = 1 } END { exit !found }'
+table_lacks() { # TABLE OTHER
+  ! echo "$1" | awk -v id="$(id_of "$2")" '$1 == id { found = 1 } END { exit !found }'
 }
 
 # Whether every host of the list sees every other of the list connected.
 all_connected() { # HOSTS...
-  local h o
+  local h o table
   for h in "$@"; do
+    table=$(peers_of "$h") || return 1
     for o in "$@"; do
       [ "$h" = "$o" ] && continue
-      has_peer "$h" "$o" connected || return 1
+      table_has "$table" "$o" connected || return 1
     done
   done
 }
 
 others_see() { # HOST STATE: every other host has HOST in STATE
-  local o
+  local o table
   for o in $(seq 1 $n_hosts); do
     [ "$o" = "$1" ] && continue
-    has_peer "$o" "$1" "$2" || return 1
+    table=$(peers_of "$o") || return 1
+    table_has "$table" "$1" "$2" || return 1
   done
 }
 
 sees_others() { # HOST STATE: HOST has every other host in STATE
-  local o
+  local o table
+  table=$(peers_of "$1") || return 1
   for o in $(seq 1 $n_hosts); do
     [ "$o" = "$1" ] && continue
-    has_peer "$1" "$o" "$2" || return 1
+    table_has "$table" "$o" "$2" || return 1
   done
 }
 
 nobody_lists() { # HOST
-  local o
+  local o table
   for o in $(seq 1 $n_hosts); do
     [ "$o" = "$1" ] && continue
-    lacks_peer "$o" "$1" || return 1
+    table=$(peers_of "$o") || return 1
+    table_lacks "$table" "$1" || return 1
   done
 }
 
