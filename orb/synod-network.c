@@ -1538,10 +1538,13 @@ static const SynodRemoteHandler remote_handler = {
 /* ------------------------------------------------------------------------ */
 /* The network thread: discovery, probes, reconnection */
 
+static gpointer connect_in_background (gpointer data);
+
 static void
 discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data)
 {
   SynodNetwork *net = user_data;
+  gboolean dial_now;
   Peer *p;
 
   g_mutex_lock (&net->lock);
@@ -1566,7 +1569,19 @@ discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data
   p->cluster = g_strdup (dp->cluster);
   p->next_attempt = 0;
   p->backoff_ms = BACKOFF_MIN_MS;
+  /* Usable at once rather than at the next probe tick. */
+  dial_now = !p->connecting && (p->conn == NULL || synod_rpc_connection_is_closed (p->conn));
+  if (dial_now)
+    peer_ref (p);
   g_mutex_unlock (&net->lock);
+  if (dial_now)
+    {
+      gpointer *pair = g_new (gpointer, 2);
+
+      pair[0] = handle_ref (net->handle);
+      pair[1] = p;
+      g_thread_unref (g_thread_new ("synod-connect", connect_in_background, pair));
+    }
 }
 
 static void

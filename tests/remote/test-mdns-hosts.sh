@@ -219,7 +219,12 @@ id_of() { cat "$(dir_of "$1")/id"; }
 
 # The host's peer table, asked from inside its namespace over loopback.
 peers_of() { # HOST
+  local t0 status
+  t0=$(now_ms)
   ip netns exec "$(ns_of "$1")" "$query" "127.0.0.1:$port" peers 2>&1
+  status=$?
+  [ $(($(now_ms) - t0)) -gt 2000 ] && echo "# SLOW query of host $1: $(($(now_ms) - t0)) ms at $(date +%T.%3N)" >&2
+  return $status
 }
 
 # Whether the TABLE (peers_of's output) has OTHER in STATE, found by mDNS,
@@ -320,13 +325,29 @@ echo "# converged in $(elapsed "$start") (probe interval $probe_ms ms)"
 # unreachable (it stays listed: mDNS caches still announce it), and it marks
 # them unreachable.
 start=$(now_ms)
+echo "# host 4's link down at $(date +%T.%3N)"
 ip link set "$(veth_of 4)" down
 wait_until $converge_s others_see 4 unreachable && wait_until $converge_s sees_others 4 unreachable
 result $? "a host whose link is down is unreachable in every table, and sees the others so"
 echo "# link down -> unreachable everywhere in $(elapsed "$start")"
 
+# By hand: SYNOD_TEST_WATCH_DOWN_S=N keeps the link down N seconds more and
+# reports when (if ever) the others' mDNS forgets host 4.
+if [ -n "${SYNOD_TEST_WATCH_DOWN_S:-}" ]; then
+  watch_end=$(($(now_ms) + SYNOD_TEST_WATCH_DOWN_S * 1000))
+  while [ "$(now_ms)" -lt $watch_end ]; do
+    if nobody_lists 4; then
+      echo "# host 4 left every table $(elapsed "$start") after its link went down"
+      break
+    fi
+    sleep 5
+  done
+  nobody_lists 4 || echo "# host 4 still listed (unreachable) $(elapsed "$start") after its link went down"
+fi
+
 # 3. The link comes back: connected again, from the retries alone.
 start=$(now_ms)
+echo "# host 4's link up at $(date +%T.%3N)"
 ip link set "$(veth_of 4)" up
 # shellcheck disable=SC2086
 wait_until $converge_s all_connected $hosts
