@@ -40,7 +40,8 @@ synod_test_mdns_can_run (gchar **ret_reason)
 
   if (geteuid () != 0)
     {
-      *ret_reason = g_strdup ("needs root (a private avahi-daemon in its own mount namespace)");
+      *ret_reason = g_strdup (
+          "needs root (a network namespace, D-Bus bus and avahi-daemon of the test's own)");
       return FALSE;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (needed); i++)
