@@ -4,7 +4,10 @@
  * avahi-browse. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <synod.h>
@@ -341,6 +344,141 @@ test_avahi_browse_lists_peer (void)
   peer_free (a);
 }
 
+/* What the library logged at debug level, to see a resolution fail. */
+static GString *orb_debug_log;
+
+/* The library logs structured: a writer (set once, in main()) sees its
+ * debug messages whether or not G_MESSAGES_DEBUG shows them. */
+static GLogWriterOutput
+collect_orb_debug (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+                   gpointer user_data)
+{
+  const gchar *domain = NULL, *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+    else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  if (orb_debug_log && (level & G_LOG_LEVEL_DEBUG) && g_strcmp0 (domain, "synod-orb") == 0
+      && message)
+    g_string_append_printf (orb_debug_log, "%s\n", message);
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* Runs avahi-publish with @args until stop_publisher(). */
+static GPid
+start_publisher (const gchar *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  GPid pid = 0;
+
+  g_ptr_array_add (argv, (gpointer) "avahi-publish");
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_async (NULL, (gchar **)argv->pdata, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                                    | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                die_with_parent, NULL, &pid, &error));
+  g_assert_no_error (error);
+  return pid;
+}
+
+static void
+stop_publisher (GPid pid)
+{
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+}
+
+typedef struct
+{
+  Peer *peer;
+  guint64 id;
+  const gchar *address;
+} SeesAt;
+
+static gboolean
+sees_at (gpointer data)
+{
+  SeesAt *w = data;
+
+  return g_strcmp0 (g_hash_table_lookup (w->peer->seen, &w->id), w->address) == 0;
+}
+
+static gboolean
+retry_logged (gpointer data)
+{
+  g_autofree gchar *line = g_strdup_printf ("resolving “%s” again", (const gchar *)data);
+
+  return strstr (orb_debug_log->str, line) != NULL;
+}
+
+static void
+test_resolve_later_and_follow (void)
+{
+  g_autofree gchar *host = run_name ("ghost");
+  g_autofree gchar *host_local = g_strdup_printf ("%s.local", host);
+  g_autofree gchar *instance = run_name ("synod-ghost");
+  g_autofree gchar *cluster = run_name ("zeta");
+  g_autofree gchar *txt_peer = g_strdup_printf ("peer=%016" G_GINT64_MODIFIER "x", salted (0xd2));
+  g_autofree gchar *txt_cluster = g_strdup_printf ("cluster=%s", cluster);
+  g_autofree gchar *browse = g_find_program_in_path ("avahi-publish");
+  const gchar *service_args[] = { "-s",   "-H",     host_local, instance,    "_synod._tcp",
+                                  "4402", txt_peer, "proto=1",  txt_cluster, NULL };
+  const gchar *address_1[] = { "-a", "-R", host_local, "127.0.0.1", NULL };
+  const gchar *address_2[] = { "-a", "-R", host_local, "127.0.0.2", NULL };
+  SeesAt at_1 = { NULL, salted (0xd2), "127.0.0.1:4402" };
+  SeesAt at_2 = { NULL, salted (0xd2), "127.0.0.2:4402" };
+  GPid service, address;
+  Peer *a;
+
+  g_test_summary ("A service whose host has no address yet is resolved again later (the "
+                  "browser will not report it twice) and reported once the address appears; "
+                  "when its address changes without the service leaving, it is reported again "
+                  "at the new one.");
+  if (skip_without_mdns ())
+    return;
+  if (browse == NULL)
+    {
+      g_test_skip ("avahi-publish (avahi-utils) is not installed");
+      return;
+    }
+  orb_debug_log = g_string_new (NULL);
+  a = peer_new (0xd1, 4401, "zeta", NULL);
+  at_1.peer = at_2.peer = a;
+
+  /* The service points at a host nobody publishes: the resolution fails
+   * (Avahi's timeout) and is scheduled again. */
+  service = start_publisher (service_args);
+  g_assert_true (wait_for (retry_logged, instance, 20));
+  g_assert_cmpuint (g_hash_table_size (a->seen), ==, 0);
+
+  /* The host's address appears: the retry finds it. */
+  address = start_publisher (address_1);
+  g_assert_true (wait_for (sees_at, &at_1, 30));
+
+  /* The host moves: the resolver, still following the service, reports
+   * the new address. */
+  stop_publisher (address);
+  address = start_publisher (address_2);
+  g_assert_true (wait_for (sees_at, &at_2, 30));
+  g_assert_cmpuint (a->removed, ==, 0);
+
+  stop_publisher (address);
+  stop_publisher (service);
+  peer_free (a);
+  g_string_free (g_steal_pointer (&orb_debug_log), TRUE);
+}
+
 static void
 test_bad_options (void)
 {
@@ -364,6 +502,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (collect_orb_debug, NULL, NULL);
   run_salt = (guint64)getpid () << 32;
   {
     /* Before any thread: the fixture moves the test into a network
@@ -377,6 +516,7 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/name-collision", test_name_collision);
   g_test_add_func ("/discovery/daemon-absent-and-back", test_daemon_absent_and_back);
   g_test_add_func ("/discovery/avahi-browse-lists-peer", test_avahi_browse_lists_peer);
+  g_test_add_func ("/discovery/resolve-later-and-follow", test_resolve_later_and_follow);
   ret = g_test_run ();
   synod_test_mdns_free (mdns);
   g_free (skip_reason);
