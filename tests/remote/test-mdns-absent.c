@@ -178,6 +178,7 @@ test_avahi_later (void)
     g_autofree gchar *answer
         = synod_test_query_ask (synod_test_daemon_get_address (c), "shop.where", &error);
 
+    g_assert_null (answer);
     g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
     g_clear_error (&error);
   }
