@@ -190,8 +190,13 @@ test_avahi_later (void)
 
   g_assert_true (synod_test_mdns_start_avahi (mdns, &error));
   g_assert_no_error (error);
+  /* Running, published, and the browser's first sweep done. */
   for (guint i = 0; i < 3; i++)
-    g_assert_true (synod_test_wait_log (all[i], SAID_RUNNING, 1, TIMEOUT_S));
+    {
+      g_assert_true (synod_test_wait_log (all[i], SAID_RUNNING, 1, TIMEOUT_S));
+      g_assert_true (synod_test_wait_log (all[i], SAID_PUBLISHED, 1, TIMEOUT_S));
+      g_assert_true (synod_test_wait_log (all[i], SAID_SWEPT, 1, TIMEOUT_S));
+    }
   synod_test_wait_mesh (all, 3, TIMEOUT_S, &error);
   g_assert_no_error (error);
   assert_entry (b, a, "static+mdns");
