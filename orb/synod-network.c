@@ -394,7 +394,9 @@ track_connection (SynodNetwork *net, SynodRpcConnection *conn)
   cd->conn = conn;
   cd->principal = g_strdup_printf ("unauthenticated@%s", synod_rpc_connection_get_peer_address (conn));
   g_mutex_lock (&net->lock);
-  g_hash_table_insert (net->conns, conn, cd);
+  /* The table holds a reference: a connection leaves it only through its
+   * closed function, which a network being freed no longer runs. */
+  g_hash_table_insert (net->conns, synod_rpc_connection_ref (conn), cd);
   g_mutex_unlock (&net->lock);
   synod_rpc_connection_set_closed_func (conn, connection_closed, handle_ref (net->handle),
                                         handle_unref);
@@ -1885,7 +1887,8 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
   g_mutex_init (&net->lock);
   g_cond_init (&net->cond);
   net->peers = g_ptr_array_new_with_free_func (peer_unref);
-  net->conns = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, conn_data_free);
+  net->conns = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                      (GDestroyNotify) synod_rpc_connection_unref, conn_data_free);
   net->name_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   net->context = g_main_context_new ();
   net->loop = g_main_loop_new (net->context, FALSE);
