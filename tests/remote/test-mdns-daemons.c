@@ -69,6 +69,44 @@ assert_mesh (SynodTestDaemon **mesh, guint n)
                   (g_get_monotonic_time () - start_time) / 1e6);
 }
 
+/* When the command-line tool is built, `synod peers` on @self shows each of
+ * @others on a line of its own as found by mDNS, connected, at its address. */
+static void
+assert_tool_shows (SynodTestDaemon *self, SynodTestDaemon **others, guint n_others)
+{
+  g_autofree gchar *tool = synod_test_build_path ("services/synod");
+  g_autofree gchar *peer_arg = g_strdup_printf ("--peer=%s", synod_test_daemon_get_address (self));
+  const gchar *argv[] = { tool, peer_arg, "peers", NULL };
+  g_autofree gchar *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  gint status = 0;
+
+  if (!g_file_test (tool, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_message ("synod (the command-line tool) is not built: its output is not checked");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; i < n_others; i++)
+    {
+      g_autofree gchar *id
+          = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", synod_test_daemon_get_id (others[i]));
+      gboolean found = FALSE;
+
+      for (guint j = 0; lines[j] && !found; j++)
+        found = strstr (lines[j], id) && strstr (lines[j], "mdns") && strstr (lines[j], "connected")
+                && strstr (lines[j], synod_test_daemon_get_address (others[i]));
+      if (!found)
+        g_test_message ("synod peers printed:\n%s", out);
+      g_assert_true (found);
+    }
+}
+
 static gboolean
 absent_from (SynodTestDaemon *self, guint64 id)
 {
@@ -104,6 +142,11 @@ test_find_each_other (void)
   mesh[1] = b = start ("b", alpha, TRUE, NULL);
   mesh[2] = c = start ("c", alpha, TRUE, NULL);
   assert_mesh (mesh, 3);
+  {
+    SynodTestDaemon *others[2] = { b, c };
+
+    assert_tool_shows (a, others, 2);
+  }
 
   for (guint i = 0; i < 3; i++)
     {

@@ -18,6 +18,7 @@ set -u
 build=${SYNOD_TOP_BUILDDIR:-.}
 synodd="$build/services/synodd"
 query="$build/tests/remote/synod-test-query"
+tool=${SYNOD_TOOL:-$build/services/synod}
 n_hosts=4
 port=8275
 probe_ms=${SYNOD_TEST_PROBE_MS:-1000}
@@ -29,8 +30,8 @@ skip_all() {
 }
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, a bridge, one avahi-daemon per namespace)"
-for tool in ip dbus-daemon dbus-send avahi-daemon setpriv awk; do
-  command -v "$tool" >/dev/null 2>&1 || skip_all "$tool is not installed"
+for needed in ip dbus-daemon dbus-send avahi-daemon setpriv awk; do
+  command -v "$needed" >/dev/null 2>&1 || skip_all "$needed is not installed"
 done
 [ -x "$synodd" ] && [ -x "$query" ] || skip_all "build synodd and tests/remote/synod-test-query first"
 ip netns list >/dev/null 2>&1 || skip_all "ip netns is not available"
@@ -217,6 +218,24 @@ setup_host() { # HOST
 
 id_of() { cat "$(dir_of "$1")/id"; }
 
+# What `synod peers` (the command-line tool) prints on HOST, if it is built.
+tool_peers() { # HOST
+  ip netns exec "$(ns_of "$1")" "$tool" --peer "127.0.0.1:$port" peers 2>&1
+}
+
+# Whether the tool's output has a line naming OTHER with all the WORDS.
+tool_shows() { # OUTPUT OTHER WORDS...
+  local out=$1 line w
+  line=$(echo "$out" | grep -F "$(id_of "$2")") || return 1
+  shift 2
+  for w in "$@"; do
+    case $line in *"$w"*) ;; *) return 1 ;; esac
+  done
+}
+
+tool_ok=0
+tool_note="synod (the command-line tool) is not built here"
+
 # The host's peer table, asked from inside its namespace over loopback.
 peers_of() { # HOST
   local t0 status
@@ -303,12 +322,12 @@ elapsed() { # START-MS
   printf '%d.%01d s' $((ms / 1000)) $((ms % 1000 / 100))
 }
 
-echo "1..6"
+echo "1..7"
 for h in $(seq 1 $n_hosts); do
   if ! setup_host "$h"; then
     echo "# host $h did not start; its logs:"
     tail -n 20 "$(dir_of "$h")"/*.log 2>/dev/null | sed 's/^/#   /'
-    for i in $(seq 1 6); do echo "not ok $i - set-up failed"; done
+    for i in $(seq 1 7); do echo "not ok $i - set-up failed"; done
     exit 1
   fi
 done
@@ -320,6 +339,14 @@ hosts=$(seq 1 $n_hosts)
 wait_until $converge_s all_connected $hosts
 result $? "$n_hosts hosts see each other by mDNS with no --peer"
 echo "# converged in $(elapsed "$start") (probe interval $probe_ms ms)"
+if [ -x "$tool" ]; then
+  tool_note="synod peers shows the others as found by mDNS, and host 4 unreachable"
+  out=$(tool_peers 1)
+  for o in 2 3 4; do
+    tool_shows "$out" "$o" mdns connected "$(ip_of "$o"):$port" || tool_ok=1
+  done
+  [ $tool_ok = 0 ] || echo "$out" | sed 's/^/#   synod peers: /'
+fi
 
 # 2. Host 4's cable is pulled (its bridge port goes down): the others mark it
 # unreachable (it stays listed: mDNS caches still announce it), and it marks
@@ -330,6 +357,13 @@ ip link set "$(veth_of 4)" down
 wait_until $converge_s others_see 4 unreachable && wait_until $converge_s sees_others 4 unreachable
 result $? "a host whose link is down is unreachable in every table, and sees the others so"
 echo "# link down -> unreachable everywhere in $(elapsed "$start")"
+if [ -x "$tool" ]; then
+  out=$(tool_peers 1)
+  tool_shows "$out" 4 mdns unreachable || {
+    tool_ok=1
+    echo "$out" | sed 's/^/#   synod peers: /'
+  }
+fi
 
 # By hand: SYNOD_TEST_WATCH_DOWN_S=N keeps the link down N seconds more and
 # reports when (if ever) the others' mDNS forgets host 4.
@@ -379,6 +413,14 @@ echo "# gone from every table in $(elapsed "$start")"
 # 6. The three left still form a mesh.
 wait_until $converge_s all_connected 1 2 4
 result $? "the hosts left still see each other"
+
+# 7. What an operator sees with `synod peers` (when the tool is built).
+if [ -x "$tool" ]; then
+  result $tool_ok "$tool_note"
+else
+  n=$((n + 1))
+  echo "ok $n # SKIP $tool_note"
+fi
 
 if [ $failed = 1 ]; then
   for h in $(seq 1 $n_hosts); do
