@@ -374,8 +374,8 @@ schedule_resolve_retry (Instance *inst)
 {
   if (inst->retry)
     return;
-  inst->retry_ms = inst->retry_ms ? MIN (inst->retry_ms * 2, RESOLVE_RETRY_MAX_MS)
-                                  : RESOLVE_RETRY_MIN_MS;
+  inst->retry_ms
+      = inst->retry_ms ? MIN (inst->retry_ms * 2, RESOLVE_RETRY_MAX_MS) : RESOLVE_RETRY_MIN_MS;
   g_debug ("mDNS: resolving “%s” again in %u ms", inst->service->name, inst->retry_ms);
   inst->retry = g_timeout_source_new (inst->retry_ms);
   g_source_set_callback (inst->retry, retry_resolve_cb, inst, NULL);
