@@ -19,6 +19,7 @@
 #define QUERY_CONNECT_TIMEOUT_MS 5000
 #define QUERY_CALL_TIMEOUT_MS 10000
 #define MESH_POLL_INTERVAL_MS 200
+#define QUERY_PROBE_INTERVAL_MS 600000
 
 struct _SynodTestDaemon
 {
@@ -395,6 +396,10 @@ client_new (const gchar *address, GError **error)
   options.cluster = "";
   options.connect_timeout_ms = QUERY_CONNECT_TIMEOUT_MS;
   options.call_timeout_ms = QUERY_CALL_TIMEOUT_MS;
+  /* No probe tick during a query: it would dial the peers the daemon
+   * gossips about, some perhaps unreachable, and freeing the client would
+   * wait for those attempts. The static peer is dialled at start. */
+  options.probe_interval_ms = QUERY_PROBE_INTERVAL_MS;
   c->network = synod_network_new (c->broker, &options, error);
   if (c->network == NULL)
     return NULL;
