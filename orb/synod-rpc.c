@@ -79,7 +79,14 @@ struct _SynodRpcConnection
   SynodRpcClosedFunc closed_func;
   gpointer closed_data;
   GDestroyNotify closed_destroy;
+  /* The listener that accepted the connection keeps its own hook, so that
+   * the owner's closed function (set after accepting) does not replace it:
+   * the listener must learn of every close to keep its count right. */
+  SynodRpcListener *listener;
 };
+
+static void listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener);
+static void listener_unref (gpointer data);
 
 void
 synod_rpc_options_init (SynodRpcOptions *options)
@@ -182,6 +189,7 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
   g_assert (g_hash_table_size (conn->pending) == 0);
   if (conn->closed_destroy)
     conn->closed_destroy (conn->closed_data);
+  g_clear_pointer (&conn->listener, listener_unref);
   g_io_stream_close (G_IO_STREAM (conn->stream), NULL, NULL);
   g_object_unref (conn->stream);
   g_hash_table_unref (conn->pending);
@@ -256,7 +264,7 @@ typedef struct
 {
   GSource source;
   GMutex lock;
-  GQueue queue; /* Completion* */
+  GQueue queue;          /* Completion* */
   GMainContext *context; /* not owned: the source is attached to it */
 } CompletionSource;
 
@@ -276,14 +284,14 @@ return_task (GTask *task, GBytes *result, GError *error)
   if (error)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, result, (GDestroyNotify) g_bytes_unref);
+    g_task_return_pointer (task, result, (GDestroyNotify)g_bytes_unref);
   g_object_unref (task);
 }
 
 static gboolean
 completion_source_prepare (GSource *source, gint *timeout)
 {
-  CompletionSource *cs = (CompletionSource *) source;
+  CompletionSource *cs = (CompletionSource *)source;
   gboolean ready;
 
   *timeout = -1;
@@ -304,7 +312,7 @@ completion_source_check (GSource *source)
 static gboolean
 completion_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
-  CompletionSource *cs = (CompletionSource *) source;
+  CompletionSource *cs = (CompletionSource *)source;
   GQueue batch = G_QUEUE_INIT;
   Completion *c;
 
@@ -323,7 +331,7 @@ completion_source_dispatch (GSource *source, GSourceFunc callback, gpointer user
 static void
 completion_source_finalize (GSource *source)
 {
-  CompletionSource *cs = (CompletionSource *) source;
+  CompletionSource *cs = (CompletionSource *)source;
   Completion *c;
 
   g_mutex_lock (&completion_sources_lock);
@@ -363,17 +371,17 @@ completion_source_for (GMainContext *context)
   cs = g_hash_table_lookup (completion_sources, context);
   if (cs == NULL)
     {
-      cs = (CompletionSource *) g_source_new (&completion_source_funcs, sizeof *cs);
+      cs = (CompletionSource *)g_source_new (&completion_source_funcs, sizeof *cs);
       g_mutex_init (&cs->lock);
       g_queue_init (&cs->queue);
       cs->context = context;
-      g_source_set_name ((GSource *) cs, "synod-rpc completions");
-      g_source_set_priority ((GSource *) cs, G_PRIORITY_DEFAULT);
+      g_source_set_name ((GSource *)cs, "synod-rpc completions");
+      g_source_set_priority ((GSource *)cs, G_PRIORITY_DEFAULT);
       g_hash_table_insert (completion_sources, context, cs);
-      g_source_attach ((GSource *) cs, context);
-      g_source_unref ((GSource *) cs); /* the context holds it */
+      g_source_attach ((GSource *)cs, context);
+      g_source_unref ((GSource *)cs); /* the context holds it */
     }
-  g_source_ref ((GSource *) cs);
+  g_source_ref ((GSource *)cs);
   g_mutex_unlock (&completion_sources_lock);
   return cs;
 }
@@ -413,7 +421,7 @@ complete_async (Pending *p, GBytes *result, GError *error)
   g_mutex_unlock (&cs->lock);
   if (was_empty)
     g_main_context_wakeup (cs->context);
-  g_source_unref ((GSource *) cs);
+  g_source_unref ((GSource *)cs);
 }
 
 /* Removes @xid's pending entry and completes it. Returns whether one was
@@ -496,6 +504,8 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
   g_debug ("connection to %s closed: %s", conn->peer_address, reason->message);
   if (func)
     func (conn, reason, data);
+  if (conn->listener)
+    listener_connection_closed (conn, conn->listener);
 }
 
 /**
@@ -593,12 +603,8 @@ static gpointer writer_thread (gpointer data);
  * writes it as @mode says. Records queued by several threads, or by the
  * reader while it works through a batch of input, leave in one write. */
 static gboolean
-send_record (SynodRpcConnection *conn,
-             const guint8 *header,
-             gsize header_len,
-             GBytes *payload,
-             SendMode mode,
-             GError **error)
+send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, GBytes *payload,
+             SendMode mode, GError **error)
 {
   gsize payload_len = payload ? g_bytes_get_size (payload) : 0;
   gsize total = header_len + payload_len;
@@ -613,7 +619,7 @@ send_record (SynodRpcConnection *conn,
                    conn->options.max_record);
       return FALSE;
     }
-  mark = g_htonl (0x80000000u | (guint32) total);
+  mark = g_htonl (0x80000000u | (guint32)total);
 
   g_mutex_lock (&conn->out_lock);
   if (conn->out_closed)
@@ -630,7 +636,7 @@ send_record (SynodRpcConnection *conn,
                    _ ("The send queue to %s is full"), conn->peer_address);
       return FALSE;
     }
-  g_byte_array_append (conn->out, (const guint8 *) &mark, 4);
+  g_byte_array_append (conn->out, (const guint8 *)&mark, 4);
   g_byte_array_append (conn->out, header, header_len);
   if (payload_len > 0)
     g_byte_array_append (conn->out, g_bytes_get_data (payload, NULL), payload_len);
@@ -638,8 +644,8 @@ send_record (SynodRpcConnection *conn,
   if (mode == SEND_DEFERRED)
     {
       if (conn->writer == NULL)
-        conn->writer = g_thread_new ("synod-rpc-writer", writer_thread,
-                                     synod_rpc_connection_ref (conn));
+        conn->writer
+            = g_thread_new ("synod-rpc-writer", writer_thread, synod_rpc_connection_ref (conn));
       /* One wake-up per batch: records queued before the writer runs go
        * out with this one. */
       if (conn->writer_idle && !conn->writer_signalled)
@@ -1138,9 +1144,8 @@ synod_rpc_connection_reply (SynodRpcConnection *conn, guint32 xid, SynodRpcAccep
 {
   guint8 header[HEADER_MAX];
   gsize header_len = encode_reply_header (header, xid, FALSE, stat, 0, 0);
-  gboolean ok
-      = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
-                     SEND_NOW, error);
+  gboolean ok = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
+                             SEND_NOW, error);
 
   inbound_done (conn);
   return ok;
@@ -1466,7 +1471,8 @@ synod_rpc_connection_start (SynodRpcConnection *conn)
   g_return_if_fail (!conn->started);
   conn->started = TRUE;
   g_mutex_unlock (&conn->lock);
-  g_thread_unref (g_thread_new ("synod-rpc-reader", reader_thread, synod_rpc_connection_ref (conn)));
+  g_thread_unref (
+      g_thread_new ("synod-rpc-reader", reader_thread, synod_rpc_connection_ref (conn)));
 }
 
 static GSocketAddress *
@@ -1609,9 +1615,8 @@ listener_unref (gpointer data)
 }
 
 static void
-listener_connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user_data)
+listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener)
 {
-  SynodRpcListener *listener = user_data;
   gboolean found;
 
   g_mutex_lock (&listener->lock);
@@ -1661,8 +1666,7 @@ accept_thread (gpointer data)
         }
       stream = g_socket_connection_factory_create_connection (socket);
       conn = synod_rpc_connection_new (stream, &listener->options, &listener->program);
-      synod_rpc_connection_set_closed_func (conn, listener_connection_closed,
-                                            listener_ref (listener), listener_unref);
+      conn->listener = listener_ref (listener);
       g_mutex_lock (&listener->lock);
       g_hash_table_add (listener->connections, conn); /* the set's reference */
       g_mutex_unlock (&listener->lock);
