@@ -426,7 +426,10 @@ learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *h
   ConnData *cd = g_hash_table_lookup (net->conns, conn);
   Peer *p;
 
-  if (hello->cluster[0] != '\0' && strcmp (hello->cluster, net->cluster) != 0)
+  /* An empty cluster name on either side (a tool that joins whichever
+   * cluster its peer is in) matches any. */
+  if (hello->cluster[0] != '\0' && net->cluster[0] != '\0'
+      && strcmp (hello->cluster, net->cluster) != 0)
     {
       if (cd)
         cd->foreign = TRUE;
