@@ -1008,9 +1008,16 @@ serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInf
         reply_invoke_error (conn, info->xid, error);
       return;
     }
+  if (oneway)
+    {
+      /* No reply func: the broker runs it as a oneway send (and logs a
+       * failure itself). */
+      synod_broker_dispatch (net->broker, &wire.target, method, method_args, principal, NULL, NULL);
+      return;
+    }
   call = g_new0 (InboundCall, 1);
   call->conn = synod_rpc_connection_ref (conn);
-  call->xid = oneway ? 0 : info->xid;
+  call->xid = info->xid;
   synod_broker_dispatch (net->broker, &wire.target, method, method_args, principal, invoke_done,
                          call);
 }
@@ -2344,6 +2351,43 @@ synod_network_connect_peer (SynodNetwork *network, const gchar *address, guint64
   return TRUE;
 }
 
+/* Asks every connected peer which peers it knows, and waits for the
+ * answers (at most the connect timeout each): a search that must not miss a
+ * peer of the cluster. */
+static void
+refresh_peers (SynodNetwork *net)
+{
+  g_autoptr (GPtrArray) conns
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
+
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->id != 0 && !(p->sources & SYNOD_PEER_CLIENT) && p->conn
+          && !synod_rpc_connection_is_closed (p->conn))
+        g_ptr_array_add (conns, synod_rpc_connection_ref (p->conn));
+    }
+  g_mutex_unlock (&net->lock);
+  for (guint i = 0; i < conns->len; i++)
+    {
+      g_autoptr (GBytes) reply = synod_rpc_connection_call_sync (
+          conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION, SYNOD_WIRE_PROC_PEERS, NULL,
+          net->connect_timeout_ms, NULL, NULL);
+      g_auto (SynodWirePeerList) list = { 0 };
+
+      if (reply != NULL
+          && synod_value_decode (&synod_wire_peer_list_desc, g_bytes_get_data (reply, NULL),
+                                 g_bytes_get_size (reply), &list, NULL))
+        {
+          g_mutex_lock (&net->lock);
+          add_reported_peers (net, &list);
+          g_mutex_unlock (&net->lock);
+        }
+    }
+}
+
 /* Whether @conn's peer holds @id (Standard.Object.id answers). */
 static gboolean
 probe_object (SynodNetwork *net, SynodRpcConnection *conn, const SynodObjectId *id)
@@ -2375,8 +2419,9 @@ probe_object (SynodNetwork *net, SynodRpcConnection *conn, const SynodObjectId *
  * @error: return location for a %SYNOD_ORB_ERROR_NO_SUCH_OBJECT error
  *
  * Finds the peer holding the object named by @id: this peer, the peer
- * named by the Id (when it holds it), or another connected peer (an alias
- * of an object imported from elsewhere). Blocking.
+ * named by the Id (when it holds it), another connected peer (an alias of
+ * an object imported from elsewhere), or, last, any other peer the
+ * connected ones know (connecting to each in turn). Blocking.
  *
  * Returns: whether some peer holds it
  */
@@ -2404,6 +2449,33 @@ synod_network_locate (SynodNetwork *network, const SynodObjectId *id, guint64 *r
     }
   if (locate_object (network, id, id->peer, ret_peer))
     return TRUE;
+  /* Then the peers we are not connected to: those our peers know. */
+  refresh_peers (network);
+  {
+    g_autoptr (GArray) others = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+    g_mutex_lock (&network->lock);
+    for (guint i = 0; i < network->peers->len; i++)
+      {
+        Peer *p = network->peers->pdata[i];
+
+        if (p->id != 0 && p->id != id->peer && !(p->sources & SYNOD_PEER_CLIENT)
+            && (p->conn == NULL || synod_rpc_connection_is_closed (p->conn)))
+          g_array_append_val (others, p->id);
+      }
+    g_mutex_unlock (&network->lock);
+    for (guint i = 0; i < others->len; i++)
+      {
+        guint64 peer = g_array_index (others, guint64, i);
+        g_autoptr (SynodRpcConnection) other = connection_for (network, peer, NULL);
+
+        if (other != NULL && probe_object (network, other, id))
+          {
+            *ret_peer = peer;
+            return TRUE;
+          }
+      }
+  }
   synod_object_id_format (id, idbuf);
   g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
                _ ("No peer holds an object %s"), idbuf);

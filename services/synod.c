@@ -719,6 +719,20 @@ cmd_objects (Tool *t, const Command *cmd, gint argc, gchar **argv, GError **erro
   return status;
 }
 
+/* The IDL type of an argument when it says more than its GVariant type (a
+ * named type such as ObjectId or Shop.Item); NULL for plain types. */
+static const gchar *
+named_type (GDBusArgInfo *arg)
+{
+  const gchar *xdr = annotation (arg->annotations, "org.synod.Xdr");
+
+  if (xdr == NULL || g_str_has_prefix (xdr, "unsigned ") || strcmp (xdr, "int") == 0
+      || strcmp (xdr, "hyper") == 0 || strcmp (xdr, "bool") == 0 || strcmp (xdr, "float") == 0
+      || strcmp (xdr, "double") == 0 || g_str_has_prefix (xdr, "string"))
+    return NULL;
+  return xdr;
+}
+
 static void
 print_readable (GDBusNodeInfo *node)
 {
@@ -743,7 +757,7 @@ print_readable (GDBusNodeInfo *node)
                                   method->name);
           for (guint a = 0; method->in_args && method->in_args[a]; a++, first = FALSE)
             {
-              const gchar *xdr = annotation (method->in_args[a]->annotations, "org.synod.Xdr");
+              const gchar *xdr = named_type (method->in_args[a]);
 
               g_string_append_printf (line, "%sin %s %s", first ? "" : ", ",
                                       method->in_args[a]->signature, method->in_args[a]->name);
@@ -752,7 +766,7 @@ print_readable (GDBusNodeInfo *node)
             }
           for (guint a = 0; method->out_args && method->out_args[a]; a++, first = FALSE)
             {
-              const gchar *xdr = annotation (method->out_args[a]->annotations, "org.synod.Xdr");
+              const gchar *xdr = named_type (method->out_args[a]);
 
               g_string_append_printf (line, "%sout %s %s", first ? "" : ", ",
                                       method->out_args[a]->signature, method->out_args[a]->name);

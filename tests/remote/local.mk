@@ -52,6 +52,7 @@ tests_remote_clustertest_counter_1_la_CFLAGS = $(cluster_test_cflags) -fvisibili
 tests_remote_clustertest_counter_1_la_LDFLAGS = -module -avoid-version -rpath /nowhere -no-undefined
 tests_remote_clustertest_counter_1_la_LIBADD = $(TESTS_LDADD)
 
+cluster_common_sources = tests/remote/cluster-common.c tests/remote/cluster-common.h
 cluster_test_ldadd = tests/common/libsynod-test-daemon.la $(TESTS_LDADD)
 cluster_test_deps = tests/remote/clustertest-counter-1.la services/synodd$(EXEEXT) \
 	services/synod$(EXEEXT)
@@ -60,7 +61,7 @@ cluster_test_deps = tests/remote/clustertest-counter-1.la services/synodd$(EXEEX
 # hostile input on raw sockets.
 check_PROGRAMS += tests/remote/test-cluster
 TESTS += tests/remote/test-cluster
-tests_remote_test_cluster_SOURCES = tests/remote/test-cluster.c
+tests_remote_test_cluster_SOURCES = tests/remote/test-cluster.c $(cluster_common_sources)
 nodist_tests_remote_test_cluster_SOURCES = $(cluster_test_generated)
 tests_remote_test_cluster_CFLAGS = $(cluster_test_cflags)
 tests_remote_test_cluster_LDADD = $(cluster_test_ldadd)
@@ -69,7 +70,7 @@ EXTRA_tests_remote_test_cluster_DEPENDENCIES = $(cluster_test_deps)
 # The command-line tool end to end against a three-daemon cluster.
 check_PROGRAMS += tests/remote/test-cli
 TESTS += tests/remote/test-cli
-tests_remote_test_cli_SOURCES = tests/remote/test-cli.c
+tests_remote_test_cli_SOURCES = tests/remote/test-cli.c $(cluster_common_sources)
 nodist_tests_remote_test_cli_SOURCES = $(cluster_test_generated)
 tests_remote_test_cli_CFLAGS = $(cluster_test_cflags)
 tests_remote_test_cli_LDADD = $(cluster_test_ldadd)
