@@ -162,30 +162,17 @@ peer_call (Tool *t, guint64 peer, const gchar *method_name, GVariant *args, GErr
   return result;
 }
 
-/* The peers to ask for cluster-wide listings: the peer we talk to, then
- * every peer it is connected to (clients such as other tools aside). */
-static GPtrArray *
-cluster_peers (Tool *t, GError **error)
+/* Adds to @list the peers @peer's table shows connected (clients such as
+ * other tools aside) that are not in it yet. */
+static gboolean
+add_connected_peers (Tool *t, guint64 peer, GPtrArray *list, GError **error)
 {
-  g_autoptr (GVariant) info = peer_call (t, t->home, "info", NULL, error);
-  g_autoptr (GVariant) peers = NULL;
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (cluster_peer_free);
+  g_autoptr (GVariant) peers = peer_call (t, peer, "peers", NULL, error);
   g_autoptr (GVariant) table = NULL;
   GVariantIter iter;
-  ClusterPeer *home;
 
-  if (info == NULL || (peers = peer_call (t, t->home, "peers", NULL, error)) == NULL)
-    return NULL;
-  home = g_new0 (ClusterPeer, 1);
-  home->id = t->home;
-  {
-    g_autoptr (GVariant) summary = g_variant_get_child_value (info, 0);
-    const gchar *listen = NULL;
-
-    g_variant_get_child (summary, 3, "&s", &listen);
-    home->address = g_strdup (listen && *listen ? listen : t->peer_address);
-  }
-  g_ptr_array_add (list, home);
+  if (peers == NULL)
+    return FALSE;
   table = g_variant_get_child_value (peers, 0);
   g_variant_iter_init (&iter, table);
   for (;;)
@@ -193,6 +180,7 @@ cluster_peers (Tool *t, GError **error)
       guint64 id;
       const gchar *sources, *state, *address;
       g_autoptr (GVariant) entry = g_variant_iter_next_value (&iter);
+      gboolean known = FALSE;
 
       if (entry == NULL)
         break;
@@ -200,13 +188,50 @@ cluster_peers (Tool *t, GError **error)
       if (id == 0 || id == t->self || strcmp (state, "connected") != 0
           || strcmp (sources, "client") == 0)
         continue;
-      {
-        ClusterPeer *cp = g_new0 (ClusterPeer, 1);
+      for (guint i = 0; i < list->len && !known; i++)
+        known = ((ClusterPeer *) list->pdata[i])->id == id;
+      if (!known)
+        {
+          ClusterPeer *cp = g_new0 (ClusterPeer, 1);
 
-        cp->id = id;
-        cp->address = g_strdup (address);
-        g_ptr_array_add (list, cp);
-      }
+          cp->id = id;
+          cp->address = g_strdup (address);
+          g_ptr_array_add (list, cp);
+        }
+    }
+  return TRUE;
+}
+
+/* The peers to ask for cluster-wide listings: the peer we talk to, then
+ * every peer connected to it, to those, and so on (a peer may not have
+ * heard of every other yet). */
+static GPtrArray *
+cluster_peers (Tool *t, GError **error)
+{
+  g_autoptr (GVariant) info = peer_call (t, t->home, "info", NULL, error);
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (cluster_peer_free);
+  ClusterPeer *home;
+
+  if (info == NULL)
+    return NULL;
+  home = g_new0 (ClusterPeer, 1);
+  home->id = t->home;
+  {
+    const gchar *listen = NULL;
+
+    g_variant_get (info, "((t&s&s&sub))", NULL, NULL, NULL, &listen, NULL, NULL);
+    home->address = g_strdup (listen && *listen ? listen : t->peer_address);
+  }
+  g_ptr_array_add (list, home);
+  if (!add_connected_peers (t, t->home, list, error))
+    return NULL;
+  for (guint i = 1; i < list->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      ClusterPeer *cp = list->pdata[i];
+
+      if (!add_connected_peers (t, cp->id, list, &local_error))
+        g_debug ("%s", local_error->message);
     }
   return g_steal_pointer (&list);
 }
