@@ -21,7 +21,8 @@ zlib1g-dev rpcsvc-proto"
 TEST_PKGS="clang libclang-rt-14-dev avahi-daemon avahi-utils dbus rpcbind curl libxml2-utils
 libdbus-1-dev iproute2 procps"
 
-log() { printf '\033[1m== %s\033[0m\n' "$*"; }
+START=$(date +%s)
+log() { printf '\033[1m== [%4ss] %s\033[0m\n' "$(( $(date +%s) - START ))" "$*"; }
 
 deps() {
   missing=""

@@ -267,7 +267,9 @@ test_avahi_browse_lists_peer (void)
   g_autofree gchar *browse = g_find_program_in_path ("avahi-browse");
   gint status = 0;
   gboolean found = FALSE;
-  const gchar *argv[] = { "avahi-browse", "-rtp", SYNOD_DISCOVERY_SERVICE_TYPE, NULL };
+  /* avahi-browse -t waits for every resolution to finish, which has no
+   * deadline of its own: bound it. */
+  const gchar *argv[] = { "timeout", "10", "avahi-browse", "-rtp", SYNOD_DISCOVERY_SERVICE_TYPE, NULL };
 
   g_test_summary ("avahi-browse, a client nobody here wrote, resolves a published peer with "
                   "its port and TXT record.");
