@@ -54,3 +54,17 @@ EXTRA_DIST += bench/bench-httpd.sh
 bench-httpd: httpd/synod-httpd
 	$(SHELL) $(top_srcdir)/bench/bench-httpd.sh $(abs_top_builddir)
 .PHONY: bench-httpd
+
+# A remote invocation through the whole Synod path (stub, broker, network,
+# the other peer's broker, the method, back) side by side with plain
+# libtirpc doing the same call: `make bench-remote`.
+noinst_PROGRAMS += bench/bench-remote
+bench_bench_remote_SOURCES = bench/bench-remote.c
+nodist_bench_bench_remote_SOURCES = $(cluster_test_generated)
+bench_bench_remote_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -Wno-cast-function-type \
+	-I$(top_builddir)/tests/remote -I$(top_builddir)/idl
+bench_bench_remote_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
+BENCH_REMOTE_ARGS ?= 2 3
+bench-remote: bench/bench-remote
+	$(builddir)/bench/bench-remote $(BENCH_REMOTE_ARGS)
+.PHONY: bench-remote
