@@ -43,7 +43,7 @@ typedef struct
   SynodRpcReplyFunc func;
   gpointer func_data;
   SynodRpcConnection *conn; /* a reference, for asynchronous calls */
-  GSource *timeout_source;
+  gint64 deadline;          /* monotonic; 0: none (asynchronous calls) */
 } Pending;
 
 #define PENDING_IS_SYNC(p) ((p)->task == NULL && (p)->func == NULL)
@@ -83,6 +83,9 @@ struct _SynodRpcConnection
    * the owner's closed function (set after accepting) does not replace it:
    * the listener must learn of every close to keep its count right. */
   SynodRpcListener *listener;
+  /* In the timer's set of connections with timed asynchronous calls
+   * (guarded by @lock). */
+  gboolean timed;
 };
 
 static void listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener);
@@ -395,11 +398,6 @@ complete_async (Pending *p, GBytes *result, GError *error)
   Completion *c;
   gboolean was_empty;
 
-  if (p->timeout_source)
-    {
-      g_source_destroy (p->timeout_source);
-      g_source_unref (p->timeout_source);
-    }
   g_clear_pointer (&p->conn, synod_rpc_connection_unref);
   if (p->func)
     {
@@ -645,7 +643,7 @@ send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, G
     {
       if (conn->writer == NULL)
         conn->writer
-            = g_thread_new ("synod-rpc-writer", writer_thread, synod_rpc_connection_ref (conn));
+            = g_thread_new ("synod-rpc-write", writer_thread, synod_rpc_connection_ref (conn));
       /* One wake-up per batch: records queued before the writer runs go
        * out with this one. */
       if (conn->writer_idle && !conn->writer_signalled)
@@ -927,48 +925,102 @@ synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 
   return result;
 }
 
-/* A call's timeout knows the call by xid, never by pointer: the reply may
- * complete and free the call while the timeout fires in another thread. */
-typedef struct
-{
-  SynodRpcConnection *conn;
-  guint32 xid;
-} TimeoutData;
+/* ---- Timeouts of asynchronous calls ----
+ *
+ * One timer thread per process serves every connection: a call only
+ * records its deadline, and the thread, awake only while some connection
+ * has timed calls in flight, fails the expired ones every TIMER_TICK_MS.
+ * A timeout source per call would cost two wake-ups of some main context
+ * per call (attach, destroy); this costs nothing per call. */
 
-static void
-timeout_data_free (gpointer data)
-{
-  TimeoutData *t = data;
+#define TIMER_TICK_MS 50
 
-  synod_rpc_connection_unref (t->conn);
-  g_free (t);
+static GMutex timer_lock;
+static GCond timer_cond;
+static GPtrArray *timer_conns; /* SynodRpcConnection* (references) */
+static GThread *timer_thread;
+
+static gpointer
+timer_main (gpointer data)
+{
+  g_mutex_lock (&timer_lock);
+  for (;;)
+    {
+      g_autoptr (GPtrArray) expired = NULL;
+      gint64 now;
+
+      while (timer_conns->len == 0)
+        g_cond_wait (&timer_cond, &timer_lock);
+      g_cond_wait_until (&timer_cond, &timer_lock, g_get_monotonic_time () + TIMER_TICK_MS * 1000);
+      now = g_get_monotonic_time ();
+      expired = g_ptr_array_new ();
+      for (guint i = 0; i < timer_conns->len; i++)
+        {
+          SynodRpcConnection *conn = timer_conns->pdata[i];
+          GHashTableIter iter;
+          gpointer value;
+          gboolean any = FALSE;
+
+          g_mutex_lock (&conn->lock);
+          g_hash_table_iter_init (&iter, conn->pending);
+          while (g_hash_table_iter_next (&iter, NULL, &value))
+            {
+              Pending *p = value;
+
+              if (PENDING_IS_SYNC (p) || p->deadline == 0)
+                continue;
+              if (p->deadline <= now)
+                {
+                  g_hash_table_iter_remove (&iter);
+                  g_ptr_array_add (expired, p);
+                }
+              else
+                any = TRUE;
+            }
+          if (!any)
+            conn->timed = FALSE;
+          g_mutex_unlock (&conn->lock);
+          if (!any)
+            {
+              /* Its calls hold references: it outlives this. */
+              g_ptr_array_remove_index_fast (timer_conns, i--);
+              synod_rpc_connection_unref (conn);
+            }
+        }
+      g_mutex_unlock (&timer_lock);
+      for (guint i = 0; i < expired->len; i++)
+        {
+          Pending *p = expired->pdata[i];
+          GError *error = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                                       _ ("No reply from %s in time"), p->conn->peer_address);
+
+          complete_async (p, NULL, error);
+        }
+      g_mutex_lock (&timer_lock);
+    }
+  return NULL;
 }
 
-static gboolean
-async_call_timed_out (gpointer user_data)
+/* Makes sure the timer watches @conn (which has a timed call, registered
+ * under its lock with conn->timed set by the caller). */
+static void
+timer_watch (SynodRpcConnection *conn)
 {
-  TimeoutData *t = user_data;
-  SynodRpcConnection *conn = t->conn;
-  Pending *p;
-
-  g_mutex_lock (&conn->lock);
-  p = g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (t->xid));
-  if (p != NULL && !PENDING_IS_SYNC (p))
-    g_hash_table_remove (conn->pending, GUINT_TO_POINTER (t->xid));
-  else
-    p = NULL;
-  g_mutex_unlock (&conn->lock);
-  if (p)
-    complete_async (p, NULL,
-                    g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
-                                 _ ("No reply from %s in time"), conn->peer_address));
-  return G_SOURCE_REMOVE;
+  g_mutex_lock (&timer_lock);
+  if (timer_conns == NULL)
+    {
+      timer_conns = g_ptr_array_new ();
+      timer_thread = g_thread_new ("synod-rpc-timer", timer_main, NULL);
+    }
+  g_ptr_array_add (timer_conns, synod_rpc_connection_ref (conn));
+  g_cond_signal (&timer_cond);
+  g_mutex_unlock (&timer_lock);
 }
 
 /* Registers and sends an asynchronous call (@p has its task or func set). */
 static void
 start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 vers, guint32 proc,
-                  GBytes *args, guint timeout_ms, GMainContext *timer_context)
+                  GBytes *args, guint timeout_ms)
 {
   guint8 header[HEADER_MAX];
   gsize header_len;
@@ -982,20 +1034,20 @@ start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 ve
     }
   if (timeout_ms > 0)
     {
+      gboolean watch = FALSE;
+
       /* Under the lock, so a reply racing in cannot complete @p before its
-       * timeout source is recorded. */
+       * deadline is recorded. */
       g_mutex_lock (&conn->lock);
       if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (p->xid)) == p)
         {
-          TimeoutData *t = g_new (TimeoutData, 1);
-
-          t->conn = synod_rpc_connection_ref (conn);
-          t->xid = p->xid;
-          p->timeout_source = g_timeout_source_new (timeout_ms);
-          g_source_set_callback (p->timeout_source, async_call_timed_out, t, timeout_data_free);
-          g_source_attach (p->timeout_source, timer_context);
+          p->deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+          watch = !conn->timed;
+          conn->timed = TRUE;
         }
       g_mutex_unlock (&conn->lock);
+      if (watch)
+        timer_watch (conn);
     }
   header_len = encode_call_header (header, p->xid, prog, vers, proc);
   if (!send_record (conn, header, header_len, args, SEND_DEFERRED, &error))
@@ -1037,7 +1089,7 @@ synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, guint32
   g_task_set_source_tag (task, synod_rpc_connection_call_async);
   g_task_set_check_cancellable (task, TRUE);
   p->task = task;
-  start_async_call (conn, p, prog, vers, proc, args, timeout_ms, g_task_get_context (task));
+  start_async_call (conn, p, prog, vers, proc, args, timeout_ms);
 }
 
 /**
@@ -1048,11 +1100,11 @@ synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, guint32
  * @proc: procedure
  * @args: (nullable): the encoded arguments
  * @timeout_ms: how long to wait for the reply (0: no limit)
- * @timer_context: (nullable): the main context that runs the timeout (it
- *   must be iterated; NULL: the global default context)
+ * @timer_context: (nullable): unused (timeouts are the transport's own
+ *   timer thread's business); kept for callers written against it
  * @func: called exactly once with the result or the error, on whichever
- *   thread completes the call (the reader, the timer context, or the
- *   caller when the send fails)
+ *   thread completes the call (the reader, the transport's timer thread, or
+ *   the caller when the send fails)
  * @user_data: for @func
  *
  * Sends a call without waiting and without a main context on the caller's
@@ -1067,7 +1119,7 @@ synod_rpc_connection_call_full (SynodRpcConnection *conn, guint32 prog, guint32 
 
   p->func = func;
   p->func_data = user_data;
-  start_async_call (conn, p, prog, vers, proc, args, timeout_ms, timer_context);
+  start_async_call (conn, p, prog, vers, proc, args, timeout_ms);
 }
 
 /**
@@ -1471,8 +1523,7 @@ synod_rpc_connection_start (SynodRpcConnection *conn)
   g_return_if_fail (!conn->started);
   conn->started = TRUE;
   g_mutex_unlock (&conn->lock);
-  g_thread_unref (
-      g_thread_new ("synod-rpc-reader", reader_thread, synod_rpc_connection_ref (conn)));
+  g_thread_unref (g_thread_new ("synod-rpc-read", reader_thread, synod_rpc_connection_ref (conn)));
 }
 
 static GSocketAddress *
