@@ -64,7 +64,7 @@ nodist_bench_bench_remote_SOURCES = $(cluster_test_generated)
 bench_bench_remote_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -Wno-cast-function-type \
 	-I$(top_builddir)/tests/remote -I$(top_builddir)/idl
 bench_bench_remote_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
-BENCH_REMOTE_ARGS ?= 2 3
+BENCH_REMOTE_ARGS ?= 3 5
 bench-remote: bench/bench-remote
 	$(builddir)/bench/bench-remote $(BENCH_REMOTE_ARGS)
 .PHONY: bench-remote

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "broker-private.h"
 #include "synod-broker.h"
 #include "synod-codec.h"
 #include "synod-discovery.h"
@@ -953,7 +954,8 @@ serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInf
   const SynodInterfaceDesc *iface;
   const SynodMethodDesc *method;
   gpointer method_args;
-  InboundCall *call;
+  InboundCall *call = NULL;
+  SynodInvocation *claimed;
   gboolean foreign;
 
   if (!synod_value_decode (&synod_wire_invoke_desc, g_bytes_get_data (args, NULL),
@@ -1008,18 +1010,21 @@ serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInf
         reply_invoke_error (conn, info->xid, error);
       return;
     }
-  if (oneway)
+  if (!oneway)
     {
-      /* No reply func: the broker runs it as a oneway send (and logs a
-       * failure itself). */
-      synod_broker_dispatch (net->broker, &wire.target, method, method_args, principal, NULL, NULL);
-      return;
+      call = g_new0 (InboundCall, 1);
+      call->conn = synod_rpc_connection_ref (conn);
+      call->xid = info->xid;
     }
-  call = g_new0 (InboundCall, 1);
-  call->conn = synod_rpc_connection_ref (conn);
-  call->xid = info->xid;
-  synod_broker_dispatch (net->broker, &wire.target, method, method_args, principal, invoke_done,
-                         call);
+  /* Oneway: no reply func, the broker runs it as a oneway send (and logs a
+   * failure itself). When the object is free, the call runs on this very
+   * thread once the transport has handed the reading on: no hand-over to
+   * a worker. */
+  claimed
+      = _synod_broker_dispatch_claim (net->broker, &wire.target, method, method_args, principal,
+                                      oneway ? NULL : invoke_done, call, synod_rpc_can_defer ());
+  if (claimed)
+    synod_rpc_defer ((void (*) (gpointer))_synod_invocation_run_claimed, claimed);
 }
 
 static void
@@ -1705,6 +1710,102 @@ remote_invoke (gpointer handler_data, guint64 peer, const SynodObjectId *target,
   net_leave (h);
 }
 
+/* The broker's synchronous sends: the call is written, and its reply
+ * waited for, on the sender's own thread (no OutboundCall, no hand-over to
+ * the connection's writer or back from its reader but the wake-up). The
+ * network is not held while waiting, so that freeing it (which closes the
+ * connections, failing the call) never waits for a reply. */
+static gboolean
+remote_invoke_sync (gpointer handler_data, guint64 peer, const SynodObjectId *target,
+                    const SynodMethodDesc *method, GBytes *args, GCancellable *cancellable,
+                    GBytes **ret_result, GError **error)
+{
+  NetHandle *h = handler_data;
+  g_auto (SynodWireInvoke) wire = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  gboolean located = FALSE;
+  guint call_timeout_ms;
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr (SynodRpcConnection) conn = NULL;
+      g_autoptr (GBytes) reply = NULL;
+      g_auto (SynodWireInvokeResult) result = { 0 };
+      SynodNetwork *net = net_enter (h);
+
+      if (net == NULL)
+        {
+          g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                       _ ("This peer is leaving the network"));
+          return FALSE;
+        }
+      if (attempt == 0)
+        {
+          if (cached_location (net, target, &peer))
+            located = TRUE;
+          else if (!peer_is_known (net, peer) && locate_object (net, target, 0, &peer))
+            located = TRUE;
+          wire.target = *target;
+          wire.interface = (gchar *)method->interface->name;
+          wire.version = method->interface->version;
+          wire.method = method->index;
+          wire.args.len = g_bytes_get_size (args);
+          wire.args.val = (guint8 *)g_bytes_get_data (args, NULL);
+          bytes = encode_or_die (&synod_wire_invoke_desc, &wire);
+          /* Borrowed, not to be freed with the wire struct. */
+          memset (&wire, 0, sizeof wire);
+        }
+      else if (located || !locate_object (net, target, peer, &peer))
+        {
+          /* Not where a search found it, or nowhere at all. */
+          if (located)
+            forget_location (net, target);
+          g_propagate_error (error, no_target_error (target, peer));
+          net_leave (h);
+          return FALSE;
+        }
+      else
+        located = TRUE;
+      conn = connection_for (net, peer, error);
+      call_timeout_ms = net->call_timeout_ms;
+      net_leave (h);
+      if (conn == NULL)
+        return FALSE;
+
+      reply = synod_rpc_connection_call_sync (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                              SYNOD_WIRE_PROC_INVOKE, bytes, call_timeout_ms,
+                                              cancellable, error);
+      if (reply == NULL)
+        return FALSE;
+      if (!synod_value_decode (&synod_wire_invoke_result_desc, g_bytes_get_data (reply, NULL),
+                               g_bytes_get_size (reply), &result, error))
+        {
+          g_autofree gchar *peer_name = peer_text (peer);
+
+          g_prefix_error (error, _ ("Reply from peer %s: "), peer_name);
+          return FALSE;
+        }
+      if (result.ok)
+        {
+          *ret_result = g_bytes_new_take (result.u.result.val, result.u.result.len);
+          result.u.result.val = NULL;
+          result.u.result.len = 0;
+          return TRUE;
+        }
+      if (strcmp (result.u.error.domain, SYNOD_WIRE_NO_TARGET_DOMAIN) != 0 || attempt > 0)
+        {
+          g_autofree gchar *peer_name = peer_text (peer);
+
+          if (strcmp (result.u.error.domain, SYNOD_WIRE_NO_TARGET_DOMAIN) == 0)
+            g_propagate_error (error, no_target_error (target, peer));
+          else
+            g_propagate_error (error, error_from_wire (&result.u.error, peer_name));
+          return FALSE;
+        }
+      /* No such target there: look elsewhere, once. */
+    }
+}
+
 /* Asks several peers for their providers of a name, in parallel. */
 typedef struct
 {
@@ -1866,6 +1967,7 @@ static const SynodRemoteHandler remote_handler = {
   .invoke = remote_invoke,
   .resolve_name = remote_resolve_name,
   .list_providers = remote_list_providers,
+  .invoke_sync = remote_invoke_sync,
 };
 
 /* ------------------------------------------------------------------------ */

@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -29,12 +31,17 @@
 #define HEADER_MAX 128
 #define READ_CHUNK (64u * 1024u)
 #define SPARE_BUFFER_MAX (256u * 1024u)
+/* How long a synchronous caller's recv() waits at most before it looks at
+ * its deadline again (the socket's receive timeout). */
+#define READ_WAIT_SLICE_MS 100
 
 typedef struct
 {
   guint32 xid;
-  /* Synchronous waiters wait on @cond under the connection's lock. */
+  /* Synchronous waiters wait on @cond under the connection's lock (and say
+   * so in @waiting, so that a completion costs no futex call otherwise). */
   GCond cond;
+  gboolean waiting;
   gboolean done;
   GBytes *result;
   GError *error;
@@ -64,11 +71,18 @@ struct _SynodRpcConnection
   GByteArray *out_spare;
   gboolean flushing;
   gboolean out_closed;
-  gboolean reader_corked;
   gboolean writer_idle;
   gboolean writer_signalled;
-  GThread *reader;
   GThread *writer;
+
+  /* Reading. Whoever holds @read_lock reads the socket and handles its
+   * records, in order: a thread of the I/O pool woken by epoll, or a
+   * synchronous caller waiting for its own reply. */
+  GMutex read_lock;
+  guint8 *rbuf;
+  gsize rcap, rlen;
+  GByteArray *record; /* a record of several fragments, being assembled */
+  guint64 io_key;     /* its key in the I/O pool; 0 when not registered */
 
   GMutex lock;         /* guards everything below */
   GHashTable *pending; /* xid -> Pending* */
@@ -90,6 +104,20 @@ struct _SynodRpcConnection
 
 static void listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener);
 static void listener_unref (gpointer data);
+
+/* While a thread works through the records of one read of @conn, its
+ * replies to it wait and leave together at the end (one send). */
+static __thread SynodRpcConnection *tls_corked;
+
+/* Work the program's dispatch function deferred, to run on this thread
+ * once the reading of the connection has been handed on (NULL where
+ * nothing may be deferred). */
+typedef struct
+{
+  void (*func) (gpointer data);
+  gpointer data;
+} Deferred;
+static __thread GArray *tls_deferred;
 
 void
 synod_rpc_options_init (SynodRpcOptions *options)
@@ -152,17 +180,26 @@ synod_rpc_connection_new (GSocketConnection *stream, const SynodRpcOptions *opti
   g_cond_init (&conn->out_cond);
   conn->out = g_byte_array_new ();
   g_mutex_init (&conn->lock);
+  g_mutex_init (&conn->read_lock);
+  conn->rcap = READ_CHUNK;
+  conn->rbuf = g_malloc (conn->rcap);
+  conn->record = g_byte_array_new ();
   conn->pending = g_hash_table_new (g_direct_hash, g_direct_equal);
   conn->next_xid = g_random_int ();
 
-  /* The reader blocks in recv(); writers block in sendmsg() at most
-   * send_timeout_ms. GSocket's own timeout would apply to both. */
-  /* GSocket keeps its fd non-blocking and emulates blocking with poll();
-   * the reader and the writers use the fd directly, blocking. */
+  /* Writers block in send() at most send_timeout_ms (GSocket's own timeout
+   * would apply to reads too); readers use MSG_DONTWAIT and wait in
+   * epoll or poll. GSocket keeps its fd non-blocking and emulates blocking
+   * with poll(); this code uses the fd directly. */
   g_socket_set_blocking (socket, TRUE);
   fcntl (conn->fd, F_SETFL, fcntl (conn->fd, F_GETFL) & ~O_NONBLOCK);
   setsockopt (conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setsockopt (conn->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  {
+    struct timeval tv = { .tv_sec = 0, .tv_usec = READ_WAIT_SLICE_MS * 1000 };
+
+    setsockopt (conn->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
   if (conn->options.send_timeout_ms > 0)
     {
       struct timeval tv = {
@@ -187,8 +224,8 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
 {
   if (conn == NULL || !g_atomic_ref_count_dec (&conn->ref_count))
     return;
-  /* The reader thread holds a reference while it runs, and pending calls are
-   * failed on close, so nothing is left to complete here. */
+  /* The I/O pool holds a reference while the connection is registered, and
+   * pending calls are failed on close, so nothing is left to complete here. */
   g_assert (g_hash_table_size (conn->pending) == 0);
   if (conn->closed_destroy)
     conn->closed_destroy (conn->closed_data);
@@ -200,8 +237,10 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
   g_cond_clear (&conn->out_cond);
   g_byte_array_unref (conn->out);
   g_clear_pointer (&conn->out_spare, g_byte_array_unref);
-  g_clear_pointer (&conn->reader, g_thread_unref);
   g_clear_pointer (&conn->writer, g_thread_unref);
+  g_mutex_clear (&conn->read_lock);
+  g_free (conn->rbuf);
+  g_byte_array_unref (conn->record);
   g_mutex_clear (&conn->lock);
   g_free (conn->peer_address);
   g_free (conn);
@@ -444,7 +483,8 @@ complete_pending (SynodRpcConnection *conn, guint32 xid, GBytes *result, GError 
       p->done = TRUE;
       p->result = result;
       p->error = error;
-      g_cond_broadcast (&p->cond);
+      if (p->waiting)
+        g_cond_broadcast (&p->cond);
       g_mutex_unlock (&conn->lock);
       return TRUE;
     }
@@ -479,7 +519,8 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
         {
           p->done = TRUE;
           p->error = g_error_copy (reason);
-          g_cond_broadcast (&p->cond);
+          if (p->waiting)
+            g_cond_broadcast (&p->cond);
         }
       else
         async_calls = g_slist_prepend (async_calls, p);
@@ -566,7 +607,8 @@ flush_locked (SynodRpcConnection *conn, GError **error)
       ok = write_all (conn, batch->data, batch->len, error);
       g_mutex_lock (&conn->out_lock);
       conn->flushing = FALSE;
-      g_cond_broadcast (&conn->out_cond);
+      /* No wake-up for the writer thread: what was queued meanwhile goes
+       * out in this loop. */
       /* Keep the buffer for the next batch unless a burst made it large. */
       if (conn->out_spare == NULL && batch->len <= SPARE_BUFFER_MAX)
         {
@@ -652,7 +694,7 @@ send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, G
           g_cond_signal (&conn->out_cond);
         }
     }
-  else if (!(conn->reader_corked && g_thread_self () == conn->reader))
+  else if (tls_corked != conn)
     ok = flush_locked (conn, &local_error);
   g_mutex_unlock (&conn->out_lock);
 
@@ -689,28 +731,6 @@ writer_thread (gpointer data)
     fail_connection (conn, error);
   synod_rpc_connection_unref (conn);
   return NULL;
-}
-
-/* The reader defers its own replies while it works through the records of
- * one read, then sends them together. */
-static void
-reader_cork (SynodRpcConnection *conn)
-{
-  g_mutex_lock (&conn->out_lock);
-  conn->reader_corked = TRUE;
-  g_mutex_unlock (&conn->out_lock);
-}
-
-static gboolean
-reader_uncork (SynodRpcConnection *conn, GError **error)
-{
-  gboolean ok;
-
-  g_mutex_lock (&conn->out_lock);
-  conn->reader_corked = FALSE;
-  ok = flush_locked (conn, error);
-  g_mutex_unlock (&conn->out_lock);
-  return ok;
 }
 
 static inline guint32
@@ -799,6 +819,8 @@ encode_reply_header (guint8 *buf, guint32 xid, gboolean denied, guint32 stat, gu
   return len;
 }
 
+static void wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, guint timeout_ms);
+
 /* Allocates an xid not in use and registers @p under it. */
 static gboolean
 register_pending (SynodRpcConnection *conn, Pending *p, GError **error)
@@ -842,7 +864,8 @@ cancel_sync_call (GCancellable *cancellable, gpointer user_data)
     {
       p->done = TRUE;
       p->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("Call cancelled"));
-      g_cond_broadcast (&p->cond);
+      if (p->waiting)
+        g_cond_broadcast (&p->cond);
     }
   g_mutex_unlock (&conn->lock);
 }
@@ -897,21 +920,27 @@ synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 
   if (cancellable)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_sync_call), pair, NULL);
 
-  g_mutex_lock (&conn->lock);
-  while (!p.done)
+  if (cancellable == NULL && conn->io_key != 0)
+    wait_reply (conn, &p, deadline, timeout_ms);
+  else
     {
-      if (deadline == 0)
-        g_cond_wait (&p.cond, &conn->lock);
-      else if (!g_cond_wait_until (&p.cond, &conn->lock, deadline) && !p.done)
+      g_mutex_lock (&conn->lock);
+      p.waiting = TRUE;
+      while (!p.done)
         {
-          unregister_pending (conn, &p);
-          p.done = TRUE;
-          p.error
-              = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
-                             _ ("No reply from %s within %u ms"), conn->peer_address, timeout_ms);
+          if (deadline == 0)
+            g_cond_wait (&p.cond, &conn->lock);
+          else if (!g_cond_wait_until (&p.cond, &conn->lock, deadline) && !p.done)
+            {
+              unregister_pending (conn, &p);
+              p.done = TRUE;
+              p.error = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                                     _ ("No reply from %s within %u ms"), conn->peer_address,
+                                     timeout_ms);
+            }
         }
+      g_mutex_unlock (&conn->lock);
     }
-  g_mutex_unlock (&conn->lock);
 
   if (cancel_id)
     g_cancellable_disconnect (cancellable, cancel_id);
@@ -1406,35 +1435,186 @@ handle_record (SynodRpcConnection *conn, const guint8 *data, gsize len, GError *
   return TRUE;
 }
 
-static gpointer
-reader_thread (gpointer data)
+/* ---- Reading: the I/O pool, and synchronous callers reading their reply
+ *
+ * No thread per connection: one epoll set per process watches every
+ * connection (EPOLLONESHOT), and a small pool of threads waits on it. The
+ * thread woken for a connection takes its read lock, reads what is there,
+ * handles the complete records in order (replies complete their calls;
+ * inbound calls go to the program's dispatch function, which may defer the
+ * work to this very thread), re-arms the connection for the next thread,
+ * and then runs what was deferred: an inbound call runs on the thread that
+ * read it, while another thread of the pool reads on (leader/follower). The
+ * pool keeps one thread waiting while others run calls, up to its limit;
+ * at the limit nothing is deferred (the program queues the work instead).
+ *
+ * A synchronous caller with nothing else to wait for reads its own reply:
+ * it takes the read lock, disarms the connection in epoll, and reads until
+ * its reply is in, so the reply costs no wake-up of another thread. */
+
+#define IO_MAX_THREADS 64
+#define READ_TURN_MAX (256u * 1024u)
+
+static GMutex io_lock;
+static int io_epfd = -1;
+static GHashTable *io_conns; /* guint64* key -> SynodRpcConnection* (a reference) */
+static guint64 io_next_key = 1;
+static guint io_threads, io_idle;
+
+static gpointer io_main (gpointer data);
+
+static void
+io_spawn_locked (void)
 {
-  SynodRpcConnection *conn = data;
-  gsize cap = READ_CHUNK, len = 0, pos;
-  guint8 *buf = g_malloc (cap);
-  GByteArray *record = g_byte_array_new (); /* a record of several fragments */
-  g_autoptr (GError) reason = NULL;
+  io_threads++;
+  g_thread_unref (g_thread_new ("synod-rpc-io", io_main, NULL));
+}
 
-  g_mutex_lock (&conn->out_lock);
-  conn->reader = g_thread_ref (g_thread_self ());
-  g_mutex_unlock (&conn->out_lock);
+/* Arms the connection in epoll for one event, or disarms it. Only the
+ * holder of its read lock (or the thread that just released it) does. */
+static void
+io_arm (SynodRpcConnection *conn, gboolean on)
+{
+  struct epoll_event ev = {
+    .events = on ? EPOLLIN | EPOLLRDHUP | EPOLLONESHOT : EPOLLONESHOT,
+    .data.u64 = conn->io_key,
+  };
 
-  for (;;)
+  if (conn->io_key != 0)
+    epoll_ctl (io_epfd, EPOLL_CTL_MOD, conn->fd, &ev);
+}
+
+static void
+io_register (SynodRpcConnection *conn)
+{
+  struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT };
+
+  g_mutex_lock (&io_lock);
+  if (io_epfd < 0)
+    {
+      io_epfd = epoll_create1 (EPOLL_CLOEXEC);
+      if (io_epfd < 0)
+        g_error ("epoll_create1: %s", g_strerror (errno));
+      io_conns = g_hash_table_new (g_int64_hash, g_int64_equal);
+    }
+  conn->io_key = io_next_key++;
+  g_hash_table_insert (io_conns, &conn->io_key, synod_rpc_connection_ref (conn));
+  if (io_threads == 0 || (io_idle == 0 && io_threads < IO_MAX_THREADS))
+    io_spawn_locked ();
+  ev.data.u64 = conn->io_key;
+  if (epoll_ctl (io_epfd, EPOLL_CTL_ADD, conn->fd, &ev) < 0)
+    g_error ("epoll_ctl: %s", g_strerror (errno));
+  g_mutex_unlock (&io_lock);
+}
+
+/* Called once reading has ended (end of stream, error, protocol fault). */
+static void
+io_unregister (SynodRpcConnection *conn)
+{
+  SynodRpcConnection *registered = NULL;
+
+  g_mutex_lock (&io_lock);
+  if (conn->io_key != 0)
+    {
+      epoll_ctl (io_epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+      registered = g_hash_table_lookup (io_conns, &conn->io_key);
+      g_hash_table_remove (io_conns, &conn->io_key);
+      conn->io_key = 0;
+    }
+  g_mutex_unlock (&io_lock);
+  if (registered)
+    synod_rpc_connection_unref (registered);
+}
+
+/* Handles every complete record in the read buffer. */
+static gboolean
+handle_buffered (SynodRpcConnection *conn, GError **reason)
+{
+  gsize pos = 0;
+  gboolean ok = TRUE;
+
+  while (conn->rlen - pos >= 4)
+    {
+      guint32 mark = read_be32 (conn->rbuf + pos);
+      gboolean last = (mark & 0x80000000u) != 0;
+      gsize frag = mark & 0x7fffffffu;
+
+      if (frag > conn->options.max_record || conn->record->len + frag > conn->options.max_record)
+        {
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
+                       _ ("%s sent a record over the limit of %u bytes"), conn->peer_address,
+                       conn->options.max_record);
+          ok = FALSE;
+          break;
+        }
+      /* An incomplete fragment waits for more bytes; the buffer grows as
+       * they arrive (never ahead of them), so a peer announcing a large
+       * record costs nothing until it sends it. */
+      if (conn->rlen - pos - 4 < frag)
+        break;
+      if (last && conn->record->len == 0)
+        ok = handle_record (conn, conn->rbuf + pos + 4, frag, reason);
+      else
+        {
+          g_byte_array_append (conn->record, conn->rbuf + pos + 4, frag);
+          if (last)
+            {
+              ok = handle_record (conn, conn->record->data, conn->record->len, reason);
+              g_byte_array_set_size (conn->record, 0);
+            }
+        }
+      pos += 4 + frag;
+      if (!ok)
+        break;
+    }
+  if (pos > 0)
+    {
+      memmove (conn->rbuf, conn->rbuf + pos, conn->rlen - pos);
+      conn->rlen -= pos;
+    }
+  if (conn->rcap > READ_CHUNK && conn->rlen <= READ_CHUNK)
+    {
+      conn->rcap = READ_CHUNK;
+      conn->rbuf = g_realloc (conn->rbuf, conn->rcap);
+    }
+  return ok;
+}
+
+/* With the read lock held: reads what the socket has, without waiting,
+ * and handles the complete records, replies held back until the end.
+ * Returns FALSE with @reason when the connection must close. */
+static gboolean
+read_turn (SynodRpcConnection *conn, gboolean wait, GError **reason)
+{
+  gsize total = 0;
+  gboolean ok = TRUE;
+  g_autoptr (GError) flush_error = NULL;
+
+  tls_corked = conn;
+  while (ok)
     {
       ssize_t n;
+      int flags = MSG_DONTWAIT;
 
-      if (len == cap)
+      /* A synchronous caller waits in its first recv(), which the socket's
+       * receive timeout (READ_WAIT_SLICE_MS) bounds: one system call where
+       * poll() and recv() would be two. */
+      if (wait && total == 0)
+        flags = 0;
+
+      if (conn->rlen == conn->rcap)
         {
           /* Only an incomplete fragment fills the buffer; its size was
            * checked against the limit when its mark was read. */
-          cap *= 2;
-          buf = g_realloc (buf, cap);
+          conn->rcap *= 2;
+          conn->rbuf = g_realloc (conn->rbuf, conn->rcap);
         }
-      n = recv (conn->fd, buf + len, cap - len, 0);
+      n = recv (conn->fd, conn->rbuf + conn->rlen, conn->rcap - conn->rlen, flags);
       if (n == 0)
         {
-          reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                                _ ("%s closed the connection"), conn->peer_address);
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                       _ ("%s closed the connection"), conn->peer_address);
+          ok = FALSE;
           break;
         }
       if (n < 0)
@@ -1443,78 +1623,210 @@ reader_thread (gpointer data)
 
           if (saved == EINTR)
             continue;
-          reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                                _ ("Reading from %s failed: %s"), conn->peer_address,
-                                g_strerror (saved));
+          if (saved == EAGAIN || saved == EWOULDBLOCK)
+            break; /* drained, or the wait's slice is over */
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                       _ ("Reading from %s failed: %s"), conn->peer_address, g_strerror (saved));
+          ok = FALSE;
           break;
         }
-      len += n;
-
-      pos = 0;
-      reader_cork (conn);
-      while (reason == NULL && len - pos >= 4)
-        {
-          guint32 mark = read_be32 (buf + pos);
-          gboolean last = (mark & 0x80000000u) != 0;
-          gsize frag = mark & 0x7fffffffu;
-
-          if (frag > conn->options.max_record || record->len + frag > conn->options.max_record)
-            {
-              reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
-                                    _ ("%s sent a record over the limit of %u bytes"),
-                                    conn->peer_address, conn->options.max_record);
-              break;
-            }
-          /* An incomplete fragment waits for more bytes; the buffer grows as
-           * they arrive (never ahead of them), so a peer announcing a large
-           * record costs nothing until it sends it. */
-          if (len - pos - 4 < frag)
-            break;
-          if (last && record->len == 0)
-            {
-              if (!handle_record (conn, buf + pos + 4, frag, &reason))
-                break;
-            }
-          else
-            {
-              g_byte_array_append (record, buf + pos + 4, frag);
-              if (last)
-                {
-                  gboolean ok = handle_record (conn, record->data, record->len, &reason);
-
-                  g_byte_array_set_size (record, 0);
-                  if (!ok)
-                    break;
-                }
-            }
-          pos += 4 + frag;
-        }
-      if (!reader_uncork (conn, reason ? NULL : &reason) || reason)
+      conn->rlen += n;
+      total += n;
+      ok = handle_buffered (conn, reason);
+      /* A read that did not fill the buffer took all there was: no second
+       * recv() just to hear EAGAIN (what comes later wakes the re-armed
+       * connection). Enough for one turn: the next thread goes on
+       * (level-triggered, the re-armed connection fires again at once). */
+      if (conn->rlen < conn->rcap || total >= READ_TURN_MAX)
         break;
-      if (pos > 0)
+    }
+  tls_corked = NULL;
+  g_mutex_lock (&conn->out_lock);
+  if (!flush_locked (conn, &flush_error) && ok)
+    {
+      g_propagate_error (reason, g_steal_pointer (&flush_error));
+      ok = FALSE;
+    }
+  g_mutex_unlock (&conn->out_lock);
+  return ok;
+}
+
+/* Ends reading: out of the pool, the connection closed. */
+static void
+read_failed (SynodRpcConnection *conn, GError *reason)
+{
+  io_unregister (conn);
+  mark_closed (conn, reason);
+  g_error_free (reason);
+}
+
+/* A thread of the pool, woken for @conn (a reference it holds). */
+static void
+io_service (SynodRpcConnection *conn)
+{
+  g_autoptr (GArray) deferred = NULL;
+  GError *reason = NULL;
+  gboolean may_defer, ok;
+
+  if (!g_mutex_trylock (&conn->read_lock))
+    return; /* a synchronous caller reads it; it re-arms it after */
+  g_mutex_lock (&io_lock);
+  may_defer = io_idle > 0 || io_threads < IO_MAX_THREADS;
+  g_mutex_unlock (&io_lock);
+  if (may_defer)
+    tls_deferred = deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
+  ok = read_turn (conn, FALSE, &reason);
+  tls_deferred = NULL;
+  g_mutex_unlock (&conn->read_lock);
+  if (ok)
+    io_arm (conn, TRUE);
+  else
+    read_failed (conn, reason);
+  if (deferred == NULL || deferred->len == 0)
+    return;
+  /* This thread goes on with the calls it read: another must wait in
+   * epoll meanwhile. */
+  g_mutex_lock (&io_lock);
+  if (io_idle == 0 && io_threads < IO_MAX_THREADS)
+    io_spawn_locked ();
+  g_mutex_unlock (&io_lock);
+  for (guint i = 0; i < deferred->len; i++)
+    {
+      Deferred *d = &g_array_index (deferred, Deferred, i);
+
+      d->func (d->data);
+    }
+}
+
+static gpointer
+io_main (gpointer data)
+{
+  for (;;)
+    {
+      struct epoll_event ev;
+      SynodRpcConnection *conn = NULL;
+      int n;
+
+      g_mutex_lock (&io_lock);
+      io_idle++;
+      g_mutex_unlock (&io_lock);
+      n = epoll_wait (io_epfd, &ev, 1, -1);
+      g_mutex_lock (&io_lock);
+      io_idle--;
+      if (n == 1 && (conn = g_hash_table_lookup (io_conns, &ev.data.u64)) != NULL)
+        synod_rpc_connection_ref (conn);
+      g_mutex_unlock (&io_lock);
+      if (conn)
         {
-          memmove (buf, buf + pos, len - pos);
-          len -= pos;
-        }
-      if (cap > READ_CHUNK && len <= READ_CHUNK)
-        {
-          cap = READ_CHUNK;
-          buf = g_realloc (buf, cap);
+          io_service (conn);
+          synod_rpc_connection_unref (conn);
         }
     }
-
-  g_free (buf);
-  g_byte_array_unref (record);
-  mark_closed (conn, reason);
-  synod_rpc_connection_unref (conn);
   return NULL;
+}
+
+/**
+ * synod_rpc_defer:
+ * @func: what to run
+ * @data: for @func
+ *
+ * From a program's dispatch function: runs @func(@data) on the current
+ * thread once it has handed the reading of the connection on to another
+ * thread, so that @func may block (run the call it was given, then reply).
+ * Deferred work runs in the order it was deferred.
+ *
+ * Returns: %FALSE when nothing can be deferred here (the dispatch function
+ *   must then hand the work to another thread, without blocking)
+ */
+/**
+ * synod_rpc_can_defer:
+ *
+ * Returns: whether synod_rpc_defer() would take work now
+ */
+gboolean
+synod_rpc_can_defer (void)
+{
+  return tls_deferred != NULL;
+}
+
+gboolean
+synod_rpc_defer (void (*func) (gpointer data), gpointer data)
+{
+  Deferred d = { func, data };
+
+  if (tls_deferred == NULL)
+    return FALSE;
+  g_array_append_val (tls_deferred, d);
+  return TRUE;
+}
+
+/* A synchronous call's wait: read the reply ourselves when nobody else
+ * reads the connection, else wait for whoever does. */
+static void
+wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, guint timeout_ms)
+{
+  for (;;)
+    {
+      gboolean done;
+
+      g_mutex_lock (&conn->lock);
+      done = p->done;
+      g_mutex_unlock (&conn->lock);
+      if (done)
+        return;
+      if (g_mutex_trylock (&conn->read_lock))
+        {
+          GError *reason = NULL;
+          gboolean ok = TRUE;
+
+          io_arm (conn, FALSE);
+          while (ok)
+            {
+              g_mutex_lock (&conn->lock);
+              done = p->done;
+              g_mutex_unlock (&conn->lock);
+              if (done || (deadline && g_get_monotonic_time () >= deadline))
+                break;
+              ok = read_turn (conn, TRUE, &reason);
+            }
+          g_mutex_unlock (&conn->read_lock);
+          if (ok)
+            io_arm (conn, TRUE);
+          else
+            read_failed (conn, reason);
+        }
+      else
+        {
+          g_mutex_lock (&conn->lock);
+          if (!p->done)
+            {
+              p->waiting = TRUE;
+              if (deadline == 0)
+                g_cond_wait (&p->cond, &conn->lock);
+              else
+                g_cond_wait_until (&p->cond, &conn->lock, deadline);
+              p->waiting = FALSE;
+            }
+          g_mutex_unlock (&conn->lock);
+        }
+      g_mutex_lock (&conn->lock);
+      if (!p->done && deadline && g_get_monotonic_time () >= deadline)
+        {
+          unregister_pending (conn, p);
+          p->done = TRUE;
+          p->error
+              = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                             _ ("No reply from %s within %u ms"), conn->peer_address, timeout_ms);
+        }
+      g_mutex_unlock (&conn->lock);
+    }
 }
 
 /**
  * synod_rpc_connection_start:
  * @conn: a connection
  *
- * Starts the reader thread. Call once.
+ * Starts reading it (the process's I/O pool watches it). Call once.
  */
 void
 synod_rpc_connection_start (SynodRpcConnection *conn)
@@ -1523,7 +1835,7 @@ synod_rpc_connection_start (SynodRpcConnection *conn)
   g_return_if_fail (!conn->started);
   conn->started = TRUE;
   g_mutex_unlock (&conn->lock);
-  g_thread_unref (g_thread_new ("synod-rpc-read", reader_thread, synod_rpc_connection_ref (conn)));
+  io_register (conn);
 }
 
 static GSocketAddress *

@@ -92,8 +92,8 @@ peer_sees (guint64 peer, const guint64 *ids, guint n)
 }
 
 /* Polls (bounded) until @peer's table shows every id in @ids connected. */
-static void
-wait_peer_sees (SynodTestDaemon *daemon, const guint64 *ids, guint n)
+void
+cluster_wait_peer_sees (SynodTestDaemon *daemon, const guint64 *ids, guint n)
 {
   gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
   guint64 peer = synod_test_daemon_get_peer_id (daemon);
@@ -146,7 +146,7 @@ cluster_start (void)
   {
     guint64 bc[2]
         = { synod_test_daemon_get_peer_id (cluster.b), synod_test_daemon_get_peer_id (cluster.c) };
-    wait_peer_sees (cluster.a, bc, 2);
+    cluster_wait_peer_sees (cluster.a, bc, 2);
   }
 }
 

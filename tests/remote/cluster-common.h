@@ -46,6 +46,7 @@ gchar *cluster_write_file (const gchar *dir, const gchar *name, const gchar *con
 SynodTestDaemon *cluster_start_daemon (const gchar *name, const gchar *peer_id, const gchar *config,
                                        const gchar *const *peers, const gchar *const *extra_args);
 GVariant *cluster_peer_call (guint64 peer, const gchar *method, GError **error);
+void cluster_wait_peer_sees (SynodTestDaemon *daemon, const guint64 *ids, guint n);
 void cluster_start (void);
 void cluster_stop (void);
 

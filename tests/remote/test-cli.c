@@ -361,7 +361,7 @@ expect_events (SynodTestProcess *monitor, const gchar *const *const *sets, guint
       gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
 
       g_assert_cmpint (left, >, 0);
-      line = synod_test_process_read_line (monitor, (guint) left);
+      line = synod_test_process_read_line (monitor, (guint)left);
       g_assert_nonnull (line);
       g_test_message ("monitor: %s", line);
       for (guint s = 0; s < n_sets; s++)

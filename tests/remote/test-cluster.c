@@ -326,6 +326,12 @@ test_killed_mid_call_and_restart (void)
                             "[object watcher]\nclass=ClusterTest.Counter;1\n",
                             to_a, NULL);
   port = synod_test_daemon_get_port (d);
+  /* Ready means listening: wait until a has heard from d too. */
+  {
+    guint64 d_id = synod_test_daemon_get_peer_id (d);
+
+    cluster_wait_peer_sees (cluster.a, &d_id, 1);
+  }
   via_a.target = g_strdup (sleeper);
   direct.target = g_strdup (sleeper);
   t1 = g_thread_new ("via-a", slow_relay_thread, &via_a);
@@ -683,6 +689,33 @@ assert_serving (SynodTestDaemon *daemon)
   close (fd);
 }
 
+/* Waits (bounded) until a fresh connection gets its NULL call answered:
+ * once the daemon has seen the closes of earlier connections, their slots
+ * under --max-connections are free again. */
+static void
+wait_serving (SynodTestDaemon *daemon)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  for (;;)
+    {
+      int probe = raw_connect (synod_test_daemon_get_port (daemon));
+      struct timeval tv = { 1, 0 };
+      guint8 buf[512];
+      gsize len = call_header (buf, 9, 2, PROGRAM, 1, 0);
+      g_autoptr (GBytes) reply = NULL;
+
+      setsockopt (probe, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      send_record (probe, buf, len);
+      reply = read_record (probe);
+      close (probe);
+      if (reply != NULL)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
 static void
 test_hostile_input (void)
 {
@@ -799,30 +832,11 @@ test_hostile_input (void)
       close (flood[i]);
   }
   /* Their slots come back (bounded wait: the daemon sees the closes). */
-  {
-    gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-    for (;;)
-      {
-        int probe = raw_connect (port);
-        struct timeval tv = { 1, 0 };
-        guint8 buf[512];
-        gsize len = call_header (buf, 9, 2, PROGRAM, 1, 0);
-        g_autoptr (GBytes) reply = NULL;
-
-        setsockopt (probe, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        send_record (probe, buf, len);
-        reply = read_record (probe);
-        close (probe);
-        if (reply != NULL)
-          break;
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-        g_usleep (20 * 1000);
-      }
-  }
+  wait_serving (e);
   /* Many more connections made and closed than the cap: nothing leaks. */
   for (guint i = 0; i < 40; i++)
     close (raw_connect (port));
+  wait_serving (e);
   assert_serving (e);
   {
     int status = 0;

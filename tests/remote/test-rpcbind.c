@@ -237,9 +237,8 @@ test_rpcbind (void)
   g_assert_nonnull (strstr (out, "program " PROGRAM_TEXT " version 1 ready and waiting"));
   g_clear_pointer (&out, g_free);
   /* Without a version, rpcinfo pings every version registered. */
-  g_assert_cmpint (in_namespace (&ns, &out, "rpcinfo", "-T", "tcp", "127.0.0.1", PROGRAM_TEXT,
-                                 NULL),
-                   ==, 0);
+  g_assert_cmpint (
+      in_namespace (&ns, &out, "rpcinfo", "-T", "tcp", "127.0.0.1", PROGRAM_TEXT, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "program " PROGRAM_TEXT " version 1 ready and waiting"));
   g_clear_pointer (&out, g_free);
   /* Another version: the call reaches synodd, whose PROG_MISMATCH reply
