@@ -25,6 +25,7 @@
 #include "synod-error.h"
 #include "synod-invoke.h"
 #include "synod-object-id.h"
+#include "synod-batch-private.h"
 #include "synod-remote.h"
 
 static __thread SynodInvocation *tls_current;
@@ -1013,9 +1014,10 @@ synod_invoke_sync (SynodRef *target, const SynodMethodDesc *method, gconstpointe
 }
 
 static void
-task_done (SynodInvocation *inv, gpointer user_data)
+return_invocation (gpointer data)
 {
-  GTask *task = user_data;
+  SynodInvocation *inv = data;
+  GTask *task = inv->done_data;
 
   if (inv->success)
     g_task_return_pointer (task, inv, (GDestroyNotify)_synod_invocation_free);
@@ -1025,6 +1027,30 @@ task_done (SynodInvocation *inv, gpointer user_data)
       _synod_invocation_free (inv);
     }
   g_object_unref (task);
+}
+
+static void
+drop_invocation (gpointer data)
+{
+  SynodInvocation *inv = data;
+
+  g_object_unref (inv->done_data);
+  _synod_invocation_free (inv);
+}
+
+/* An async send is over. Completions from other threads (workers, the
+ * transport) reach the caller's context in batches, one wake-up for many
+ * (synod-batch-private.h). */
+static void
+task_done (SynodInvocation *inv, gpointer user_data)
+{
+  GTask *task = user_data;
+  GMainContext *context = g_task_get_context (task);
+
+  if (g_main_context_is_owner (context))
+    return_invocation (inv);
+  else
+    _synod_batch_call (context, return_invocation, drop_invocation, inv);
 }
 
 /**

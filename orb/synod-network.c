@@ -411,7 +411,9 @@ track_connection (SynodNetwork *net, SynodRpcConnection *conn)
   cd->principal
       = g_strdup_printf ("unauthenticated@%s", synod_rpc_connection_get_peer_address (conn));
   g_mutex_lock (&net->lock);
-  g_hash_table_insert (net->conns, conn, cd);
+  /* The table holds a reference: an entry may outlive the network's
+   * closed function (once the network is being freed, it removes nothing). */
+  g_hash_table_insert (net->conns, synod_rpc_connection_ref (conn), cd);
   g_mutex_unlock (&net->lock);
   synod_rpc_connection_set_closed_func (conn, connection_closed, handle_ref (net->handle),
                                         handle_unref);
@@ -1575,13 +1577,14 @@ remote_invoke_done (GBytes *result, const GError *error, gpointer user_data)
   OutboundCall *call = user_data;
   g_auto (SynodWireInvokeResult) wire = { 0 };
   g_autoptr (GError) decode_error = NULL;
-  g_autofree gchar *peer_name = peer_text (call->peer);
+  g_autofree gchar *peer_name = NULL;
 
   if (error)
     call->reply (NULL, error, call->reply_data);
   else if (!synod_value_decode (&synod_wire_invoke_result_desc, g_bytes_get_data (result, NULL),
                                 g_bytes_get_size (result), &wire, &decode_error))
     {
+      peer_name = peer_text (call->peer);
       g_prefix_error (&decode_error, _ ("Reply from peer %s: "), peer_name);
       call->reply (NULL, decode_error, call->reply_data);
     }
@@ -1619,8 +1622,10 @@ remote_invoke_done (GBytes *result, const GError *error, gpointer user_data)
     }
   else
     {
-      g_autoptr (GError) remote = error_from_wire (&wire.u.error, peer_name);
+      g_autoptr (GError) remote = NULL;
 
+      peer_name = peer_text (call->peer);
+      remote = error_from_wire (&wire.u.error, peer_name);
       call->reply (NULL, remote, call->reply_data);
     }
   outbound_free (call);
@@ -2291,7 +2296,8 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
   g_mutex_init (&net->lock);
   g_cond_init (&net->cond);
   net->peers = g_ptr_array_new_with_free_func (peer_unref);
-  net->conns = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, conn_data_free);
+  net->conns = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                      (GDestroyNotify)synod_rpc_connection_unref, conn_data_free);
   net->name_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   net->location_cache
       = g_hash_table_new_full (synod_object_id_hash, synod_object_id_equal, NULL, g_free);

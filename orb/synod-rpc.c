@@ -23,6 +23,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "synod-batch-private.h"
 #include "synod-error.h"
 #include "synod-rpc-private.h"
 
@@ -293,22 +294,7 @@ synod_rpc_connection_is_closed (SynodRpcConnection *conn)
   return closed;
 }
 
-/* ---- Delivering async completions in batches ----
- *
- * A GTask completed from another thread schedules one idle source in its
- * context per task: one wake-up of that context per reply. Under pipelined
- * load the reader completes many calls per read, so completions go through
- * one queue per main context instead, drained by one source: a wake-up per
- * batch. Inside that source's dispatch, g_task_return_*() calls the task's
- * callback at once. */
-
-typedef struct
-{
-  GSource source;
-  GMutex lock;
-  GQueue queue;          /* Completion* */
-  GMainContext *context; /* not owned: the source is attached to it */
-} CompletionSource;
+/* ---- Delivering async completions in batches (synod-batch-private.h) */
 
 typedef struct
 {
@@ -317,115 +303,29 @@ typedef struct
   GError *error;
 } Completion;
 
-static GMutex completion_sources_lock;
-static GHashTable *completion_sources; /* GMainContext* -> CompletionSource* */
-
 static void
-return_task (GTask *task, GBytes *result, GError *error)
+return_task (gpointer data)
 {
-  if (error)
-    g_task_return_error (task, error);
+  Completion *c = data;
+
+  if (c->error)
+    g_task_return_error (c->task, c->error);
   else
-    g_task_return_pointer (task, result, (GDestroyNotify)g_bytes_unref);
-  g_object_unref (task);
-}
-
-static gboolean
-completion_source_prepare (GSource *source, gint *timeout)
-{
-  CompletionSource *cs = (CompletionSource *)source;
-  gboolean ready;
-
-  *timeout = -1;
-  g_mutex_lock (&cs->lock);
-  ready = cs->queue.length > 0;
-  g_mutex_unlock (&cs->lock);
-  return ready;
-}
-
-static gboolean
-completion_source_check (GSource *source)
-{
-  gint timeout;
-
-  return completion_source_prepare (source, &timeout);
-}
-
-static gboolean
-completion_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
-{
-  CompletionSource *cs = (CompletionSource *)source;
-  GQueue batch = G_QUEUE_INIT;
-  Completion *c;
-
-  g_mutex_lock (&cs->lock);
-  batch = cs->queue;
-  g_queue_init (&cs->queue);
-  g_mutex_unlock (&cs->lock);
-  while ((c = g_queue_pop_head (&batch)) != NULL)
-    {
-      return_task (c->task, c->result, c->error);
-      g_free (c);
-    }
-  return G_SOURCE_CONTINUE;
+    g_task_return_pointer (c->task, c->result, (GDestroyNotify)g_bytes_unref);
+  g_object_unref (c->task);
+  g_free (c);
 }
 
 static void
-completion_source_finalize (GSource *source)
+drop_task (gpointer data)
 {
-  CompletionSource *cs = (CompletionSource *)source;
-  Completion *c;
+  Completion *c = data;
 
-  g_mutex_lock (&completion_sources_lock);
-  if (completion_sources && g_hash_table_lookup (completion_sources, cs->context) == cs)
-    g_hash_table_remove (completion_sources, cs->context);
-  g_mutex_unlock (&completion_sources_lock);
-  /* The context is going away with completions still queued: their tasks
-   * can no longer call back; drop them. */
-  while ((c = g_queue_pop_head (&cs->queue)) != NULL)
-    {
-      g_clear_pointer (&c->result, g_bytes_unref);
-      g_clear_error (&c->error);
-      g_object_unref (c->task);
-      g_free (c);
-    }
-  g_mutex_clear (&cs->lock);
-}
-
-static GSourceFuncs completion_source_funcs = {
-  completion_source_prepare,
-  completion_source_check,
-  completion_source_dispatch,
-  completion_source_finalize,
-  NULL,
-  NULL,
-};
-
-/* Returns (a reference to) the completion source of @context. */
-static CompletionSource *
-completion_source_for (GMainContext *context)
-{
-  CompletionSource *cs;
-
-  g_mutex_lock (&completion_sources_lock);
-  if (completion_sources == NULL)
-    completion_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
-  cs = g_hash_table_lookup (completion_sources, context);
-  if (cs == NULL)
-    {
-      cs = (CompletionSource *)g_source_new (&completion_source_funcs, sizeof *cs);
-      g_mutex_init (&cs->lock);
-      g_queue_init (&cs->queue);
-      cs->context = context;
-      g_source_set_name ((GSource *)cs, "synod-rpc completions");
-      g_source_set_priority ((GSource *)cs, G_PRIORITY_DEFAULT);
-      g_hash_table_insert (completion_sources, context, cs);
-      g_source_attach ((GSource *)cs, context);
-      g_source_unref ((GSource *)cs); /* the context holds it */
-    }
-  g_source_ref ((GSource *)cs);
-  g_mutex_unlock (&completion_sources_lock);
-  return cs;
+  /* The context went away: the task can no longer call back. */
+  g_clear_pointer (&c->result, g_bytes_unref);
+  g_clear_error (&c->error);
+  g_object_unref (c->task);
+  g_free (c);
 }
 
 /* Completes @p (already removed from the table) with @result or @error;
@@ -433,9 +333,7 @@ completion_source_for (GMainContext *context)
 static void
 complete_async (Pending *p, GBytes *result, GError *error)
 {
-  CompletionSource *cs;
   Completion *c;
-  gboolean was_empty;
 
   g_clear_pointer (&p->conn, synod_rpc_connection_unref);
   if (p->func)
@@ -446,19 +344,12 @@ complete_async (Pending *p, GBytes *result, GError *error)
       g_free (p);
       return;
     }
-  cs = completion_source_for (g_task_get_context (p->task));
   c = g_new (Completion, 1);
   c->task = p->task;
   c->result = result;
   c->error = error;
   g_free (p);
-  g_mutex_lock (&cs->lock);
-  was_empty = cs->queue.length == 0;
-  g_queue_push_tail (&cs->queue, c);
-  g_mutex_unlock (&cs->lock);
-  if (was_empty)
-    g_main_context_wakeup (cs->context);
-  g_source_unref ((GSource *)cs);
+  _synod_batch_call (g_task_get_context (c->task), return_task, drop_task, c);
 }
 
 /* Removes @xid's pending entry and completes it. Returns whether one was
@@ -1225,9 +1116,17 @@ synod_rpc_connection_reply (SynodRpcConnection *conn, guint32 xid, SynodRpcAccep
 {
   guint8 header[HEADER_MAX];
   gsize header_len = encode_reply_header (header, xid, FALSE, stat, 0, 0);
-  gboolean ok = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
-                             SEND_NOW, error);
+  gboolean more;
+  gboolean ok;
 
+  /* With other calls of this connection in progress, more replies follow
+   * soon: let the writer send them together (one send per batch). A lone
+   * call's reply leaves at once. */
+  g_mutex_lock (&conn->lock);
+  more = conn->inbound > 1;
+  g_mutex_unlock (&conn->lock);
+  ok = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
+                    more ? SEND_DEFERRED : SEND_NOW, error);
   inbound_done (conn);
   return ok;
 }
