@@ -1076,7 +1076,8 @@ _synod_broker_run_node (SynodSchedNode *node, gpointer user_data)
 static gint
 compare_objects_by_id (gconstpointer a, gconstpointer b)
 {
-  return synod_object_id_compare (&(*(SynodObject *const *)a)->id, &(*(SynodObject *const *)b)->id);
+  return synod_object_id_compare (&(*(SynodObject *const *) a)->id,
+                                  &(*(SynodObject *const *) b)->id);
 }
 
 /**
@@ -1094,7 +1095,7 @@ synod_broker_list_objects (SynodBroker *broker)
   g_return_val_if_fail (broker != NULL, NULL);
   g_rw_lock_reader_lock (&broker->table_lock);
   objects = hash_values (broker->objects, G_CALLBACK (synod_object_ref),
-                         (GDestroyNotify)synod_object_unref);
+                         (GDestroyNotify) synod_object_unref);
   g_rw_lock_reader_unlock (&broker->table_lock);
   g_ptr_array_sort (objects, compare_objects_by_id);
   return objects;
@@ -1112,8 +1113,8 @@ synod_service_entry_free (SynodServiceEntry *entry)
 static gint
 compare_services (gconstpointer a, gconstpointer b)
 {
-  const SynodServiceEntry *x = *(SynodServiceEntry *const *)a;
-  const SynodServiceEntry *y = *(SynodServiceEntry *const *)b;
+  const SynodServiceEntry *x = *(SynodServiceEntry *const *) a;
+  const SynodServiceEntry *y = *(SynodServiceEntry *const *) b;
   gint c = strcmp (x->name, y->name);
 
   return c != 0 ? c : synod_object_id_compare (&x->id, &y->id);
@@ -1129,7 +1130,7 @@ compare_services (gconstpointer a, gconstpointer b)
 GPtrArray *
 synod_broker_list_services (SynodBroker *broker)
 {
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_service_entry_free);
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_service_entry_free);
   GHashTableIter iter;
   gpointer key, value;
 
@@ -1145,7 +1146,7 @@ synod_broker_list_services (SynodBroker *broker)
           SynodServiceEntry *e = g_new0 (SynodServiceEntry, 1);
 
           e->name = g_strdup (key);
-          e->id = ((SynodObject *)providers->pdata[i])->id;
+          e->id = ((SynodObject *) providers->pdata[i])->id;
           g_ptr_array_add (list, e);
         }
     }

@@ -730,8 +730,7 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
 
           if (!leaf_is (c, type, v, G_VARIANT_TYPE_STRING, ctx, path, checked))
             return FALSE;
-          if (!synod_object_id_parse (g_variant_get_string (v, NULL),
-                                      (SynodObjectId *)(gpointer)out, &local))
+          if (!synod_object_id_parse (g_variant_get_string (v, NULL), (SynodObjectId *)(gpointer)out, &local))
             {
               synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path, "%s", local->message);
               return FALSE;

@@ -3,4 +3,4 @@
 
 #include "synod-error.h"
 
-G_DEFINE_QUARK (synod - orb - error - quark, synod_orb_error)
+G_DEFINE_QUARK (synod-orb-error-quark, synod_orb_error)

@@ -54,7 +54,7 @@ parse_hex64 (const gchar *p, guint64 *ret)
 
       if (d < 0)
         return FALSE;
-      v = (v << 4) | (guint64)d;
+      v = (v << 4) | (guint64) d;
     }
   *ret = v;
   return TRUE;
@@ -93,7 +93,7 @@ synod_object_id_parse (const gchar *text, SynodObjectId *ret_id, GError **error)
   if (!synod_object_id_is_valid_text (text))
     {
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS,
-                   _ ("“%s” is not an object Id (expected 16 hex digits, “-”, 16 hex digits)"),
+                   _("“%s” is not an object Id (expected 16 hex digits, “-”, 16 hex digits)"),
                    text ? text : "(null)");
       return FALSE;
     }
@@ -145,7 +145,7 @@ synod_object_id_hash (gconstpointer id)
   h ^= h >> 33;
   h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
   h ^= h >> 33;
-  return (guint)h;
+  return (guint) h;
 }
 
 /**

@@ -84,6 +84,7 @@ struct _SynodRpcConnection
   gsize rcap, rlen;
   GByteArray *record; /* a record of several fragments, being assembled */
   guint64 io_key;     /* its key in the I/O pool; 0 when not registered */
+  gint missed;        /* an event came while another thread was reading */
 
   GMutex lock;         /* guards everything below */
   GHashTable *pending; /* xid -> Pending* */
@@ -1375,7 +1376,7 @@ static void
 io_arm (SynodRpcConnection *conn, gboolean on)
 {
   struct epoll_event ev = {
-    .events = on ? EPOLLIN | EPOLLRDHUP | EPOLLONESHOT : EPOLLONESHOT,
+    .events = on ? EPOLLIN | EPOLLRDHUP | EPOLLET : EPOLLET,
     .data.u64 = conn->io_key,
   };
 
@@ -1386,7 +1387,7 @@ io_arm (SynodRpcConnection *conn, gboolean on)
 static void
 io_register (SynodRpcConnection *conn)
 {
-  struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT };
+  struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET };
 
   g_mutex_lock (&io_lock);
   if (io_epfd < 0)
@@ -1483,7 +1484,7 @@ handle_buffered (SynodRpcConnection *conn, GError **reason)
  * and handles the complete records, replies held back until the end.
  * Returns FALSE with @reason when the connection must close. */
 static gboolean
-read_turn (SynodRpcConnection *conn, gboolean wait, GError **reason)
+read_turn (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GError **reason)
 {
   gsize total = 0;
   gboolean ok = TRUE;
@@ -1536,8 +1537,14 @@ read_turn (SynodRpcConnection *conn, gboolean wait, GError **reason)
        * recv() just to hear EAGAIN (what comes later wakes the re-armed
        * connection). Enough for one turn: the next thread goes on
        * (level-triggered, the re-armed connection fires again at once). */
-      if (conn->rlen < conn->rcap || total >= READ_TURN_MAX)
+      if (conn->rlen < conn->rcap)
         break;
+      if (total >= READ_TURN_MAX)
+        {
+          if (ret_more)
+            *ret_more = TRUE;
+          break;
+        }
     }
   tls_corked = NULL;
   g_mutex_lock (&conn->out_lock);
@@ -1559,28 +1566,49 @@ read_failed (SynodRpcConnection *conn, GError *reason)
   g_error_free (reason);
 }
 
-/* A thread of the pool, woken for @conn (a reference it holds). */
+/* A thread of the pool, woken for @conn (a reference it holds). Events
+ * are edge-triggered: every arrival of bytes wakes one thread, no re-arming
+ * needed; a thread that finds another reading leaves a mark, and the reader
+ * looks again after it lets go, so no arrival goes unread. */
 static void
 io_service (SynodRpcConnection *conn)
 {
   g_autoptr (GArray) deferred = NULL;
-  GError *reason = NULL;
-  gboolean may_defer, ok;
+  gboolean may_defer;
 
   if (!g_mutex_trylock (&conn->read_lock))
-    return; /* a synchronous caller reads it; it re-arms it after */
+    {
+      g_atomic_int_set (&conn->missed, 1);
+      if (!g_mutex_trylock (&conn->read_lock))
+        return; /* whoever reads will see the mark */
+    }
   g_mutex_lock (&io_lock);
   may_defer = io_idle > 0 || io_threads < IO_MAX_THREADS;
   g_mutex_unlock (&io_lock);
   if (may_defer)
-    tls_deferred = deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
-  ok = read_turn (conn, FALSE, &reason);
-  tls_deferred = NULL;
-  g_mutex_unlock (&conn->read_lock);
-  if (ok)
-    io_arm (conn, TRUE);
-  else
-    read_failed (conn, reason);
+    deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
+  for (;;)
+    {
+      GError *reason = NULL;
+      gboolean more = FALSE, ok;
+
+      g_atomic_int_set (&conn->missed, 0);
+      tls_deferred = deferred;
+      ok = read_turn (conn, FALSE, &more, &reason);
+      tls_deferred = NULL;
+      g_mutex_unlock (&conn->read_lock);
+      if (!ok)
+        {
+          read_failed (conn, reason);
+          break;
+        }
+      /* Bytes left for fairness: the next turn is another thread's (a
+       * modification re-arms the edge, the bytes being there). */
+      if (more)
+        io_arm (conn, TRUE);
+      if (!g_atomic_int_get (&conn->missed) || !g_mutex_trylock (&conn->read_lock))
+        break;
+    }
   if (deferred == NULL || deferred->len == 0)
     return;
   /* This thread goes on with the calls it read: another must wait in
@@ -1678,6 +1706,7 @@ wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, guint timeout
           GError *reason = NULL;
           gboolean ok = TRUE;
 
+          /* Disarmed, so that our reply wakes no thread of the pool. */
           io_arm (conn, FALSE);
           while (ok)
             {
@@ -1686,9 +1715,11 @@ wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, guint timeout
               g_mutex_unlock (&conn->lock);
               if (done || (deadline && g_get_monotonic_time () >= deadline))
                 break;
-              ok = read_turn (conn, TRUE, &reason);
+              ok = read_turn (conn, TRUE, NULL, &reason);
             }
           g_mutex_unlock (&conn->read_lock);
+          /* Re-armed: bytes already there (an arrival while we read) make
+           * the edge fire at once. */
           if (ok)
             io_arm (conn, TRUE);
           else

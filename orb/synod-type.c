@@ -3,20 +3,15 @@
 
 #include "synod-type.h"
 
-#define PRIMITIVE(sym, k, idl_name, ctype, b)                                                      \
-  const SynodTypeDesc sym = {                                                                      \
-    .kind = k,                                                                                     \
-    .name = idl_name,                                                                              \
-    .c_size = sizeof (ctype),                                                                      \
-    .c_align = G_ALIGNOF (ctype),                                                                  \
-    .bound = b,                                                                                    \
+#define PRIMITIVE(sym, k, idl_name, ctype, b)                                            \
+  const SynodTypeDesc sym = {                                                              \
+    .kind = k, .name = idl_name, .c_size = sizeof (ctype), .c_align = G_ALIGNOF (ctype), \
+    .bound = b,                                                                            \
   }
 
+
 const SynodTypeDesc synod_type_void = {
-  .kind = SYNOD_TYPE_VOID,
-  .name = "void",
-  .c_size = 0,
-  .c_align = 1,
+  .kind = SYNOD_TYPE_VOID, .name = "void", .c_size = 0, .c_align = 1,
 };
 PRIMITIVE (synod_type_int, SYNOD_TYPE_INT, "int", gint32, 0);
 PRIMITIVE (synod_type_uint, SYNOD_TYPE_UINT, "unsigned int", guint32, 0);

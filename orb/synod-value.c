@@ -473,8 +473,7 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
         return !*(const gboolean *)(gconstpointer)pa == !*(const gboolean *)(gconstpointer)pb;
       case SYNOD_TYPE_STRING:
         {
-          const gchar *sa = *(gchar *const *)(gconstpointer)pa,
-                      *sb = *(gchar *const *)(gconstpointer)pb;
+          const gchar *sa = *(gchar *const *)(gconstpointer)pa, *sb = *(gchar *const *)(gconstpointer)pb;
 
           return strcmp (sa != NULL ? sa : "", sb != NULL ? sb : "") == 0;
         }
@@ -482,8 +481,7 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
         return memcmp (pa, pb, type->bound) == 0;
       case SYNOD_TYPE_OPAQUE_VAR:
         {
-          const SynodArray *x = (const SynodArray *)(gconstpointer)pa,
-                           *y = (const SynodArray *)(gconstpointer)pb;
+          const SynodArray *x = (const SynodArray *)(gconstpointer)pa, *y = (const SynodArray *)(gconstpointer)pb;
 
           return x->len == y->len && (x->len == 0 || memcmp (x->val, y->val, x->len) == 0);
         }
@@ -491,15 +489,13 @@ synod_value_equal (const SynodTypeDesc *type, gconstpointer a, gconstpointer b)
         return elements_equal (type->element, pa, pb, type->bound);
       case SYNOD_TYPE_ARRAY_VAR:
         {
-          const SynodArray *x = (const SynodArray *)(gconstpointer)pa,
-                           *y = (const SynodArray *)(gconstpointer)pb;
+          const SynodArray *x = (const SynodArray *)(gconstpointer)pa, *y = (const SynodArray *)(gconstpointer)pb;
 
           return x->len == y->len && elements_equal (type->element, x->val, y->val, x->len);
         }
       case SYNOD_TYPE_OPTIONAL:
         {
-          gconstpointer x = *(gconstpointer const *)(gconstpointer)pa,
-                        y = *(gconstpointer const *)(gconstpointer)pb;
+          gconstpointer x = *(gconstpointer const *)(gconstpointer)pa, y = *(gconstpointer const *)(gconstpointer)pb;
 
           if (x == NULL || y == NULL)
             return x == y;
