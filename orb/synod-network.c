@@ -194,7 +194,9 @@ static void
 net_leave (NetHandle *h)
 {
   g_mutex_lock (&h->lock);
-  if (--h->active == 0)
+  /* Only synod_network_free() waits (once it has cleared h->net): no
+   * futex call per send otherwise. */
+  if (--h->active == 0 && h->net == NULL)
     g_cond_broadcast (&h->cond);
   g_mutex_unlock (&h->lock);
 }
