@@ -37,6 +37,18 @@ bench-rpc: bench/bench-rpc
 	$(builddir)/bench/bench-rpc $(BENCH_SECONDS)
 .PHONY: bench-rpc
 
+# The PBFT core (4 in-process replicas, no network delay) against the same
+# workload on the state variable alone: `make bench-pbft`.
+noinst_PROGRAMS += bench/bench-pbft
+bench_bench_pbft_SOURCES = bench/bench-pbft.c
+bench_bench_pbft_CPPFLAGS = $(BFT_CPPFLAGS)
+bench_bench_pbft_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
+bench_bench_pbft_LDADD = $(BFT_LIBS)
+BENCH_PBFT_ARGS ?= 20000
+bench-pbft: bench/bench-pbft$(EXEEXT)
+	$(AM_V_at)./bench/bench-pbft $(BENCH_PBFT_ARGS)
+.PHONY: bench-pbft
+
 # Local invocations through the broker, side by side with a bare GThreadPool
 # and GDBus peer-to-peer: `make bench-invoke`.
 noinst_PROGRAMS += bench/bench-invoke
@@ -51,7 +63,7 @@ bench-invoke: bench/bench-invoke
 
 # HTTP: Synod's server against Debian's nginx (wrk, loopback). Not part of check.
 EXTRA_DIST += bench/bench-httpd.sh
-bench-httpd: httpd/synod-httpd
+bench-httpd: httpd/synod-httpd bench/bench-http-peer
 	$(SHELL) $(top_srcdir)/bench/bench-httpd.sh $(abs_top_builddir)
 .PHONY: bench-httpd
 
@@ -68,3 +80,11 @@ BENCH_REMOTE_ARGS ?= 3 5
 bench-remote: bench/bench-remote
 	$(builddir)/bench/bench-remote $(BENCH_REMOTE_ARGS)
 .PHONY: bench-remote
+
+# The objects of the HTTP benchmark: a site with a local handler object, a
+# peer holding a handler object, and the cost of an object per connection.
+noinst_PROGRAMS += bench/bench-http-peer
+bench_bench_http_peer_SOURCES = bench/bench-http-peer.c
+bench_bench_http_peer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_builddir)/idl
+bench_bench_http_peer_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS)
+bench_bench_http_peer_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS)

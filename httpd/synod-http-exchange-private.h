@@ -76,6 +76,11 @@ gboolean synod_http_normalize_path (const gchar *raw, gsize len, GString *out, G
 SynodHttpExchange *synod_http_exchange_new_subrequest (SynodHttpExchange *parent, const gchar *uri,
                                                        ExchangeFinishFunc on_finish,
                                                        gpointer user_data, GError **error);
+SynodHttpExchange *synod_http_exchange_new_detached (
+    const gchar *method, const gchar *path, const gchar *query, const gchar *const *names,
+    const gchar *const *values, guint n_fields, GBytes *body, const gchar *host,
+    const gchar *remote, guint version, guint depth, SynodUrlDirectory *directory,
+    ExchangeFinishFunc on_finish, gpointer user_data, GError **error);
 void synod_http_exchange_free (SynodHttpExchange *exchange);
 GBytes *synod_http_exchange_collect_body (SynodHttpExchange *exchange, gsize max, GError **error);
 

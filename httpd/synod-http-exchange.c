@@ -7,6 +7,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <synod-ref.h>
+
 #include "synod-http-exchange-private.h"
 
 struct _SynodHttpHandler
@@ -14,6 +16,12 @@ struct _SynodHttpHandler
   gint ref_count;
   const SynodHttpHandlerFuncs *funcs;
   gpointer user_data;
+  /* The broker object the handler stands for (set once, before sharing). */
+  SynodRef *object;
+  SynodHttpHandlerRole role;
+  SynodHttpHandlerUnregisteredFunc unregistered;
+  gpointer unregistered_data;
+  GDestroyNotify unregistered_destroy;
 };
 
 /**
@@ -53,6 +61,9 @@ synod_http_handler_unref (SynodHttpHandler *handler)
     {
       if (handler->funcs->destroy != NULL)
         handler->funcs->destroy (handler->user_data);
+      if (handler->unregistered_destroy != NULL)
+        handler->unregistered_destroy (handler->unregistered_data);
+      g_clear_pointer (&handler->object, synod_ref_unref);
       g_free (handler);
     }
 }
@@ -62,6 +73,77 @@ synod_http_handler_get_user_data (SynodHttpHandler *handler)
 {
   g_return_val_if_fail (handler != NULL, NULL);
   return handler->user_data;
+}
+
+/** Returns: (transfer none): the functions @handler was made with */
+const SynodHttpHandlerFuncs *
+synod_http_handler_get_funcs (SynodHttpHandler *handler)
+{
+  g_return_val_if_fail (handler != NULL, NULL);
+  return handler->funcs;
+}
+
+/**
+ * synod_http_handler_set_object:
+ * @object: (transfer none): the broker object the handler stands for
+ * @role: what that object does in a URL directory
+ *
+ * Records which object answers through @handler, so that a URL directory
+ * can say which object serves a URI. Call it before the handler is shared.
+ */
+void
+synod_http_handler_set_object (SynodHttpHandler *handler, SynodRef *object,
+                               SynodHttpHandlerRole role)
+{
+  g_return_if_fail (handler != NULL && handler->object == NULL);
+  handler->object = object != NULL ? synod_ref_ref (object) : NULL;
+  handler->role = role;
+}
+
+/**
+ * synod_http_handler_get_object:
+ * @ret_role: (out) (optional): its role
+ *
+ * Returns: (transfer none) (nullable): the object @handler stands for
+ */
+SynodRef *
+synod_http_handler_get_object (SynodHttpHandler *handler, SynodHttpHandlerRole *ret_role)
+{
+  g_return_val_if_fail (handler != NULL, NULL);
+  if (ret_role != NULL)
+    *ret_role = handler->role;
+  return handler->object;
+}
+
+/**
+ * synod_http_handler_set_unregistered_func:
+ * @func: called each time an entry holding the handler leaves a directory
+ * @destroy: (nullable): frees @user_data with the handler
+ *
+ * Call it before the handler is shared.
+ */
+void
+synod_http_handler_set_unregistered_func (SynodHttpHandler *handler,
+                                          SynodHttpHandlerUnregisteredFunc func, gpointer user_data,
+                                          GDestroyNotify destroy)
+{
+  g_return_if_fail (handler != NULL && handler->unregistered == NULL);
+  handler->unregistered = func;
+  handler->unregistered_data = user_data;
+  handler->unregistered_destroy = destroy;
+}
+
+/**
+ * synod_http_handler_notify_unregistered:
+ *
+ * Tells @handler that an entry holding it left a directory (or that it
+ * could not be registered). URL directories call it.
+ */
+void
+synod_http_handler_notify_unregistered (SynodHttpHandler *handler)
+{
+  if (handler->unregistered != NULL)
+    handler->unregistered (handler, handler->unregistered_data);
 }
 
 /**
@@ -707,6 +789,148 @@ synod_http_exchange_new_subrequest (SynodHttpExchange *parent, const gchar *uri,
   ex->time = parent->time;
   ex->depth = parent->depth + 1;
   ex->top_path = g_strdup (parent->top_path != NULL ? parent->top_path : parent->path->str);
+  ex->on_finish = on_finish;
+  ex->on_finish_data = user_data;
+  return ex;
+}
+
+/**
+ * synod_http_exchange_new_detached:
+ * @method: the method token
+ * @path: a decoded path (it is normalized again)
+ * @query: (nullable): the raw query
+ * @names: (array length=n_fields): field names (tokens)
+ * @values: (array length=n_fields): field values
+ * @body: (nullable): the request body
+ * @host: (nullable): the host, lowercase, without port
+ * @remote: (nullable): the client's address
+ * @version: 10 or 11
+ * @depth: include depth
+ * @directory: (nullable): where sub-requests are looked up (not referenced:
+ *   it must outlive the exchange)
+ * @on_finish: called with the finished exchange (which it frees)
+ *
+ * Makes a request that did not come from a connection: one that arrived as
+ * an invocation (Standard.HTTPhandler.handle on a document). Fields are
+ * checked as the parser checks them.
+ *
+ * Returns: (transfer full) (nullable): an exchange to dispatch
+ */
+SynodHttpExchange *
+synod_http_exchange_new_detached (const gchar *method, const gchar *path, const gchar *query,
+                                  const gchar *const *names, const gchar *const *values,
+                                  guint n_fields, GBytes *body, const gchar *host,
+                                  const gchar *remote, guint version, guint depth,
+                                  SynodUrlDirectory *directory, ExchangeFinishFunc on_finish,
+                                  gpointer user_data, GError **error)
+{
+  g_autofree gchar *escaped = NULL;
+  g_autoptr (GString) buf = NULL;
+  SynodHttpExchange *ex;
+  gsize method_at, target_at, query_at = 0, host_at = 0;
+  gsize *name_at, *value_at;
+
+  if (!synod_http_is_token (method) || strlen (method) > SYNOD_HTTP_MAX_METHOD_LEN)
+    return g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_BAD_REQUEST,
+                        _ ("invalid request method")),
+           NULL;
+  if (path == NULL || path[0] != '/')
+    return g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_BAD_REQUEST,
+                        _ ("the request path does not start with “/”")),
+           NULL;
+  if (n_fields > SYNOD_HTTP_MAX_HEADERS_CAP)
+    return g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_HEADERS_TOO_LARGE,
+                        _ ("more than %u header fields"), SYNOD_HTTP_MAX_HEADERS_CAP),
+           NULL;
+  for (guint i = 0; i < n_fields; i++)
+    if (!synod_http_is_token (names[i]) || !synod_http_is_field_value (values[i]))
+      return g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_BAD_REQUEST,
+                          _ ("invalid header field")),
+             NULL;
+  if (query != NULL && !synod_http_is_field_value (query))
+    return g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_BAD_REQUEST, _ ("invalid query")),
+           NULL;
+
+  /* One buffer holds every byte the head's slices point at. */
+  escaped = g_uri_escape_string (path, "/", FALSE);
+  buf = g_string_new (NULL);
+  method_at = buf->len;
+  g_string_append (buf, method);
+  g_string_append_c (buf, '\0');
+  target_at = buf->len;
+  g_string_append (buf, escaped);
+  if (query != NULL && *query != '\0')
+    {
+      g_string_append_c (buf, '?');
+      query_at = buf->len;
+      g_string_append (buf, query);
+    }
+  g_string_append_c (buf, '\0');
+  if (host != NULL)
+    {
+      host_at = buf->len;
+      g_string_append (buf, host);
+      g_string_append_c (buf, '\0');
+    }
+  name_at = g_newa (gsize, n_fields + 1);
+  value_at = g_newa (gsize, n_fields + 1);
+  for (guint i = 0; i < n_fields; i++)
+    {
+      name_at[i] = buf->len;
+      g_string_append (buf, names[i]);
+      g_string_append_c (buf, '\0');
+      value_at[i] = buf->len;
+      g_string_append (buf, values[i]);
+      g_string_append_c (buf, '\0');
+    }
+
+  ex = g_new (SynodHttpExchange, 1);
+  synod_http_exchange_init (ex);
+  if (!synod_http_normalize_path (escaped, strlen (escaped), ex->path, error))
+    {
+      synod_http_exchange_free (ex);
+      return NULL;
+    }
+  ex->owned_head = g_string_free (g_steal_pointer (&buf), FALSE);
+  ex->head.method_name.ptr = ex->owned_head + method_at;
+  ex->head.method_name.len = strlen (method);
+  ex->head.method = synod_http_method_from_token (method, ex->head.method_name.len);
+  ex->head.target.ptr = ex->owned_head + target_at;
+  ex->head.target.len = strlen (ex->head.target.ptr);
+  ex->head.path.ptr = ex->head.target.ptr;
+  ex->head.path.len = strlen (escaped);
+  if (query_at != 0)
+    {
+      ex->head.query.ptr = ex->owned_head + query_at;
+      ex->head.query.len = strlen (query);
+      g_string_assign (ex->query, query);
+    }
+  if (host != NULL)
+    {
+      ex->head.host.ptr = ex->owned_head + host_at;
+      ex->head.host.len = strlen (host);
+      g_string_assign (ex->host, host);
+    }
+  for (guint i = 0; i < n_fields; i++)
+    {
+      SynodHttpHeader *h = &ex->head.headers[i];
+
+      h->name.ptr = ex->owned_head + name_at[i];
+      h->name.len = strlen (h->name.ptr);
+      h->value.ptr = ex->owned_head + value_at[i];
+      h->value.len = strlen (h->value.ptr);
+    }
+  ex->head.n_headers = n_fields;
+  ex->head.version = version == 10 ? 10 : 11;
+  ex->head.content_length = body != NULL ? (gint64)g_bytes_get_size (body) : -1;
+  ex->head.keep_alive = TRUE;
+  if (body != NULL && g_bytes_get_size (body) > 0)
+    ex->body_bytes = g_bytes_ref (body);
+  if (remote != NULL)
+    g_strlcpy (ex->remote, remote, sizeof ex->remote);
+  ex->directory = directory;
+  ex->time = g_get_real_time ();
+  ex->depth = depth;
   ex->on_finish = on_finish;
   ex->on_finish_data = user_data;
   return ex;

@@ -17,6 +17,8 @@
 
 #include <gio/gio.h>
 
+#include <synod-type.h>
+
 #include "synod-http-parser.h"
 
 G_BEGIN_DECLS
@@ -43,7 +45,42 @@ SynodHttpHandler *synod_http_handler_new (const SynodHttpHandlerFuncs *funcs, gp
 SynodHttpHandler *synod_http_handler_ref (SynodHttpHandler *handler);
 void synod_http_handler_unref (SynodHttpHandler *handler);
 gpointer synod_http_handler_get_user_data (SynodHttpHandler *handler);
+const SynodHttpHandlerFuncs *synod_http_handler_get_funcs (SynodHttpHandler *handler);
 void synod_http_handler_invoke (SynodHttpHandler *handler, SynodHttpExchange *exchange);
+
+/**
+ * SynodHttpHandlerRole:
+ * @SYNOD_HTTP_HANDLER_ROLE_HANDLER: the object behind the handler serves
+ *   the URIs it is registered for (Standard.HTTPhandler)
+ * @SYNOD_HTTP_HANDLER_ROLE_LOADER: the object loads documents for its
+ *   subtree on a miss (Standard.URLfileLoader)
+ *
+ * What the broker object a handler stands for does in a URL directory.
+ */
+typedef enum
+{
+  SYNOD_HTTP_HANDLER_ROLE_HANDLER,
+  SYNOD_HTTP_HANDLER_ROLE_LOADER,
+} SynodHttpHandlerRole;
+
+/**
+ * SynodHttpHandlerUnregisteredFunc:
+ * @handler: the handler
+ * @user_data: the data given with the function
+ *
+ * Called each time a URL directory entry holding @handler is removed
+ * (forgotten, replaced, evicted, or the directory freed), outside the
+ * directory's lock.
+ */
+typedef void (*SynodHttpHandlerUnregisteredFunc) (SynodHttpHandler *handler, gpointer user_data);
+
+void synod_http_handler_set_object (SynodHttpHandler *handler, SynodRef *object,
+                                    SynodHttpHandlerRole role);
+SynodRef *synod_http_handler_get_object (SynodHttpHandler *handler, SynodHttpHandlerRole *ret_role);
+void synod_http_handler_set_unregistered_func (SynodHttpHandler *handler,
+                                               SynodHttpHandlerUnregisteredFunc func,
+                                               gpointer user_data, GDestroyNotify destroy);
+void synod_http_handler_notify_unregistered (SynodHttpHandler *handler);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodHttpHandler, synod_http_handler_unref)
 

@@ -41,6 +41,42 @@ is_field_char (guchar c)
   return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
+/**
+ * synod_http_is_token:
+ * @text: a NUL-terminated string
+ *
+ * Returns: whether @text is a non-empty RFC 9110 token (a valid field
+ *   name or method)
+ */
+gboolean
+synod_http_is_token (const gchar *text)
+{
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (!is_tchar ((guchar)*text))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * synod_http_is_field_value:
+ * @text: a NUL-terminated string
+ *
+ * Returns: whether @text may be sent as a field value (no control
+ *   characters but tab, no DEL: nothing that could split a response)
+ */
+gboolean
+synod_http_is_field_value (const gchar *text)
+{
+  if (text == NULL)
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (!is_field_char ((guchar)*text))
+      return FALSE;
+  return TRUE;
+}
+
 /* A request target: visible ASCII, and no fragment. */
 static inline gboolean
 is_target_char (guchar c)
@@ -97,8 +133,15 @@ synod_http_request_head_get_header (const SynodHttpRequestHead *head, const gcha
   return NULL;
 }
 
-static SynodHttpMethod
-method_from_token (const gchar *p, gsize n)
+/**
+ * synod_http_method_from_token:
+ * @p: a method token (not NUL-terminated)
+ * @n: its length
+ *
+ * Returns: the method, or SYNOD_HTTP_METHOD_OTHER for any other token
+ */
+SynodHttpMethod
+synod_http_method_from_token (const gchar *p, gsize n)
 {
   static const struct
   {
@@ -156,7 +199,7 @@ parse_request_line (const gchar *line, gsize n, SynodHttpRequestHead *head, GErr
     return bad (error, SYNOD_HTTP_ERROR_NOT_IMPLEMENTED, _ ("request method too long"));
   head->method_name.ptr = line;
   head->method_name.len = (gsize)(p - line);
-  head->method = method_from_token (line, head->method_name.len);
+  head->method = synod_http_method_from_token (line, head->method_name.len);
 
   p++;
   sp = p;

@@ -156,6 +156,9 @@ SynodHttpParseResult synod_http_parser_parse_head (SynodHttpParser *parser,
 const SynodHttpSlice *synod_http_request_head_get_header (const SynodHttpRequestHead *head,
                                                           const gchar *name);
 
+SynodHttpMethod synod_http_method_from_token (const gchar *p, gsize n);
+gboolean synod_http_is_token (const gchar *text);
+gboolean synod_http_is_field_value (const gchar *text);
 gboolean synod_http_slice_equal_ci (SynodHttpSlice slice, const gchar *str);
 gchar *synod_http_slice_dup (SynodHttpSlice slice);
 

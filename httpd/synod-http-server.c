@@ -80,6 +80,18 @@ typedef struct
   GString *buf;
 } AccessLog;
 
+/* Counters of one daemon on one worker: only that worker writes them, so
+ * counting costs no atomic operation; readers add the workers' up. */
+typedef struct
+{
+  guint64 requests;
+  guint64 status_classes[5];
+  guint64 body_bytes;
+  guint64 accepted;
+  guint64 closed;
+  guint64 refused;
+} WorkerStats;
+
 struct _SynodHttpDaemon
 {
   gint ref_count;
@@ -87,7 +99,9 @@ struct _SynodHttpDaemon
   GHashTable *vhosts; /* lowercased host -> SynodUrlDirectory */
   AccessLog *log;
   guint16 port;
+  gchar *address;        /* "ADDRESS:PORT" once added */
   GPtrArray *listen_fds; /* one per worker, as gint stored in pointers */
+  GPtrArray *stats;      /* WorkerStats*, one per worker */
 };
 
 typedef struct
@@ -95,6 +109,7 @@ typedef struct
   gint kind;
   gint fd;
   SynodHttpDaemon *daemon;
+  WorkerStats *stats;
 } Listener;
 
 typedef struct
@@ -115,6 +130,7 @@ struct _Conn
   gint fd;
   Worker *w;
   SynodHttpDaemon *daemon;
+  WorkerStats *stats;
   gint state;
   gboolean dispatching;
   gboolean dead;
@@ -122,6 +138,8 @@ struct _Conn
   gboolean need_read; /* input was left unread (backpressure) */
   guint64 out_bytes;  /* queued output not yet written */
   gboolean ready;     /* in the worker's ready list */
+  gboolean freed;     /* in the graveyard: only its memory is left */
+  gpointer hook;      /* what config->connection_opened returned */
 
   gchar *in;
   gsize in_cap, in_start, in_end;
@@ -162,6 +180,7 @@ struct _Worker
   GPtrArray *listeners; /* Listener* */
   GHashTable *conns;    /* Conn* set, to close them at stop */
   GPtrArray *ready;     /* Conn* with input left unread and room to go on */
+  GPtrArray *graveyard; /* Conn* freed during this round of events */
   TimerList lists[N_LISTS];
   gint64 now;     /* monotonic, µs */
   gint64 date_at; /* real time second of @date */
@@ -218,6 +237,7 @@ synod_http_daemon_new (SynodUrlDirectory *default_site)
   d->vhosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify)synod_url_directory_unref);
   d->listen_fds = g_ptr_array_new ();
+  d->stats = g_ptr_array_new_with_free_func (g_free);
   return d;
 }
 
@@ -265,6 +285,8 @@ synod_http_daemon_unref (SynodHttpDaemon *d)
   g_hash_table_unref (d->vhosts);
   synod_url_directory_unref (d->default_site);
   g_ptr_array_unref (d->listen_fds);
+  g_ptr_array_unref (d->stats);
+  g_free (d->address);
   g_free (d);
 }
 
@@ -349,6 +371,46 @@ synod_http_daemon_get_port (SynodHttpDaemon *d)
   return d->port;
 }
 
+/**
+ * synod_http_daemon_get_address:
+ *
+ * Returns: (transfer none) (nullable): "ADDRESS:PORT" ("[ADDRESS]:PORT"
+ *   for IPv6) once the daemon listens
+ */
+const gchar *
+synod_http_daemon_get_address (SynodHttpDaemon *d)
+{
+  return d->address;
+}
+
+/**
+ * synod_http_daemon_get_stats:
+ * @ret_stats: (out): the counters, summed over the workers
+ *
+ * The counters are read without stopping the workers: each is exact, the
+ * set is not a snapshot of one instant.
+ */
+void
+synod_http_daemon_get_stats (SynodHttpDaemon *d, SynodHttpDaemonStats *ret_stats)
+{
+  guint64 closed = 0;
+
+  memset (ret_stats, 0, sizeof *ret_stats);
+  for (guint i = 0; i < d->stats->len; i++)
+    {
+      WorkerStats *w = d->stats->pdata[i];
+
+      ret_stats->requests += __atomic_load_n (&w->requests, __ATOMIC_RELAXED);
+      for (guint c = 0; c < 5; c++)
+        ret_stats->status_classes[c] += __atomic_load_n (&w->status_classes[c], __ATOMIC_RELAXED);
+      ret_stats->body_bytes += __atomic_load_n (&w->body_bytes, __ATOMIC_RELAXED);
+      ret_stats->accepted += __atomic_load_n (&w->accepted, __ATOMIC_RELAXED);
+      closed += __atomic_load_n (&w->closed, __ATOMIC_RELAXED);
+      ret_stats->refused += __atomic_load_n (&w->refused, __ATOMIC_RELAXED);
+    }
+  ret_stats->open = ret_stats->accepted >= closed ? ret_stats->accepted - closed : 0;
+}
+
 /* ---- server ---- */
 
 /**
@@ -391,6 +453,7 @@ synod_http_server_new (const SynodHttpServerConfig *config)
       w->listeners = g_ptr_array_new_with_free_func (g_free);
       w->conns = g_hash_table_new (NULL, NULL);
       w->ready = g_ptr_array_new ();
+      w->graveyard = g_ptr_array_new ();
       for (guint l = 0; l < N_LISTS; l++)
         w->lists[l].duration = (gint64)ms[l] * 1000;
       {
@@ -472,6 +535,8 @@ synod_http_server_add_daemon (SynodHttpServer *s, SynodHttpDaemon *d, const gcha
         }
     }
   d->port = port;
+  d->address = strchr (address, ':') != NULL ? g_strdup_printf ("[%s]:%u", address, port)
+                                             : g_strdup_printf ("%s:%u", address, port);
   for (guint i = 0; i < s->n_workers; i++)
     {
       Worker *w = &s->workers[i];
@@ -481,6 +546,8 @@ synod_http_server_add_daemon (SynodHttpServer *s, SynodHttpDaemon *d, const gcha
       l->kind = KIND_LISTENER;
       l->fd = fds[i];
       l->daemon = d;
+      l->stats = g_new0 (WorkerStats, 1);
+      g_ptr_array_add (d->stats, l->stats);
       g_ptr_array_add (d->listen_fds, GINT_TO_POINTER (fds[i]));
       g_ptr_array_add (w->listeners, l);
       epoll_ctl (w->epfd, EPOLL_CTL_ADD, fds[i], &ev);
@@ -561,6 +628,17 @@ update_date (Worker *w)
     }
 }
 
+/* Takes the socket out of the epoll set before closing it: a child forked
+ * meanwhile (a program that spawns one) may hold a copy of the descriptor,
+ * and epoll would go on reporting the open file for a freed connection. */
+static void
+conn_close_fd (Conn *c)
+{
+  epoll_ctl (c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close (c->fd);
+  c->fd = -1;
+}
+
 static void
 conn_free (Conn *c)
 {
@@ -571,7 +649,7 @@ conn_free (Conn *c)
   if (c->ready)
     g_ptr_array_remove_fast (w->ready, c);
   if (c->fd >= 0)
-    close (c->fd);
+    conn_close_fd (c);
   for (guint i = c->outq_pos; i < c->outq->len; i++)
     {
       OutSeg *s = &g_array_index (c->outq, OutSeg, i);
@@ -585,8 +663,24 @@ conn_free (Conn *c)
   g_string_free (c->out, TRUE);
   synod_http_exchange_clear (&c->ex);
   g_free (c->in);
-  g_free (c);
+  __atomic_store_n (&c->stats->closed, c->stats->closed + 1, __ATOMIC_RELAXED);
   g_atomic_int_add (&w->server->n_connections, -1);
+  if (w->server->config.connection_closed != NULL)
+    w->server->config.connection_closed (c->hook, w->server->config.connection_data);
+  /* The memory goes after this round of events: a later event of the same
+   * epoll_wait() batch may still name it (a finish from another thread
+   * can close a connection whose socket also reported an event). */
+  c->dead = TRUE;
+  c->freed = TRUE;
+  g_ptr_array_add (w->graveyard, c);
+}
+
+static void
+bury (Worker *w)
+{
+  for (guint i = 0; i < w->graveyard->len; i++)
+    g_free (w->graveyard->pdata[i]);
+  g_ptr_array_set_size (w->graveyard, 0);
 }
 
 /* Closes now, or as soon as the handler working on it finishes. */
@@ -598,10 +692,7 @@ conn_close (Conn *c)
       c->dead = TRUE;
       timer_unlink (c);
       if (c->fd >= 0)
-        {
-          close (c->fd);
-          c->fd = -1;
-        }
+        conn_close_fd (c);
       return;
     }
   conn_free (c);
@@ -633,6 +724,7 @@ accept_connections (Worker *w, Listener *l)
                                       "Connection: close\r\nRetry-After: 1\r\n\r\n";
 
           g_atomic_int_add (&s->n_connections, -1);
+          __atomic_store_n (&l->stats->refused, l->stats->refused + 1, __ATOMIC_RELAXED);
           if (send (fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
             g_debug ("connection cap: %s", g_strerror (errno));
           close (fd);
@@ -644,6 +736,8 @@ accept_connections (Worker *w, Listener *l)
       c->fd = fd;
       c->w = w;
       c->daemon = l->daemon;
+      c->stats = l->stats;
+      __atomic_store_n (&l->stats->accepted, l->stats->accepted + 1, __ATOMIC_RELAXED);
       c->list = LIST_NONE;
       c->in_cap = INPUT_INITIAL;
       c->in = g_malloc (c->in_cap);
@@ -663,6 +757,8 @@ accept_connections (Worker *w, Listener *l)
             g_strlcpy (c->ex.remote, text, sizeof c->ex.remote);
           }
       }
+      if (s->config.connection_opened != NULL)
+        c->hook = s->config.connection_opened (l->daemon, c->ex.remote, s->config.connection_data);
       synod_http_parser_reset (&c->parser);
       g_hash_table_add (w->conns, c);
       timer_set (c, LIST_HEAD);
@@ -802,6 +898,15 @@ conn_complete (Conn *c, gboolean framing_ok)
   }
 
   access_log_request (c);
+  {
+    WorkerStats *st = c->stats;
+    guint cls = status >= 100 && status < 600 ? status / 100 - 1 : 4;
+
+    __atomic_store_n (&st->requests, st->requests + 1, __ATOMIC_RELAXED);
+    __atomic_store_n (&st->status_classes[cls], st->status_classes[cls] + 1, __ATOMIC_RELAXED);
+    if (!no_body && ex->head.method != SYNOD_HTTP_METHOD_HEAD)
+      __atomic_store_n (&st->body_bytes, st->body_bytes + ex->body_len, __ATOMIC_RELAXED);
+  }
   if (no_body || ex->head.method == SYNOD_HTTP_METHOD_HEAD)
     {
       guint64 len = ex->body_len;
@@ -903,15 +1008,23 @@ conn_on_finish (SynodHttpExchange *ex, gpointer user_data)
       conn_complete (c, TRUE);
       return;
     }
-  /* Finished later, maybe on another thread: the worker takes it from here. */
-  g_mutex_lock (&w->lock);
-  g_ptr_array_add (w->completed, c);
-  g_mutex_unlock (&w->lock);
+  /* Finished later, maybe on another thread: the worker takes it from here.
+   * Only the first completion after the worker emptied the list wakes it:
+   * it takes the whole list at once, so later ones ride along. */
   {
-    guint64 one = 1;
+    gboolean first;
 
-    if (write (w->wake.fd, &one, sizeof one) < 0)
-      g_debug ("wake: %s", g_strerror (errno));
+    g_mutex_lock (&w->lock);
+    first = w->completed->len == 0;
+    g_ptr_array_add (w->completed, c);
+    g_mutex_unlock (&w->lock);
+    if (first)
+      {
+        guint64 one = 1;
+
+        if (write (w->wake.fd, &one, sizeof one) < 0)
+          g_debug ("wake: %s", g_strerror (errno));
+      }
   }
 }
 
@@ -1420,6 +1533,7 @@ worker_main (gpointer data)
             }
         }
       expire_timers (w);
+      bury (w);
       if (w->now - w->last_tick >= G_USEC_PER_SEC)
         {
           w->last_tick = w->now;
@@ -1471,6 +1585,7 @@ worker_main (gpointer data)
             conn_free (c);
         }
     }
+    bury (w);
   }
   return NULL;
 }
@@ -1543,6 +1658,7 @@ synod_http_server_free (SynodHttpServer *s)
       g_ptr_array_unref (w->completed);
       g_hash_table_unref (w->conns);
       g_ptr_array_unref (w->ready);
+      g_ptr_array_unref (w->graveyard);
       close (w->epfd);
       close (w->wake.fd);
       g_mutex_clear (&w->lock);

@@ -32,6 +32,8 @@ G_BEGIN_DECLS
 /* Most worker threads one server may run. */
 #define SYNOD_HTTP_MAX_WORKERS 256
 
+typedef struct _SynodHttpDaemon SynodHttpDaemon;
+
 /**
  * SynodHttpServerConfig:
  * @n_workers: worker threads (0: one per CPU)
@@ -44,6 +46,11 @@ G_BEGIN_DECLS
  * @send_timeout_ms: longest time without progress while sending a response
  * @limits: request line, head, header count and body limits
  * @server_header: value of the Server field (NULL: "Synod")
+ * @connection_opened: (nullable): called on the worker that accepted a
+ *   connection, with its daemon and client address; what it returns is
+ *   given to @connection_closed when the connection is freed
+ * @connection_closed: (nullable): see @connection_opened
+ * @connection_data: for both
  */
 typedef struct
 {
@@ -55,12 +62,15 @@ typedef struct
   guint send_timeout_ms;
   SynodHttpLimits limits;
   const gchar *server_header;
+  gpointer (*connection_opened) (SynodHttpDaemon *daemon, const gchar *remote,
+                                 gpointer connection_data);
+  void (*connection_closed) (gpointer connection, gpointer connection_data);
+  gpointer connection_data;
 } SynodHttpServerConfig;
 
 void synod_http_server_config_init (SynodHttpServerConfig *config);
 
 typedef struct _SynodHttpServer SynodHttpServer;
-typedef struct _SynodHttpDaemon SynodHttpDaemon;
 
 SynodHttpDaemon *synod_http_daemon_new (SynodUrlDirectory *default_site);
 SynodHttpDaemon *synod_http_daemon_ref (SynodHttpDaemon *daemon);
@@ -70,6 +80,28 @@ void synod_http_daemon_add_virtual_host (SynodHttpDaemon *daemon, const gchar *h
 gboolean synod_http_daemon_set_access_log (SynodHttpDaemon *daemon, const gchar *path,
                                            GError **error);
 guint16 synod_http_daemon_get_port (SynodHttpDaemon *daemon);
+const gchar *synod_http_daemon_get_address (SynodHttpDaemon *daemon);
+
+/**
+ * SynodHttpDaemonStats:
+ * @requests: responses sent (engine refusals included)
+ * @status_classes: responses by class, 1xx at index 0 to 5xx at 4
+ * @body_bytes: response body bytes (HEAD and bodiless statuses count 0)
+ * @accepted: connections accepted
+ * @open: connections open now
+ * @refused: connections refused at the cap (503)
+ */
+typedef struct
+{
+  guint64 requests;
+  guint64 status_classes[5];
+  guint64 body_bytes;
+  guint64 accepted;
+  guint64 open;
+  guint64 refused;
+} SynodHttpDaemonStats;
+
+void synod_http_daemon_get_stats (SynodHttpDaemon *daemon, SynodHttpDaemonStats *ret_stats);
 
 SynodHttpServer *synod_http_server_new (const SynodHttpServerConfig *config);
 gboolean synod_http_server_add_daemon (SynodHttpServer *server, SynodHttpDaemon *daemon,

@@ -51,6 +51,12 @@ typedef struct
   gchar *charset;
   guint ssi_max_depth;
   SynodHttpHandler *handler; /* weak: the loader's own handler */
+  SynodHttpDocumentFunc document_loaded;
+  gpointer hook_data;
+  /* While its object lives, the loader holds its directory, so that a
+   * document invoked through the broker can keep it alive for the call. */
+  GMutex hold_lock;
+  gboolean held;
 } Loader;
 
 typedef struct
@@ -251,6 +257,7 @@ loader_unref (gpointer p)
   if (l == NULL || !g_atomic_int_dec_and_test (&l->ref_count))
     return;
   synod_http_document_cache_unref (l->cache);
+  g_mutex_clear (&l->hold_lock);
   g_free (l->prefix);
   g_free (l->root);
   g_strfreev (l->index_names);
@@ -806,72 +813,119 @@ redirect_to_directory (SynodHttpExchange *ex)
   synod_http_exchange_add_header (ex, "Location", location);
 }
 
-static void
-loader_handle (SynodHttpExchange *ex, gpointer user_data)
+/* Where a request path leads in the tree. */
+typedef enum
 {
-  Loader *l = user_data;
-  const gchar *path = synod_http_exchange_get_path (ex);
+  FOUND_ERROR,    /* *ret_status says which */
+  FOUND_REDIRECT, /* a directory asked for without its slash */
+  FOUND_FILE,     /* *ret_file is a regular file, opened as *ret_fd */
+} Found;
+
+static Found
+loader_find (Loader *l, const gchar *path, gchar **ret_file, gint *ret_fd, struct stat *st,
+             guint *ret_status)
+{
   const gchar *rel = path;
   g_autofree gchar *file = NULL;
-  g_autoptr (GError) error = NULL;
   guint status = 404;
-  struct stat st;
   gint fd;
-  Document *d;
-  SynodHttpHandler *h;
 
   if (g_str_has_prefix (path, l->prefix))
     rel = path + strlen (l->prefix);
   file = resolve (l, rel, &status);
-  if (file == NULL || stat (file, &st) != 0)
+  if (file == NULL || stat (file, st) != 0)
     {
-      synod_http_exchange_respond_error (ex, status, NULL);
-      synod_http_exchange_finish (ex);
-      return;
+      *ret_status = status;
+      return FOUND_ERROR;
     }
-  if (S_ISDIR (st.st_mode))
+  if (S_ISDIR (st->st_mode))
     {
       if (!g_str_has_suffix (path, "/"))
-        {
-          if (method_is_readable (ex))
-            redirect_to_directory (ex);
-          synod_http_exchange_finish (ex);
-          return;
-        }
+        return FOUND_REDIRECT;
       for (guint i = 0; l->index_names[i] != NULL; i++)
         {
           g_autofree gchar *index_rel = g_build_filename (rel, l->index_names[i], NULL);
           g_autofree gchar *index = resolve (l, index_rel, &status);
 
-          if (index != NULL && stat (index, &st) == 0 && S_ISREG (st.st_mode))
+          if (index != NULL && stat (index, st) == 0 && S_ISREG (st->st_mode))
             {
               g_free (file);
               file = g_steal_pointer (&index);
               break;
             }
         }
-      if (S_ISDIR (st.st_mode))
-        {
-          /* No index and no listing. */
-          synod_http_exchange_respond_error (ex, 403, NULL);
-          synod_http_exchange_finish (ex);
-          return;
-        }
     }
-  if (!S_ISREG (st.st_mode))
+  /* A directory without an index (no listings), devices, FIFOs, sockets. */
+  if (!S_ISREG (st->st_mode))
     {
-      synod_http_exchange_respond_error (ex, 403, NULL);
-      synod_http_exchange_finish (ex);
-      return;
+      *ret_status = 403;
+      return FOUND_ERROR;
     }
   fd = open (file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 || fstat (fd, &st) != 0)
+  if (fd < 0 || fstat (fd, st) != 0)
     {
-      synod_http_exchange_respond_error (ex, errno == EACCES ? 403 : 404, NULL);
+      *ret_status = errno == EACCES ? 403 : 404;
       if (fd >= 0)
         close (fd);
-      synod_http_exchange_finish (ex);
-      return;
+      return FOUND_ERROR;
+    }
+  *ret_file = g_steal_pointer (&file);
+  *ret_fd = fd;
+  return FOUND_FILE;
+}
+
+/* Loads @file into a document, creates its handler (and, through the hook,
+ * its object) and registers it at @path. Returns the handler (a reference)
+ * even when the directory had no room for it. */
+static SynodHttpHandler *
+loader_load_file (Loader *l, const gchar *path, const gchar *file, gint fd, const struct stat *st,
+                  GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  SynodHttpHandler *h;
+  Document *d;
+
+  d = document_load (l, path, file, fd, st, error);
+  if (d == NULL)
+    return NULL;
+  h = synod_http_handler_new (&document_funcs, d);
+  d->handler = h;
+  if (l->document_loaded != NULL)
+    l->document_loaded (h, l->hook_data);
+  cache_add (l->cache, d);
+  if (!synod_url_directory_register (l->directory, path, SYNOD_URL_MATCH_EXACT, h, &local_error))
+    {
+      g_debug ("not caching %s: %s", path, local_error->message);
+      synod_http_handler_notify_unregistered (h);
+    }
+  return h;
+}
+
+static void
+loader_handle (SynodHttpExchange *ex, gpointer user_data)
+{
+  Loader *l = user_data;
+  const gchar *path = synod_http_exchange_get_path (ex);
+  g_autofree gchar *file = NULL;
+  g_autoptr (GError) error = NULL;
+  guint status = 404;
+  struct stat st;
+  gint fd = -1;
+  SynodHttpHandler *h;
+
+  switch (loader_find (l, path, &file, &fd, &st, &status))
+    {
+      case FOUND_ERROR:
+        synod_http_exchange_respond_error (ex, status, NULL);
+        synod_http_exchange_finish (ex);
+        return;
+      case FOUND_REDIRECT:
+        if (method_is_readable (ex))
+          redirect_to_directory (ex);
+        synod_http_exchange_finish (ex);
+        return;
+      case FOUND_FILE:
+        break;
     }
 
   if ((guint64)st.st_size > l->cache->max_document)
@@ -893,21 +947,16 @@ loader_handle (SynodHttpExchange *ex, gpointer user_data)
       return;
     }
 
-  d = document_load (l, path, file, fd, &st, &error);
+  h = loader_load_file (l, path, file, fd, &st, &error);
   close (fd);
-  if (d == NULL)
+  if (h == NULL)
     {
       synod_http_exchange_respond_gerror (ex, error);
       synod_http_exchange_finish (ex);
       return;
     }
-  h = synod_http_handler_new (&document_funcs, d);
-  d->handler = h;
-  cache_add (l->cache, d);
-  if (!synod_url_directory_register (l->directory, path, SYNOD_URL_MATCH_EXACT, h, &error))
-    g_debug ("not caching %s: %s", path, error->message);
   /* The document answers this request itself, as it will the next ones. */
-  document_handle (ex, d);
+  document_handle (ex, synod_http_handler_get_user_data (h));
   synod_http_handler_unref (h);
 }
 
@@ -963,7 +1012,244 @@ synod_http_file_loader_new (SynodUrlDirectory *directory, const gchar *prefix, c
   l->charset = g_strdup (config->charset != NULL ? config->charset : "utf-8");
   l->ssi_max_depth
       = config->ssi_max_depth != 0 ? config->ssi_max_depth : SYNOD_SSI_DEFAULT_MAX_DEPTH;
+  g_mutex_init (&l->hold_lock);
+  l->document_loaded = config->document_loaded;
+  l->hook_data = config->hook_data;
   h = synod_http_handler_new (&loader_funcs, l);
   l->handler = h;
   return h;
+}
+
+/* ---- what the broker classes ask ---- */
+
+/**
+ * synod_http_handler_is_file_loader:
+ *
+ * Returns: whether @handler is a URLfileLoader's handler
+ */
+gboolean
+synod_http_handler_is_file_loader (SynodHttpHandler *handler)
+{
+  return synod_http_handler_get_funcs (handler) == &loader_funcs;
+}
+
+/**
+ * synod_http_handler_is_document:
+ *
+ * Returns: whether @handler is a loaded document's handler
+ */
+gboolean
+synod_http_handler_is_document (SynodHttpHandler *handler)
+{
+  return synod_http_handler_get_funcs (handler) == &document_funcs;
+}
+
+/**
+ * synod_http_file_loader_load:
+ * @loader: a file loader's handler
+ * @path: a normalized path under the loader's prefix
+ * @ret_document: (out) (transfer full): the document's handler
+ *
+ * Loads the document for @path and registers it, as a miss does, without a
+ * request to answer (Standard.URLfileLoader.load).
+ *
+ * Returns: %FALSE with SYNOD_HTTP_ERROR_NOT_FOUND, _FORBIDDEN (also for a
+ *   directory asked for without its slash) or _LIMIT (a document too large
+ *   to keep)
+ */
+gboolean
+synod_http_file_loader_load (SynodHttpHandler *loader, const gchar *path,
+                             SynodHttpHandler **ret_document, GError **error)
+{
+  Loader *l;
+  g_autofree gchar *file = NULL;
+  guint status = 404;
+  struct stat st;
+  gint fd = -1;
+  SynodHttpHandler *h;
+
+  g_return_val_if_fail (synod_http_handler_is_file_loader (loader), FALSE);
+  l = synod_http_handler_get_user_data (loader);
+  switch (loader_find (l, path, &file, &fd, &st, &status))
+    {
+      case FOUND_ERROR:
+        g_set_error (error, SYNOD_HTTP_ERROR,
+                     status == 403 ? SYNOD_HTTP_ERROR_FORBIDDEN : SYNOD_HTTP_ERROR_NOT_FOUND,
+                     _ ("no document for “%s”"), path);
+        return FALSE;
+      case FOUND_REDIRECT:
+        g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_FORBIDDEN,
+                     _ ("“%s” is a directory: its URI ends with “/”"), path);
+        return FALSE;
+      case FOUND_FILE:
+        break;
+    }
+  if ((guint64)st.st_size > l->cache->max_document)
+    {
+      close (fd);
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_LIMIT,
+                   _ ("“%s” is larger than the largest cached document"), path);
+      return FALSE;
+    }
+  h = loader_load_file (l, path, file, fd, &st, error);
+  close (fd);
+  if (h == NULL)
+    return FALSE;
+  *ret_document = h;
+  return TRUE;
+}
+
+/** Returns: (transfer none): the URL prefix the loader serves */
+const gchar *
+synod_http_file_loader_get_prefix (SynodHttpHandler *loader)
+{
+  g_return_val_if_fail (synod_http_handler_is_file_loader (loader), NULL);
+  return ((Loader *)synod_http_handler_get_user_data (loader))->prefix;
+}
+
+/** Returns: (transfer none): the real path of the loader's document root */
+const gchar *
+synod_http_file_loader_get_root (SynodHttpHandler *loader)
+{
+  g_return_val_if_fail (synod_http_handler_is_file_loader (loader), NULL);
+  return ((Loader *)synod_http_handler_get_user_data (loader))->root;
+}
+
+/** Returns: (transfer none): the loader's document cache */
+SynodHttpDocumentCache *
+synod_http_file_loader_get_cache (SynodHttpHandler *loader)
+{
+  g_return_val_if_fail (synod_http_handler_is_file_loader (loader), NULL);
+  return ((Loader *)synod_http_handler_get_user_data (loader))->cache;
+}
+
+/**
+ * synod_http_file_loader_count_documents:
+ *
+ * Returns: how many of the loader's documents its directory holds
+ */
+guint
+synod_http_file_loader_count_documents (SynodHttpHandler *loader)
+{
+  Loader *l = synod_http_handler_get_user_data (loader);
+  g_autoptr (GPtrArray) entries = synod_url_directory_list (l->directory);
+  guint n = 0;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SynodUrlEntry *e = entries->pdata[i];
+
+      if (synod_http_handler_is_document (e->handler)
+          && ((Document *)synod_http_handler_get_user_data (e->handler))->loader == l)
+        n++;
+    }
+  return n;
+}
+
+/**
+ * synod_http_file_loader_flush:
+ *
+ * Forgets every document the loader registered.
+ *
+ * Returns: how many
+ */
+guint
+synod_http_file_loader_flush (SynodHttpHandler *loader)
+{
+  Loader *l = synod_http_handler_get_user_data (loader);
+  g_autoptr (GPtrArray) entries = synod_url_directory_list (l->directory);
+  guint n = 0;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SynodUrlEntry *e = entries->pdata[i];
+
+      if (synod_http_handler_is_document (e->handler)
+          && ((Document *)synod_http_handler_get_user_data (e->handler))->loader == l
+          && synod_url_directory_forget (l->directory, e->path, e->match, e->handler))
+        n++;
+    }
+  return n;
+}
+
+/**
+ * synod_http_document_get_info:
+ * @document: a document's handler
+ * @ret_info: (out): filled with views into the document, valid while
+ *   @document is
+ */
+void
+synod_http_document_get_info (SynodHttpHandler *document, SynodHttpDocumentInfo *ret_info)
+{
+  Document *d;
+
+  g_return_if_fail (synod_http_handler_is_document (document));
+  d = synod_http_handler_get_user_data (document);
+  ret_info->path = d->url_path;
+  ret_info->file = d->file;
+  ret_info->media_type = d->media_type;
+  ret_info->etag = d->identity.etag;
+  ret_info->size = (guint64)d->st.st_size;
+  ret_info->modified = (gint64)d->st.st_mtime;
+  ret_info->ssi = d->ssi;
+  ret_info->gzip = d->has_gzip;
+  ret_info->directory = d->loader->directory;
+}
+
+/**
+ * synod_http_file_loader_hold_directory:
+ * @loader: a file loader's handler
+ *
+ * Makes the loader hold a reference on its directory until
+ * synod_http_file_loader_release_directory(). The directory holds the
+ * loader too, so the broker class releases it when the loader's object
+ * goes; meanwhile synod_http_document_ref_directory() can keep the
+ * directory alive for a document answering an invocation.
+ */
+void
+synod_http_file_loader_hold_directory (SynodHttpHandler *loader)
+{
+  Loader *l = synod_http_handler_get_user_data (loader);
+
+  g_mutex_lock (&l->hold_lock);
+  if (!l->held)
+    {
+      synod_url_directory_ref (l->directory);
+      l->held = TRUE;
+    }
+  g_mutex_unlock (&l->hold_lock);
+}
+
+void
+synod_http_file_loader_release_directory (SynodHttpHandler *loader)
+{
+  Loader *l = synod_http_handler_get_user_data (loader);
+  gboolean was;
+
+  g_mutex_lock (&l->hold_lock);
+  was = l->held;
+  l->held = FALSE;
+  g_mutex_unlock (&l->hold_lock);
+  if (was)
+    synod_url_directory_unref (l->directory);
+}
+
+/**
+ * synod_http_document_ref_directory:
+ * @document: a document's handler
+ *
+ * Returns: (transfer full) (nullable): the document's directory, while its
+ *   loader holds it; %NULL once the site is going
+ */
+SynodUrlDirectory *
+synod_http_document_ref_directory (SynodHttpHandler *document)
+{
+  Loader *l = ((Document *)synod_http_handler_get_user_data (document))->loader;
+  SynodUrlDirectory *d = NULL;
+
+  g_mutex_lock (&l->hold_lock);
+  if (l->held)
+    d = synod_url_directory_ref (l->directory);
+  g_mutex_unlock (&l->hold_lock);
+  return d;
 }

@@ -37,6 +37,16 @@ guint synod_http_document_cache_get_n_documents (SynodHttpDocumentCache *cache);
 guint64 synod_http_document_cache_get_loads (SynodHttpDocumentCache *cache);
 
 /**
+ * SynodHttpDocumentFunc:
+ * @document: a document's handler, just loaded, not yet registered
+ * @user_data: the config's hook_data
+ *
+ * Lets the broker classes make the document's object (and set the
+ * handler's object and unregistered function) before it is registered.
+ */
+typedef void (*SynodHttpDocumentFunc) (SynodHttpHandler *document, gpointer user_data);
+
+/**
  * SynodHttpFileLoaderConfig:
  * @index_names: (array zero-terminated=1) (nullable): names tried for a
  *   directory (NULL: index.html, index.shtml)
@@ -47,6 +57,8 @@ guint64 synod_http_document_cache_get_loads (SynodHttpDocumentCache *cache);
  * @gzip: offer gzip variants of compressible documents
  * @charset: charset of text types (NULL: utf-8)
  * @ssi_max_depth: include nesting limit
+ * @document_loaded: (nullable): called for each document loaded
+ * @hook_data: for @document_loaded
  */
 typedef struct
 {
@@ -56,6 +68,8 @@ typedef struct
   gboolean gzip;
   const gchar *charset;
   guint ssi_max_depth;
+  SynodHttpDocumentFunc document_loaded;
+  gpointer hook_data;
 } SynodHttpFileLoaderConfig;
 
 void synod_http_file_loader_config_init (SynodHttpFileLoaderConfig *config);
@@ -64,6 +78,39 @@ SynodHttpHandler *synod_http_file_loader_new (SynodUrlDirectory *directory, cons
                                               const gchar *root, SynodHttpDocumentCache *cache,
                                               const SynodHttpFileLoaderConfig *config,
                                               GError **error);
+
+gboolean synod_http_handler_is_file_loader (SynodHttpHandler *handler);
+gboolean synod_http_handler_is_document (SynodHttpHandler *handler);
+gboolean synod_http_file_loader_load (SynodHttpHandler *loader, const gchar *path,
+                                      SynodHttpHandler **ret_document, GError **error);
+const gchar *synod_http_file_loader_get_prefix (SynodHttpHandler *loader);
+const gchar *synod_http_file_loader_get_root (SynodHttpHandler *loader);
+SynodHttpDocumentCache *synod_http_file_loader_get_cache (SynodHttpHandler *loader);
+guint synod_http_file_loader_count_documents (SynodHttpHandler *loader);
+guint synod_http_file_loader_flush (SynodHttpHandler *loader);
+
+/**
+ * SynodHttpDocumentInfo:
+ *
+ * What a loaded document is (Standard.HTTPdocument.info).
+ */
+typedef struct
+{
+  const gchar *path;
+  const gchar *file;
+  const gchar *media_type;
+  const gchar *etag;
+  guint64 size;
+  gint64 modified;
+  gboolean ssi;
+  gboolean gzip;
+  SynodUrlDirectory *directory;
+} SynodHttpDocumentInfo;
+
+void synod_http_document_get_info (SynodHttpHandler *document, SynodHttpDocumentInfo *ret_info);
+void synod_http_file_loader_hold_directory (SynodHttpHandler *loader);
+void synod_http_file_loader_release_directory (SynodHttpHandler *loader);
+SynodUrlDirectory *synod_http_document_ref_directory (SynodHttpHandler *document);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodHttpDocumentCache, synod_http_document_cache_unref)
 

@@ -5,6 +5,13 @@
  * line "listening ADDRESS PORT" per daemon on stdout once it accepts
  * connections, so scripts and tests can wait for readiness, and runs until
  * SIGINT or SIGTERM.
+ *
+ * By default each site is a Standard.HTTPdaemon object on a broker of the
+ * program's own, so it serves exactly as a site that synodd creates; with
+ * --network it joins other peers, and --mount PREFIX=TARGET lets an object
+ * (by Id or service name, on any peer) serve a prefix. --engine-only
+ * builds the sites from the engine's C modules without a broker: the
+ * benchmark measures what the object layer costs against it.
  */
 #include "config.h"
 
@@ -15,8 +22,11 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "synod-http-objects.h"
 #include "synod-http-server.h"
 #include "synod-http-static.h"
+
+#include "http.h"
 
 static gboolean
 quit (gpointer loop)
@@ -39,6 +49,166 @@ make_site (const gchar *root, SynodHttpDocumentCache *cache, const SynodHttpFile
   return g_steal_pointer (&dir);
 }
 
+typedef struct
+{
+  const gchar *address;
+  gint port, workers, max_connections, header_ms, body_ms, idle_ms, send_ms, handler_ms,
+      revalidate_ms;
+  gint64 cache_bytes, cache_document, max_body;
+  gboolean gzip;
+  gboolean connection_objects;
+  const gchar *access_log;
+  gchar **vhosts;
+  gchar **mounts;
+} SiteOptions;
+
+/* The creation parameters of the HTTPdaemon serving @root (see
+ * synod-http-objects.h): what synodd would give from its configuration. */
+static GVariant *
+site_params (const gchar *root, const SiteOptions *o, gboolean first, GError **error)
+{
+  g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autofree gchar *listen = NULL;
+
+  listen = strchr (o->address, ':') != NULL
+               ? g_strdup_printf ("[%s]:%d", o->address, first ? o->port : 0)
+               : g_strdup_printf ("%s:%d", o->address, first ? o->port : 0);
+  g_variant_builder_add (&b, "{sv}", "listen", g_variant_new_string (listen));
+  g_variant_builder_add (&b, "{sv}", "root", g_variant_new_string (root));
+  g_variant_builder_add (&b, "{sv}", "workers", g_variant_new_uint32 ((guint32)o->workers));
+  g_variant_builder_add (&b, "{sv}", "max-connections",
+                         g_variant_new_uint32 ((guint32)o->max_connections));
+  g_variant_builder_add (&b, "{sv}", "header-timeout-ms",
+                         g_variant_new_uint32 ((guint32)o->header_ms));
+  g_variant_builder_add (&b, "{sv}", "body-timeout-ms", g_variant_new_uint32 ((guint32)o->body_ms));
+  g_variant_builder_add (&b, "{sv}", "keepalive-timeout-ms",
+                         g_variant_new_uint32 ((guint32)o->idle_ms));
+  g_variant_builder_add (&b, "{sv}", "send-timeout-ms", g_variant_new_uint32 ((guint32)o->send_ms));
+  g_variant_builder_add (&b, "{sv}", "handler-timeout-ms",
+                         g_variant_new_uint32 ((guint32)o->handler_ms));
+  g_variant_builder_add (&b, "{sv}", "revalidate-ms",
+                         g_variant_new_uint32 ((guint32)o->revalidate_ms));
+  g_variant_builder_add (&b, "{sv}", "cache-bytes", g_variant_new_uint64 ((guint64)o->cache_bytes));
+  g_variant_builder_add (&b, "{sv}", "cache-document",
+                         g_variant_new_uint64 ((guint64)o->cache_document));
+  g_variant_builder_add (&b, "{sv}", "max-body", g_variant_new_uint64 ((guint64)o->max_body));
+  g_variant_builder_add (&b, "{sv}", "gzip", g_variant_new_boolean (o->gzip));
+  g_variant_builder_add (&b, "{sv}", "connection-objects",
+                         g_variant_new_boolean (o->connection_objects));
+  if (first && o->access_log != NULL)
+    g_variant_builder_add (&b, "{sv}", "access-log", g_variant_new_string (o->access_log));
+  if (first && o->vhosts != NULL)
+    {
+      g_auto (GVariantBuilder) v = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+
+      for (guint i = 0; o->vhosts[i] != NULL; i++)
+        {
+          g_auto (GStrv) kv = g_strsplit (o->vhosts[i], "=", 2);
+
+          if (kv[0] == NULL || kv[1] == NULL)
+            {
+              g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                                   _ ("--vhost wants HOST=DIR"));
+              return NULL;
+            }
+          g_variant_builder_add (&v, "{ss}", kv[0], kv[1]);
+        }
+      g_variant_builder_add (&b, "{sv}", "virtual-hosts", g_variant_builder_end (&v));
+    }
+  if (o->mounts != NULL)
+    {
+      g_auto (GVariantBuilder) m = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+
+      for (guint i = 0; o->mounts[i] != NULL; i++)
+        {
+          g_auto (GStrv) kv = g_strsplit (o->mounts[i], "=", 2);
+
+          if (kv[0] == NULL || kv[1] == NULL)
+            {
+              g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                                   _ ("--mount wants PREFIX=TARGET"));
+              return NULL;
+            }
+          g_variant_builder_add (&m, "{ss}", kv[0], kv[1]);
+        }
+      g_variant_builder_add (&b, "{sv}", "mounts", g_variant_builder_end (&m));
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+/* Each --root a Standard.HTTPdaemon object on a broker of our own. */
+static int
+run_objects (gchar **roots, const SiteOptions *o, const gchar *network_listen, gchar **peers)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SynodBroker) broker = synod_broker_new (NULL, &error);
+  g_autoptr (SynodNetwork) network = NULL;
+  g_autoptr (GPtrArray) daemons
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_object_unref);
+  g_autoptr (GMainLoop) loop = NULL;
+
+  if (broker == NULL || !synod_http_register_classes (broker, &error))
+    {
+      g_printerr ("synod-httpd: %s\n", error->message);
+      return 1;
+    }
+  if (network_listen != NULL)
+    {
+      SynodNetworkOptions no;
+
+      synod_network_options_init (&no);
+      no.listen = network_listen;
+      no.peers = (const gchar *const *)peers;
+      network = synod_network_new (broker, &no, &error);
+      if (network == NULL)
+        {
+          g_printerr ("synod-httpd: %s\n", error->message);
+          return 1;
+        }
+      if (peers != NULL)
+        synod_network_wait_peers (network, g_strv_length (peers), 10000);
+    }
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit, loop);
+  g_unix_signal_add (SIGTERM, quit, loop);
+  for (guint i = 0; roots[i] != NULL; i++)
+    {
+      g_autoptr (GVariant) params = site_params (roots[i], o, i == 0, &error);
+      SynodObject *daemon;
+
+      if (params == NULL)
+        {
+          g_printerr ("synod-httpd: %s\n", error->message);
+          return 2;
+        }
+      daemon = synod_broker_create_object (broker, "Standard.HTTPdaemon", 1, params, &error);
+      if (daemon == NULL)
+        {
+          g_printerr ("synod-httpd: %s\n", error->message);
+          return 1;
+        }
+      g_ptr_array_add (daemons, daemon);
+    }
+  for (guint i = 0; i < daemons->len; i++)
+    {
+      g_autoptr (SynodRef) ref = synod_ref_new_for_object (daemons->pdata[i]);
+      guint32 port = 0;
+
+      standard_http_daemon_port (ref, &port, NULL);
+      printf ("listening %s %u\n", o->address, port);
+    }
+  if (network != NULL)
+    printf ("network %s\n", synod_network_get_listen_address (network));
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+  for (guint i = 0; i < daemons->len; i++)
+    synod_object_delete (daemons->pdata[i], NULL);
+  g_clear_pointer (&daemons, g_ptr_array_unref);
+  g_clear_pointer (&network, synod_network_free);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -56,6 +226,12 @@ main (int argc, char **argv)
          cache_document = SYNOD_HTTP_DEFAULT_CACHE_DOCUMENT;
   gint64 max_body = SYNOD_HTTP_DEFAULT_MAX_BODY;
   gboolean no_gzip = FALSE;
+  gboolean engine_only = FALSE;
+  gboolean connection_objects = FALSE;
+  gint handler_ms = SYNOD_HTTP_DEFAULT_HANDLER_TIMEOUT_MS;
+  g_autofree gchar *network_listen = NULL;
+  g_auto (GStrv) peers = NULL;
+  g_auto (GStrv) mounts = NULL;
   const GOptionEntry entries[]
       = { { "root", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &roots,
             N_ ("Document root; repeat for more sites (daemons)"), N_ ("DIR") },
@@ -88,6 +264,19 @@ main (int argc, char **argv)
           { "revalidate-ms", 0, 0, G_OPTION_ARG_INT, &revalidate_ms,
             N_ ("How often a cached document is checked against its file"), N_ ("MS") },
           { "no-gzip", 0, 0, G_OPTION_ARG_NONE, &no_gzip, N_ ("Do not offer gzip variants"), NULL },
+          { "handler-timeout-ms", 0, 0, G_OPTION_ARG_INT, &handler_ms,
+            N_ ("How long an object may take to answer (504 beyond)"), N_ ("MS") },
+          { "mount", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mounts,
+            N_ ("An object (Id or service name) serving a URL prefix of every site"),
+            N_ ("PREFIX=TARGET") },
+          { "network", 0, 0, G_OPTION_ARG_STRING, &network_listen,
+            N_ ("Join other Synod peers, accepting them on this address"), N_ ("ADDRESS:PORT") },
+          { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers,
+            N_ ("A peer to connect to (with --network)"), N_ ("HOST:PORT") },
+          { "connection-objects", 0, 0, G_OPTION_ARG_NONE, &connection_objects,
+            N_ ("Make each connection a Standard.HTTPfastReceive object"), NULL },
+          { "engine-only", 0, 0, G_OPTION_ARG_NONE, &engine_only,
+            N_ ("Serve from the engine's C modules, without the broker objects"), NULL },
           { NULL } };
   g_autoptr (GOptionContext) oc = NULL;
   g_autoptr (GError) error = NULL;
@@ -119,10 +308,39 @@ main (int argc, char **argv)
     }
   if (port < 0 || port > 65535 || workers < 0 || max_connections <= 0 || header_ms <= 0
       || body_ms <= 0 || idle_ms <= 0 || send_ms <= 0 || max_body < 0 || cache_bytes <= 0
-      || cache_document <= 0 || revalidate_ms < 0)
+      || cache_document <= 0 || revalidate_ms < 0 || handler_ms <= 0)
     {
       g_printerr ("synod-httpd: %s\n", _ ("a numeric option is out of range"));
       return 2;
+    }
+  if (engine_only && (mounts != NULL || network_listen != NULL || connection_objects))
+    {
+      g_printerr ("synod-httpd: %s\n",
+                  _ ("--mount, --network and --connection-objects need the broker objects"));
+      return 2;
+    }
+  if (!engine_only)
+    {
+      SiteOptions so = { .address = address,
+                         .port = port,
+                         .workers = workers,
+                         .max_connections = max_connections,
+                         .header_ms = header_ms,
+                         .body_ms = body_ms,
+                         .idle_ms = idle_ms,
+                         .send_ms = send_ms,
+                         .handler_ms = handler_ms,
+                         .revalidate_ms = revalidate_ms,
+                         .cache_bytes = cache_bytes,
+                         .cache_document = cache_document,
+                         .max_body = max_body,
+                         .gzip = !no_gzip,
+                         .connection_objects = connection_objects,
+                         .access_log = access_log,
+                         .vhosts = vhosts,
+                         .mounts = mounts };
+
+      return run_objects (roots, &so, network_listen, peers);
     }
 
   synod_http_server_config_init (&config);

@@ -57,6 +57,17 @@ entry_free (gpointer p)
   g_free (e);
 }
 
+/* An entry that left the directory: its handler hears of it (outside the
+ * directory's lock, since the handler may take others), then it is freed. */
+static void
+entry_release (Entry *e)
+{
+  if (e == NULL)
+    return;
+  synod_http_handler_notify_unregistered (e->handler);
+  entry_free (e);
+}
+
 /**
  * synod_url_directory_new:
  * @max_entries: most registrations (0 for the default)
@@ -71,7 +82,7 @@ synod_url_directory_new (guint max_entries)
   d->ref_count = 1;
   g_rw_lock_init (&d->lock);
   for (guint i = 0; i < 2; i++)
-    d->tables[i] = g_hash_table_new_full (key_hash, key_equal, NULL, entry_free);
+    d->tables[i] = g_hash_table_new (key_hash, key_equal);
   d->max_entries = max_entries != 0 ? max_entries : SYNOD_URL_DIRECTORY_DEFAULT_MAX_ENTRIES;
   return d;
 }
@@ -89,6 +100,18 @@ synod_url_directory_unref (SynodUrlDirectory *d)
 {
   if (d == NULL || !g_atomic_int_dec_and_test (&d->ref_count))
     return;
+  for (guint i = 0; i < 2; i++)
+    {
+      GHashTableIter it;
+      gpointer value;
+
+      g_hash_table_iter_init (&it, d->tables[i]);
+      while (g_hash_table_iter_next (&it, NULL, &value))
+        {
+          g_hash_table_iter_steal (&it);
+          entry_release (value);
+        }
+    }
   g_hash_table_unref (d->tables[0]);
   g_hash_table_unref (d->tables[1]);
   g_rw_lock_clear (&d->lock);
@@ -113,6 +136,7 @@ synod_url_directory_register (SynodUrlDirectory *d, const gchar *prefix, SynodUr
 {
   GHashTable *t;
   Entry *e;
+  Entry *old;
 
   g_return_val_if_fail (d != NULL && prefix != NULL && handler != NULL, FALSE);
   if (prefix[0] != '/')
@@ -138,8 +162,12 @@ synod_url_directory_register (SynodUrlDirectory *d, const gchar *prefix, SynodUr
                    _ ("URL directory full (%u entries)"), d->max_entries);
       return FALSE;
     }
-  g_hash_table_replace (t, &e->key, e);
+  old = g_hash_table_lookup (t, &e->key);
+  if (old != NULL)
+    g_hash_table_steal (t, &old->key);
+  g_hash_table_insert (t, &e->key, e);
   g_rw_lock_writer_unlock (&d->lock);
+  entry_release (old);
   return TRUE;
 }
 
@@ -158,24 +186,27 @@ synod_url_directory_forget (SynodUrlDirectory *d, const gchar *prefix, SynodUrlM
 {
   GHashTable *t = d->tables[match == SYNOD_URL_MATCH_EXACT];
   Key k = { prefix, strlen (prefix) };
-  gboolean removed = FALSE;
   Entry *e;
 
   g_rw_lock_writer_lock (&d->lock);
   e = g_hash_table_lookup (t, &k);
   if (e != NULL && (only_if == NULL || e->handler == only_if))
-    removed = g_hash_table_remove (t, &k);
+    g_hash_table_steal (t, &k);
+  else
+    e = NULL;
   g_rw_lock_writer_unlock (&d->lock);
-  return removed;
+  entry_release (e);
+  return e != NULL;
 }
 
 static Entry *
-lookup_locked (SynodUrlDirectory *d, const gchar *path, gsize len)
+lookup_locked (SynodUrlDirectory *d, const gchar *path, gsize len, gboolean *ret_exact)
 {
   Key k = { path, len };
   GHashTable *prefixes = d->tables[SYNOD_URL_MATCH_PREFIX];
   Entry *e = g_hash_table_lookup (d->tables[SYNOD_URL_MATCH_EXACT], &k);
 
+  *ret_exact = e != NULL;
   if (e != NULL || (e = g_hash_table_lookup (prefixes, &k)) != NULL)
     return e;
   /* Shorter candidates, longest first: "/a/b" -> "/a/", "/a", "/". */
@@ -200,6 +231,38 @@ lookup_locked (SynodUrlDirectory *d, const gchar *path, gsize len)
 }
 
 /**
+ * synod_url_directory_lookup_full:
+ * @path: a normalized path
+ * @path_len: its length
+ * @ret_prefix: (out) (optional) (transfer full): the registration that matched
+ * @ret_match: (out) (optional): its kind
+ *
+ * Returns: (transfer full) (nullable): the handler of the longest
+ *   registration matching @path
+ */
+SynodHttpHandler *
+synod_url_directory_lookup_full (SynodUrlDirectory *d, const gchar *path, gsize path_len,
+                                 gchar **ret_prefix, SynodUrlMatch *ret_match)
+{
+  SynodHttpHandler *h = NULL;
+  gboolean exact = FALSE;
+  Entry *e;
+
+  g_rw_lock_reader_lock (&d->lock);
+  e = lookup_locked (d, path, path_len, &exact);
+  if (e != NULL)
+    {
+      h = synod_http_handler_ref (e->handler);
+      if (ret_prefix != NULL)
+        *ret_prefix = g_strdup (e->prefix);
+      if (ret_match != NULL)
+        *ret_match = exact ? SYNOD_URL_MATCH_EXACT : SYNOD_URL_MATCH_PREFIX;
+    }
+  g_rw_lock_reader_unlock (&d->lock);
+  return h;
+}
+
+/**
  * synod_url_directory_lookup:
  * @path: a normalized path
  * @path_len: its length
@@ -212,19 +275,7 @@ SynodHttpHandler *
 synod_url_directory_lookup (SynodUrlDirectory *d, const gchar *path, gsize path_len,
                             gchar **ret_prefix)
 {
-  SynodHttpHandler *h = NULL;
-  Entry *e;
-
-  g_rw_lock_reader_lock (&d->lock);
-  e = lookup_locked (d, path, path_len);
-  if (e != NULL)
-    {
-      h = synod_http_handler_ref (e->handler);
-      if (ret_prefix != NULL)
-        *ret_prefix = g_strdup (e->prefix);
-    }
-  g_rw_lock_reader_unlock (&d->lock);
-  return h;
+  return synod_url_directory_lookup_full (d, path, path_len, ret_prefix, NULL);
 }
 
 guint
@@ -236,4 +287,57 @@ synod_url_directory_get_size (SynodUrlDirectory *d)
   n = g_hash_table_size (d->tables[0]) + g_hash_table_size (d->tables[1]);
   g_rw_lock_reader_unlock (&d->lock);
   return n;
+}
+
+static void
+url_entry_free (gpointer p)
+{
+  SynodUrlEntry *e = p;
+
+  g_free (e->path);
+  synod_http_handler_unref (e->handler);
+  g_free (e);
+}
+
+static gint
+url_entry_compare (gconstpointer a, gconstpointer b)
+{
+  const SynodUrlEntry *x = *(SynodUrlEntry *const *)a, *y = *(SynodUrlEntry *const *)b;
+  gint c = strcmp (x->path, y->path);
+
+  return c != 0 ? c : (gint)x->match - (gint)y->match;
+}
+
+/**
+ * synod_url_directory_list:
+ *
+ * Returns: (transfer full) (element-type SynodUrlEntry): every registration,
+ *   sorted by path then kind (prefix first)
+ */
+GPtrArray *
+synod_url_directory_list (SynodUrlDirectory *d)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (url_entry_free);
+
+  g_rw_lock_reader_lock (&d->lock);
+  for (guint i = 0; i < 2; i++)
+    {
+      GHashTableIter it;
+      gpointer value;
+
+      g_hash_table_iter_init (&it, d->tables[i]);
+      while (g_hash_table_iter_next (&it, NULL, &value))
+        {
+          Entry *e = value;
+          SynodUrlEntry *u = g_new0 (SynodUrlEntry, 1);
+
+          u->path = g_strdup (e->prefix);
+          u->match = i == 1 ? SYNOD_URL_MATCH_EXACT : SYNOD_URL_MATCH_PREFIX;
+          u->handler = synod_http_handler_ref (e->handler);
+          g_ptr_array_add (out, u);
+        }
+    }
+  g_rw_lock_reader_unlock (&d->lock);
+  g_ptr_array_sort (out, url_entry_compare);
+  return out;
 }

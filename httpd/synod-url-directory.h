@@ -43,7 +43,25 @@ gboolean synod_url_directory_forget (SynodUrlDirectory *directory, const gchar *
                                      SynodUrlMatch match, SynodHttpHandler *only_if);
 SynodHttpHandler *synod_url_directory_lookup (SynodUrlDirectory *directory, const gchar *path,
                                               gsize path_len, gchar **ret_prefix);
+SynodHttpHandler *synod_url_directory_lookup_full (SynodUrlDirectory *directory, const gchar *path,
+                                                   gsize path_len, gchar **ret_prefix,
+                                                   SynodUrlMatch *ret_match);
 guint synod_url_directory_get_size (SynodUrlDirectory *directory);
+
+/**
+ * SynodUrlEntry:
+ * @path: the registered path
+ * @match: its kind
+ * @handler: who serves it (a reference)
+ */
+typedef struct
+{
+  gchar *path;
+  SynodUrlMatch match;
+  SynodHttpHandler *handler;
+} SynodUrlEntry;
+
+GPtrArray *synod_url_directory_list (SynodUrlDirectory *directory);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodUrlDirectory, synod_url_directory_unref)
 

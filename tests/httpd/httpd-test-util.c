@@ -81,6 +81,10 @@ test_server_start (const gchar *root, const gchar *const *extra_args)
   g_ptr_array_add (argv, (gpointer)root);
   g_ptr_array_add (argv, (gpointer) "--workers");
   g_ptr_array_add (argv, (gpointer) "2");
+  /* The same tests run against the sites made of broker objects (the
+   * default) and against the bare engine (SYNOD_HTTPD_ENGINE_ONLY=1). */
+  if (g_strcmp0 (g_getenv ("SYNOD_HTTPD_ENGINE_ONLY"), "1") == 0)
+    g_ptr_array_add (argv, (gpointer) "--engine-only");
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     {
       g_ptr_array_add (argv, (gpointer)extra_args[i]);

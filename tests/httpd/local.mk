@@ -1,7 +1,7 @@
 # Tests of httpd (included from tests/local.mk).
 
 HTTPD_TESTS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_srcdir)/tests/httpd
-HTTPD_TESTS_LDADD = httpd/libsynod-httpd.la $(GLIB_LIBS) $(ZLIB_LIBS)
+HTTPD_TESTS_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS)
 
 check_PROGRAMS += tests/httpd/test-http-parser
 TESTS += tests/httpd/test-http-parser
@@ -26,7 +26,7 @@ tests_httpd_fuzz_http_parser_SOURCES = tests/httpd/fuzz-http-parser.c
 tests_httpd_fuzz_http_parser_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS) -DSYNOD_FUZZING=1
 tests_httpd_fuzz_http_parser_CFLAGS = $(TESTS_CFLAGS) -fsanitize=fuzzer
 tests_httpd_fuzz_http_parser_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
-tests_httpd_fuzz_http_parser_LDADD = httpd/libsynod-httpd-fuzz.la $(GLIB_LIBS)
+tests_httpd_fuzz_http_parser_LDADD = httpd/libsynod-httpd-fuzz.la orb/libsynod-1.la $(GLIB_LIBS)
 endif
 
 # synod-httpd over raw loopback sockets.
@@ -38,6 +38,9 @@ tests_httpd_test_httpd_raw_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
 tests_httpd_test_httpd_raw_CFLAGS = $(TESTS_CFLAGS)
 tests_httpd_test_httpd_raw_LDADD = $(GLIB_LIBS) $(ZLIB_LIBS)
 EXTRA_tests_httpd_test_httpd_raw_DEPENDENCIES = httpd/synod-httpd
+# ...and against synod-httpd --engine-only.
+dist_check_SCRIPTS += tests/httpd/test-httpd-raw-engine.sh
+TESTS += tests/httpd/test-httpd-raw-engine.sh
 
 # The engine in process: directory, paths, utilities, async handlers, cache, SSI.
 check_PROGRAMS += tests/httpd/test-httpd-engine
@@ -50,3 +53,18 @@ tests_httpd_test_httpd_engine_LDADD = $(HTTPD_TESTS_LDADD)
 
 # Side by side with nginx and lighttpd on the hostile table (run by hand).
 EXTRA_DIST += tests/httpd/compare-peers.sh
+
+# The server as objects on brokers, in process (and a second broker over
+# loopback for the remote handoff).
+SYNOD_IDL_FILES += tests/httpd/httpd-test.idl
+check_PROGRAMS += tests/httpd/test-httpd-objects
+TESTS += tests/httpd/test-httpd-objects
+tests_httpd_test_httpd_objects_SOURCES = tests/httpd/test-httpd-objects.c \
+	tests/httpd/httpd-test-util.c tests/httpd/httpd-test-util.h
+nodist_tests_httpd_test_httpd_objects_SOURCES = tests/httpd/httpd-test.c tests/httpd/httpd-test.h
+tests_httpd_test_httpd_objects_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS) -I$(top_builddir)/idl \
+	-I$(top_builddir)/tests/httpd
+tests_httpd_test_httpd_objects_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_httpd_objects_LDADD = httpd/libsynod-httpd.la $(TESTS_LDADD) $(ZLIB_LIBS)
+# /httpd/objects/synodd-site runs synodd, which loads the classes' plugin.
+EXTRA_tests_httpd_test_httpd_objects_DEPENDENCIES = services/synodd httpd/standard-httpdaemon-1.la
