@@ -1307,7 +1307,8 @@ commands_description (void)
   GString *s = g_string_new (_ ("Commands:\n"));
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (s, "  %-11s %s %s\n", commands[i].name, _ (commands[i].args), "");
+    g_string_append_printf (s, "  %s %s\n      %s\n", commands[i].name, _ (commands[i].args),
+                            _ (commands[i].summary));
   g_string_append (s, _ ("\nTARGET is an object Id (or alias) or a service name. Run "
                          "“synod COMMAND --help” for a command's options.\n"
                          "Exit status: 0 success, 1 the operation failed, 2 the command line "
