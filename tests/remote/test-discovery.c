@@ -269,7 +269,8 @@ test_avahi_browse_lists_peer (void)
   gboolean found = FALSE;
   /* avahi-browse -t waits for every resolution to finish, which has no
    * deadline of its own: bound it. */
-  const gchar *argv[] = { "timeout", "10", "avahi-browse", "-rtp", SYNOD_DISCOVERY_SERVICE_TYPE, NULL };
+  const gchar *argv[]
+      = { "timeout", "10", "avahi-browse", "-rtp", SYNOD_DISCOVERY_SERVICE_TYPE, NULL };
 
   g_test_summary ("avahi-browse, a client nobody here wrote, resolves a published peer with "
                   "its port and TXT record.");
