@@ -1,11 +1,18 @@
-/* synod-test-daemon.c — see synod-test-daemon.h. */
+/* synod-test-daemon.c — see synod-test-daemon.h.
+ *
+ * Children are spawned from the calling thread with PR_SET_PDEATHSIG and
+ * never reaped by GLib (G_SPAWN_DO_NOT_REAP_CHILD): this file waits for
+ * them itself, with bounded polls, so a pid is never reused under it.
+ */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -14,294 +21,454 @@
 
 #include "synod-test-daemon.h"
 
-#define READY_TIMEOUT_MS 20000
-#define STOP_TIMEOUT_MS 10000
-#define QUERY_CONNECT_TIMEOUT_MS 5000
-#define QUERY_CALL_TIMEOUT_MS 10000
-#define MESH_POLL_INTERVAL_MS 200
-#define QUERY_PROBE_INTERVAL_MS 600000
+#ifndef SYNOD_TEST_BUILDDIR
+#error "SYNOD_TEST_BUILDDIR must name the build tree"
+#endif
+
+#define DEFAULT_READY_TIMEOUT_MS 15000
+#define READY_LINE_MAX 512
 
 struct _SynodTestDaemon
 {
-  gchar *label;
-  gchar *dir;
+  /* What to start it with again. */
+  GStrv argv_prefix;
+  gchar *listen;
+  gchar *state_dir;
+  gboolean own_state_dir;
+  GStrv peers;
+  gchar *config_file;
+  GStrv extra_args;
+  GStrv envp;
+  gboolean discovery;
+  gboolean rpcbind;
+  guint ready_timeout_ms;
+
   gchar *log_path;
-  GSubprocess *process;
-  guint64 id;
+  GPid pid; /* 0 when not running */
+  guint64 peer_id;
+  gchar *peer_id_text;
   gchar *address;
+  guint16 port;
 };
 
-gchar *
-synod_test_build_path (const gchar *relative)
+struct _SynodTestProcess
 {
-  const gchar *top = g_getenv ("SYNOD_TOP_BUILDDIR");
+  GPid pid;
+  int out_fd;
+  int err_fd;
+  GString *out;
+  GString *err;
+};
 
-  return g_build_filename (top ? top : SYNOD_TEST_BUILDDIR, relative, NULL);
+/* Children still running, killed at exit whatever path the test takes. */
+static GMutex live_lock;
+static GArray *live_pids;
+
+static void
+kill_live_at_exit (void)
+{
+  g_mutex_lock (&live_lock);
+  for (guint i = 0; live_pids && i < live_pids->len; i++)
+    {
+      GPid pid = g_array_index (live_pids, GPid, i);
+
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+    }
+  g_mutex_unlock (&live_lock);
+}
+
+static void
+track_pid (GPid pid)
+{
+  g_mutex_lock (&live_lock);
+  if (live_pids == NULL)
+    {
+      live_pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+      atexit (kill_live_at_exit);
+    }
+  g_array_append_val (live_pids, pid);
+  g_mutex_unlock (&live_lock);
+}
+
+static void
+untrack_pid (GPid pid)
+{
+  g_mutex_lock (&live_lock);
+  for (guint i = 0; live_pids && i < live_pids->len; i++)
+    if (g_array_index (live_pids, GPid, i) == pid)
+      {
+        g_array_remove_index_fast (live_pids, i);
+        break;
+      }
+  g_mutex_unlock (&live_lock);
 }
 
 static void
 die_with_parent (gpointer data)
 {
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* The test may block signals in its threads; the daemon must not
+   * inherit that. */
+  {
+    sigset_t none;
+
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+  }
 }
 
+/* Waits up to @timeout_ms for @pid to exit; reaps it. */
 static gboolean
-write_config (SynodTestDaemon *d, const SynodTestDaemonOptions *options, gchar **ret_path,
-              GError **error)
+wait_exit (GPid pid, guint timeout_ms, int *ret_status)
 {
-  g_autoptr (GString) text = g_string_new ("[synodd]\n");
-  g_autofree gchar *path = g_build_filename (d->dir, "synodd.conf", NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+  guint delay_us = 1000;
 
-  g_string_append_printf (text, "discovery=%s\n", options->discovery ? "true" : "false");
-  if (options->probe_interval_ms)
-    g_string_append_printf (text, "probe-interval-ms=%u\n", options->probe_interval_ms);
-  /* A dead peer must not hold a test for the default 3 s per attempt. */
-  g_string_append (text, "connect-timeout-ms=1000\n");
-  if (options->services)
-    g_string_append_printf (text,
-                            "[object locator]\n"
-                            "class=Test.Locator;1\n"
-                            "services=%s\n",
-                            options->services);
-  if (!g_file_set_contents (path, text->str, -1, error))
-    return FALSE;
-  *ret_path = g_steal_pointer (&path);
-  return TRUE;
+  for (;;)
+    {
+      int status = 0;
+      pid_t r = waitpid (pid, &status, WNOHANG);
+
+      if (r == pid || (r < 0 && errno == ECHILD))
+        {
+          if (ret_status)
+            *ret_status = r == pid ? status : 0;
+          untrack_pid (pid);
+          return TRUE;
+        }
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (delay_us);
+      delay_us = MIN (delay_us * 2, 20000);
+    }
 }
 
-/* Reads the readiness line ("READY PEERID ADDRESS") from @fd. */
-static gboolean
-read_ready (SynodTestDaemon *d, int fd, GError **error)
+const gchar *
+synod_test_synodd_path (void)
 {
-  gchar buf[512];
+  static gchar *path;
+
+  if (g_once_init_enter (&path))
+    {
+      const gchar *env = g_getenv ("SYNOD_TEST_SYNODD");
+
+      g_once_init_leave (&path,
+                         env ? g_strdup (env)
+                             : g_build_filename (SYNOD_TEST_BUILDDIR, "services", "synodd", NULL));
+    }
+  return path;
+}
+
+const gchar *
+synod_test_synod_path (void)
+{
+  static gchar *path;
+
+  if (g_once_init_enter (&path))
+    {
+      const gchar *env = g_getenv ("SYNOD_TEST_SYNOD");
+
+      g_once_init_leave (&path,
+                         env ? g_strdup (env)
+                             : g_build_filename (SYNOD_TEST_BUILDDIR, "services", "synod", NULL));
+    }
+  return path;
+}
+
+void
+synod_test_daemon_options_init (SynodTestDaemonOptions *options)
+{
+  memset (options, 0, sizeof *options);
+}
+
+static GStrv
+merge_env (const gchar *const *extra)
+{
+  GStrv envp = g_get_environ ();
+
+  for (guint i = 0; extra && extra[i]; i++)
+    {
+      g_autofree gchar *name = g_strndup (extra[i], strcspn (extra[i], "="));
+      const gchar *value = strchr (extra[i], '=');
+
+      envp = g_environ_setenv (envp, name, value ? value + 1 : "", TRUE);
+    }
+  return envp;
+}
+
+static gchar *
+read_file_or_empty (const gchar *path)
+{
+  gchar *text = NULL;
+
+  if (path == NULL || !g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+gchar *
+synod_test_daemon_get_log (SynodTestDaemon *daemon)
+{
+  return read_file_or_empty (daemon->log_path);
+}
+
+/* Reads the readiness line from @fd within @timeout_ms. */
+static gchar *
+read_ready_line (int fd, guint timeout_ms, gboolean *ret_eof)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+  gchar buf[READY_LINE_MAX];
   gsize len = 0;
-  gint64 deadline = g_get_monotonic_time () + (gint64)READY_TIMEOUT_MS * 1000;
-  g_auto (GStrv) words = NULL;
 
-  while (len < sizeof buf - 1 && memchr (buf, '\n', len) == NULL)
+  *ret_eof = FALSE;
+  while (len < sizeof buf - 1)
     {
       struct pollfd pfd = { .fd = fd, .events = POLLIN };
       gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
       ssize_t n;
 
       if (left <= 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       "synodd %s did not say READY within %d ms (log: %s)", d->label,
-                       READY_TIMEOUT_MS, d->log_path);
-          return FALSE;
-        }
-      if (poll (&pfd, 1, (int)left) < 0 && errno != EINTR)
-        {
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "poll: %s",
-                       g_strerror (errno));
-          return FALSE;
-        }
-      if (pfd.revents == 0)
+        return NULL;
+      if (poll (&pfd, 1, (int)left) <= 0)
         continue;
       n = read (fd, buf + len, sizeof buf - 1 - len);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "synodd %s exited before it was ready (log: %s)", d->label, d->log_path);
-          return FALSE;
+          *ret_eof = TRUE;
+          return NULL;
         }
       len += n;
+      if (memchr (buf, '\n', len))
+        {
+          buf[len] = '\0';
+          *strchr (buf, '\n') = '\0';
+          return g_strdup (buf);
+        }
     }
-  buf[len] = '\0';
-  g_strchomp (buf);
-  words = g_strsplit (buf, " ", -1);
-  if (g_strv_length (words) != 3 || strcmp (words[0], "READY") != 0 || strlen (words[1]) != 16)
+  return NULL;
+}
+
+static gboolean
+spawn_daemon (SynodTestDaemon *d, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_auto (GStrv) envp = merge_env ((const gchar *const *)d->envp);
+  g_autofree gchar *line = NULL;
+  int pipe_fds[2];
+  int log_fd;
+  gint source_fds[1], target_fds[1];
+  gboolean eof = FALSE;
+  gboolean ok;
+  GPid pid = 0;
+
+  for (guint i = 0; d->argv_prefix && d->argv_prefix[i]; i++)
+    g_ptr_array_add (argv, d->argv_prefix[i]);
+  g_ptr_array_add (argv, (gpointer)synod_test_synodd_path ());
+  g_ptr_array_add (argv, (gpointer) "--listen");
+  g_ptr_array_add (argv, d->listen);
+  g_ptr_array_add (argv, (gpointer) "--state-dir");
+  g_ptr_array_add (argv, d->state_dir);
+  g_ptr_array_add (argv, (gpointer)(d->discovery ? "--discovery" : "--no-discovery"));
+  g_ptr_array_add (argv, (gpointer)(d->rpcbind ? "--rpcbind" : "--no-rpcbind"));
+  g_ptr_array_add (argv, (gpointer) "--ready-fd");
+  g_ptr_array_add (argv, (gpointer) "3");
+  for (guint i = 0; d->peers && d->peers[i]; i++)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "synodd %s said “%s”, not READY PEERID ADDRESS", d->label, buf);
+      g_ptr_array_add (argv, (gpointer) "--peer");
+      g_ptr_array_add (argv, d->peers[i]);
+    }
+  if (d->config_file)
+    {
+      g_ptr_array_add (argv, (gpointer) "--config");
+      g_ptr_array_add (argv, d->config_file);
+    }
+  for (guint i = 0; d->extra_args && d->extra_args[i]; i++)
+    g_ptr_array_add (argv, d->extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, error))
+    return FALSE;
+  log_fd = open (d->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", d->log_path,
+                   g_strerror (errno));
+      close (pipe_fds[0]);
+      close (pipe_fds[1]);
       return FALSE;
     }
-  d->id = g_ascii_strtoull (words[1], NULL, 16);
-  d->address = g_strdup (words[2]);
-  return TRUE;
+  source_fds[0] = pipe_fds[1];
+  target_fds[0] = 3;
+  ok = g_spawn_async_with_pipes_and_fds (
+      NULL, (const gchar *const *)argv->pdata, (const gchar *const *)envp,
+      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL, die_with_parent, NULL, -1, log_fd,
+      log_fd, source_fds, target_fds, 1, &pid, NULL, NULL, NULL, error);
+  close (pipe_fds[1]);
+  close (log_fd);
+  if (!ok)
+    {
+      close (pipe_fds[0]);
+      return FALSE;
+    }
+  track_pid (pid);
+  d->pid = pid;
+  line = read_ready_line (pipe_fds[0], d->ready_timeout_ms, &eof);
+  close (pipe_fds[0]);
+  if (line != NULL)
+    {
+      g_auto (GStrv) words = g_strsplit (line, " ", 3);
+      const gchar *colon;
+
+      if (g_strv_length (words) == 3 && strcmp (words[0], "READY") == 0
+          && (colon = strrchr (words[2], ':')) != NULL)
+        {
+          g_free (d->peer_id_text);
+          d->peer_id_text = g_strdup (words[1]);
+          d->peer_id = g_ascii_strtoull (words[1], NULL, 16);
+          d->port = (guint16)g_ascii_strtoull (colon + 1, NULL, 10);
+          g_free (d->address);
+          /* Always loopback: the daemon may report its host name. */
+          d->address = g_strdup_printf ("127.0.0.1:%u", d->port);
+          return TRUE;
+        }
+    }
+  {
+    g_autofree gchar *log = NULL;
+    int status = 0;
+
+    if (!wait_exit (pid, eof ? 2000 : 0, &status))
+      {
+        kill (pid, SIGKILL);
+        wait_exit (pid, 5000, &status);
+      }
+    d->pid = 0;
+    log = synod_test_daemon_get_log (d);
+    g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
+                 "synodd did not become ready (%s%s, wait status 0x%x); its log:\n%s",
+                 line  ? "bad readiness line: "
+                 : eof ? "it closed --ready-fd"
+                       : "timed out",
+                 line ? line : "", status, log);
+    return FALSE;
+  }
 }
 
 /**
  * synod_test_daemon_start:
- * @options: what to run
- * @error: return location for an error
+ * @options: how to start it
+ * @error: return location for an error carrying the daemon's log
  *
- * Starts synodd and waits until it is ready.
- *
- * Returns: (transfer full): the daemon, or NULL
+ * Returns: (transfer full): a running, ready daemon, or NULL
  */
 SynodTestDaemon *
 synod_test_daemon_start (const SynodTestDaemonOptions *options, GError **error)
 {
   g_autoptr (SynodTestDaemon) d = g_new0 (SynodTestDaemon, 1);
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree gchar *config = NULL, *state = NULL;
-  int fds[2];
-  gboolean ok;
 
-  d->label = g_strdup (options->label ? options->label : "synodd");
-  d->dir = g_dir_make_tmp ("synodd-test-XXXXXX", error);
-  if (d->dir == NULL)
-    return NULL;
-  d->log_path = g_build_filename (d->dir, "synodd.log", NULL);
-  state = g_build_filename (d->dir, "state", NULL);
-  if (!write_config (d, options, &config, error))
-    return NULL;
-
-  g_ptr_array_add (argv, synod_test_build_path ("services/synodd"));
-  g_ptr_array_add (argv, g_strdup_printf ("--config=%s", config));
-  g_ptr_array_add (
-      argv, g_strdup_printf ("--listen=%s", options->listen ? options->listen : "127.0.0.1:0"));
-  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", state));
-  g_ptr_array_add (argv, g_strdup ("--no-rpcbind"));
-  g_ptr_array_add (argv, g_strdup ("--ready-fd=3"));
-  g_ptr_array_add (argv, g_strdup ("--verbose"));
-  if (options->cluster)
-    g_ptr_array_add (argv, g_strdup_printf ("--cluster=%s", options->cluster));
-  for (guint i = 0; options->peers && options->peers[i]; i++)
-    g_ptr_array_add (argv, g_strdup_printf ("--peer=%s", options->peers[i]));
-  if (options->services)
+  d->argv_prefix = g_strdupv ((gchar **)options->argv_prefix);
+  d->listen = g_strdup (options->listen ? options->listen : "127.0.0.1:0");
+  if (options->state_dir)
+    d->state_dir = g_strdup (options->state_dir);
+  else
     {
-      g_autofree gchar *plugin = synod_test_build_path ("tests/remote/.libs/test-locator-1.so");
-
-      g_ptr_array_add (argv, g_strdup_printf ("--plugin=%s", plugin));
+      d->state_dir = g_dir_make_tmp ("synodd-test-XXXXXX", error);
+      if (d->state_dir == NULL)
+        return NULL;
+      d->own_state_dir = TRUE;
     }
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
-    return NULL;
-  /* One file for both streams (GLib logs debug and info to stdout). */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT
-                                        | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_stdout_file_path (launcher, d->log_path);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  if (options->bus_address)
-    g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", options->bus_address, TRUE);
-  d->process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, error);
-  /* The launcher holds the write end until it is freed: drop it now, or
-   * a daemon dying early would not show as end of file. */
-  g_clear_object (&launcher);
-  if (d->process == NULL)
-    {
-      close (fds[0]);
-      return NULL;
-    }
-  ok = read_ready (d, fds[0], error);
-  close (fds[0]);
-  if (!ok)
+  d->peers = g_strdupv ((gchar **)options->peers);
+  d->config_file = g_strdup (options->config_file);
+  d->extra_args = g_strdupv ((gchar **)options->extra_args);
+  d->envp = g_strdupv ((gchar **)options->envp);
+  d->discovery = options->discovery;
+  d->rpcbind = options->rpcbind;
+  d->ready_timeout_ms
+      = options->ready_timeout_ms ? options->ready_timeout_ms : DEFAULT_READY_TIMEOUT_MS;
+  /* The log lives with the daemon's state, so that it goes with it. */
+  d->log_path = g_build_filename (d->state_dir, "synodd.log", NULL);
+  if (!spawn_daemon (d, error))
     return NULL;
   return g_steal_pointer (&d);
 }
 
-guint64
-synod_test_daemon_get_id (SynodTestDaemon *daemon)
-{
-  return daemon->id;
-}
-
-const gchar *
-synod_test_daemon_get_address (SynodTestDaemon *daemon)
-{
-  return daemon->address;
-}
-
-const gchar *
-synod_test_daemon_get_label (SynodTestDaemon *daemon)
-{
-  return daemon->label;
-}
-
+/**
+ * synod_test_daemon_restart:
+ * @daemon: a daemon, running or not
+ * @error: return location for an error
+ *
+ * Stops the daemon if it runs, then starts it again with the same state
+ * directory and on the same port (so its peers find it where it was).
+ */
 gboolean
-synod_test_daemon_is_running (SynodTestDaemon *daemon)
+synod_test_daemon_restart (SynodTestDaemon *daemon, GError **error)
 {
-  return daemon->process != NULL && g_subprocess_get_identifier (daemon->process) != NULL;
-}
-
-static gboolean
-on_timeout (gpointer cancellable)
-{
-  g_cancellable_cancel (cancellable);
-  return G_SOURCE_REMOVE;
+  if (daemon->pid != 0)
+    synod_test_daemon_stop (daemon, SIGTERM, 10000, NULL);
+  if (daemon->port != 0)
+    {
+      g_free (daemon->listen);
+      daemon->listen = g_strdup_printf ("127.0.0.1:%u", daemon->port);
+    }
+  return spawn_daemon (daemon, error);
 }
 
 /**
  * synod_test_daemon_stop:
  * @daemon: a daemon
- * @signo: the signal to send (SIGTERM, SIGKILL)
- * @error: return location for an error (the daemon did not exit in time;
- *   it is then killed)
+ * @signal_number: the signal to send (SIGTERM for a clean shutdown)
+ * @timeout_ms: how long to wait before SIGKILL
+ * @ret_wait_status: (out) (optional): its wait status
  *
- * Returns: whether it exited (cleanly for SIGTERM: status 0)
+ * Returns: whether it exited within @timeout_ms (it is gone either way)
  */
 gboolean
-synod_test_daemon_stop (SynodTestDaemon *daemon, int signo, GError **error)
+synod_test_daemon_stop (SynodTestDaemon *daemon, int signal_number, guint timeout_ms,
+                        int *ret_wait_status)
 {
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr (GMainContext) context = g_main_context_new ();
-  g_autoptr (GSource) timeout = g_timeout_source_new (STOP_TIMEOUT_MS);
+  gboolean in_time;
 
-  if (!synod_test_daemon_is_running (daemon))
+  if (daemon->pid == 0)
     return TRUE;
-  g_main_context_push_thread_default (context);
-  g_source_set_callback (timeout, on_timeout, cancellable, NULL);
-  g_source_attach (timeout, context);
-  g_subprocess_send_signal (daemon->process, signo);
-  if (!g_subprocess_wait (daemon->process, cancellable, NULL))
+  kill (daemon->pid, signal_number);
+  in_time = wait_exit (daemon->pid, timeout_ms, ret_wait_status);
+  if (!in_time)
     {
-      g_subprocess_force_exit (daemon->process);
-      g_subprocess_wait (daemon->process, NULL, NULL);
-      g_source_destroy (timeout);
-      g_main_context_pop_thread_default (context);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                   "synodd %s did not exit within %d ms of signal %d (log: %s)", daemon->label,
-                   STOP_TIMEOUT_MS, signo, daemon->log_path);
-      return FALSE;
+      kill (daemon->pid, SIGKILL);
+      wait_exit (daemon->pid, 10000, ret_wait_status);
     }
-  g_source_destroy (timeout);
-  g_main_context_pop_thread_default (context);
-  if (signo == SIGTERM
-      && !(g_subprocess_get_if_exited (daemon->process)
-           && g_subprocess_get_exit_status (daemon->process) == 0))
+  daemon->pid = 0;
+  return in_time;
+}
+
+/* SIGKILL, at once: a crash as far as its peers can tell. */
+void
+synod_test_daemon_kill (SynodTestDaemon *daemon)
+{
+  synod_test_daemon_stop (daemon, SIGKILL, 10000, NULL);
+}
+
+gboolean
+synod_test_daemon_is_running (SynodTestDaemon *daemon)
+{
+  int status;
+
+  if (daemon->pid == 0)
+    return FALSE;
+  if (waitpid (daemon->pid, &status, WNOHANG) == daemon->pid)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "synodd %s did not exit cleanly on SIGTERM (log: %s)", daemon->label,
-                   daemon->log_path);
+      untrack_pid (daemon->pid);
+      daemon->pid = 0;
       return FALSE;
     }
   return TRUE;
 }
 
-gchar *
-synod_test_daemon_get_log (SynodTestDaemon *daemon)
-{
-  gchar *text = NULL;
-
-  if (!g_file_get_contents (daemon->log_path, &text, NULL, NULL))
-    return g_strdup ("");
-  return text;
-}
-
-/* How many lines of the log contain @text. */
-guint
-synod_test_daemon_count_in_log (SynodTestDaemon *daemon, const gchar *text)
-{
-  g_autofree gchar *log = synod_test_daemon_get_log (daemon);
-  g_auto (GStrv) lines = g_strsplit (log, "\n", -1);
-  guint n = 0;
-
-  for (guint i = 0; lines[i]; i++)
-    if (strstr (lines[i], text))
-      n++;
-  return n;
-}
-
-static void
-remove_tree (const gchar *path)
+/* Removes @path and everything below it (symbolic links are not followed). */
+void
+synod_test_remove_tree (const gchar *path)
 {
   g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   const gchar *name;
@@ -311,319 +478,262 @@ remove_tree (const gchar *path)
       g_autofree gchar *child = g_build_filename (path, name, NULL);
 
       if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
+        synod_test_remove_tree (child);
       else
         g_unlink (child);
     }
   g_rmdir (path);
 }
 
-/**
- * synod_test_daemon_free:
- * @daemon: (nullable): a daemon
- *
- * Stops it (SIGTERM, then SIGKILL) if it runs, and removes its directory
- * unless SYNOD_TEST_KEEP is set (for looking at logs).
- */
 void
 synod_test_daemon_free (SynodTestDaemon *daemon)
 {
   if (daemon == NULL)
     return;
-  if (daemon->process)
-    {
-      synod_test_daemon_stop (daemon, SIGTERM, NULL);
-      g_object_unref (daemon->process);
-    }
-  if (daemon->dir && g_getenv ("SYNOD_TEST_KEEP") == NULL)
-    remove_tree (daemon->dir);
-  g_free (daemon->label);
-  g_free (daemon->dir);
+  synod_test_daemon_stop (daemon, SIGTERM, 10000, NULL);
+  if (daemon->own_state_dir)
+    synod_test_remove_tree (daemon->state_dir);
+  g_strfreev (daemon->argv_prefix);
+  g_free (daemon->listen);
+  g_free (daemon->state_dir);
+  g_strfreev (daemon->peers);
+  g_free (daemon->config_file);
+  g_strfreev (daemon->extra_args);
+  g_strfreev (daemon->envp);
   g_free (daemon->log_path);
+  g_free (daemon->peer_id_text);
   g_free (daemon->address);
   g_free (daemon);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Asking a daemon's synod.peer */
-
-void
-synod_test_peer_entry_free (SynodTestPeerEntry *entry)
+GPid
+synod_test_daemon_get_pid (SynodTestDaemon *daemon)
 {
-  if (entry == NULL)
-    return;
-  g_free (entry->sources);
-  g_free (entry->state);
-  g_free (entry->address);
-  g_strfreev (entry->addresses);
-  g_free (entry->cluster);
-  g_free (entry->last_error);
-  g_free (entry);
+  return daemon->pid;
 }
 
-typedef struct
+guint64
+synod_test_daemon_get_peer_id (SynodTestDaemon *daemon)
 {
-  SynodBroker *broker;
-  SynodNetwork *network;
-  guint64 id;
-} Client;
-
-static void
-client_free (Client *c)
-{
-  g_clear_pointer (&c->network, synod_network_free);
-  g_clear_pointer (&c->broker, synod_broker_unref);
-  g_free (c);
+  return daemon->peer_id;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-/* A peer of its own (no listener, no discovery, any cluster) connected to
- * the daemon at @address; the daemon's id comes from its hello. */
-static Client *
-client_new (const gchar *address, GError **error)
+const gchar *
+synod_test_daemon_get_peer_id_text (SynodTestDaemon *daemon)
 {
-  g_autoptr (Client) c = g_new0 (Client, 1);
-  const gchar *peers[] = { address, NULL };
-  SynodNetworkOptions options;
-  g_autoptr (GPtrArray) table = NULL;
+  return daemon->peer_id_text;
+}
 
-  c->broker = synod_broker_new (NULL, error);
-  if (c->broker == NULL)
-    return NULL;
-  synod_network_options_init (&options);
-  options.peers = peers;
-  options.cluster = "";
-  options.connect_timeout_ms = QUERY_CONNECT_TIMEOUT_MS;
-  options.call_timeout_ms = QUERY_CALL_TIMEOUT_MS;
-  /* No probe tick during a query: it would dial the peers the daemon
-   * gossips about, some perhaps unreachable, and freeing the client would
-   * wait for those attempts. The static peer is dialled at start. */
-  options.probe_interval_ms = QUERY_PROBE_INTERVAL_MS;
-  c->network = synod_network_new (c->broker, &options, error);
-  if (c->network == NULL)
-    return NULL;
-  if (!synod_network_wait_peers (c->network, 1, QUERY_CONNECT_TIMEOUT_MS + 1000))
+/* "127.0.0.1:PORT" */
+const gchar *
+synod_test_daemon_get_address (SynodTestDaemon *daemon)
+{
+  return daemon->address;
+}
+
+guint16
+synod_test_daemon_get_port (SynodTestDaemon *daemon)
+{
+  return daemon->port;
+}
+
+const gchar *
+synod_test_daemon_get_state_dir (SynodTestDaemon *daemon)
+{
+  return daemon->state_dir;
+}
+
+/* ---- other programs ---- */
+
+SynodTestProcess *
+synod_test_process_spawn (const gchar *const *argv, const gchar *const *envp, GError **error)
+{
+  g_auto (GStrv) env = merge_env (envp);
+  SynodTestProcess *p = g_new0 (SynodTestProcess, 1);
+
+  p->out_fd = p->err_fd = -1;
+  if (!g_spawn_async_with_pipes_and_fds (NULL, argv, (const gchar *const *)env,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                         die_with_parent, NULL, -1, -1, -1, NULL, NULL, 0, &p->pid,
+                                         NULL, &p->out_fd, &p->err_fd, error))
     {
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
-                   "cannot reach the peer at %s", address);
+      g_free (p);
       return NULL;
     }
-  table = synod_network_list_peers (c->network);
-  for (guint i = 0; i < table->len; i++)
-    {
-      SynodPeerInfo *info = table->pdata[i];
-
-      if (info->sources & SYNOD_PEER_STATIC)
-        c->id = info->peer_id;
-    }
-  g_assert (c->id != 0);
-  return g_steal_pointer (&c);
+  track_pid (p->pid);
+  p->out = g_string_new (NULL);
+  p->err = g_string_new (NULL);
+  return p;
 }
 
-/**
- * synod_test_query_peers:
- * @address: the daemon
- * @ret_id: (out) (optional): its peer id
- * @error: return location for an error
- *
- * Returns: (transfer full) (element-type SynodTestPeerEntry): its peer table
- */
-GPtrArray *
-synod_test_query_peers (const gchar *address, guint64 *ret_id, GError **error)
+GPid
+synod_test_process_get_pid (SynodTestProcess *process)
 {
-  g_autoptr (Client) c = client_new (address, error);
-  g_autoptr (GVariant) result = NULL;
-  g_autoptr (GVariant) list = NULL;
-  GPtrArray *entries;
-
-  if (c == NULL)
-    return NULL;
-  result = synod_network_invoke_dynamic (c->network, c->id, SYNOD_PEER_SERVICE, "Standard.Peer",
-                                         "peers", g_variant_new ("()"), error);
-  if (result == NULL)
-    return NULL;
-  if (!g_variant_is_of_type (result, G_VARIANT_TYPE ("(a(tsssasss))")))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "peers() answered %s",
-                   g_variant_get_type_string (result));
-      return NULL;
-    }
-  list = g_variant_get_child_value (result, 0);
-  entries = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_test_peer_entry_free);
-  for (gsize i = 0; i < g_variant_n_children (list); i++)
-    {
-      SynodTestPeerEntry *e = g_new0 (SynodTestPeerEntry, 1);
-
-      g_variant_get_child (list, i, "(tsss^asss)", &e->id, &e->sources, &e->state, &e->address,
-                           &e->addresses, &e->cluster, &e->last_error);
-      g_ptr_array_add (entries, e);
-    }
-  if (ret_id)
-    *ret_id = c->id;
-  return entries;
+  return process->pid;
 }
 
-/**
- * synod_test_query_info:
- * @address: the daemon
- * @error: return location for an error
- *
- * Returns: (transfer full): its Standard.Peer.info() answer, "((tsssub))"
- */
-GVariant *
-synod_test_query_info (const gchar *address, GError **error)
-{
-  g_autoptr (Client) c = client_new (address, error);
-
-  if (c == NULL)
-    return NULL;
-  return synod_network_invoke_dynamic (c->network, c->id, SYNOD_PEER_SERVICE, "Standard.Peer",
-                                       "info", g_variant_new ("()"), error);
-}
-
-/**
- * synod_test_query_ask:
- * @address: the daemon (its Test.Locator object answers as "test.locator")
- * @service: the service name it should resolve and call
- * @error: return location for an error
- *
- * Returns: (transfer full): the id of the peer that answered, in hex
- */
-gchar *
-synod_test_query_ask (const gchar *address, const gchar *service, GError **error)
-{
-  g_autoptr (Client) c = client_new (address, error);
-  g_autoptr (GVariant) result = NULL;
-  gchar *answer = NULL;
-
-  if (c == NULL)
-    return NULL;
-  result = synod_network_invoke_dynamic (c->network, c->id, "test.locator", "Test.Locator", "ask",
-                                         g_variant_new ("(s)", service), error);
-  if (result == NULL)
-    return NULL;
-  g_variant_get (result, "(s)", &answer);
-  return answer;
-}
-
-/* The entry of peer @id, or NULL. */
-SynodTestPeerEntry *
-synod_test_find_entry (GPtrArray *entries, guint64 id)
-{
-  for (guint i = 0; i < entries->len; i++)
-    if (((SynodTestPeerEntry *)entries->pdata[i])->id == id)
-      return entries->pdata[i];
-  return NULL;
-}
-
-/* One line per entry, for failure messages. */
-gchar *
-synod_test_describe_entries (GPtrArray *entries)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; entries && i < entries->len; i++)
-    {
-      SynodTestPeerEntry *e = entries->pdata[i];
-
-      g_string_append_printf (s, "  %016" G_GINT64_MODIFIER "x %s %s %s %s%s%s\n", e->id,
-                              e->sources, e->state, e->address, e->cluster,
-                              e->last_error[0] ? " error: " : "", e->last_error);
-    }
-  return g_string_free (s, FALSE);
-}
-
-/* Whether @self's table lists each of @others as found by mDNS, connected,
- * at the address it announced. */
+/* Reads what is available on both pipes, waiting at most @timeout_ms;
+ * returns FALSE once both are at EOF. */
 static gboolean
-lists_by_mdns (SynodTestDaemon *self, SynodTestDaemon **others, guint n_others,
-               GPtrArray **ret_entries, GError **error)
+pump (SynodTestProcess *p, gint timeout_ms)
 {
-  g_autoptr (GPtrArray) entries
-      = synod_test_query_peers (synod_test_daemon_get_address (self), NULL, error);
-  gboolean ok = TRUE;
+  struct pollfd pfds[2];
+  int n = 0;
 
-  if (entries == NULL)
+  if (p->out_fd >= 0)
+    pfds[n++] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
+  if (p->err_fd >= 0)
+    pfds[n++] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
+  if (n == 0)
     return FALSE;
-  for (guint i = 0; i < n_others; i++)
-    {
-      SynodTestPeerEntry *e = synod_test_find_entry (entries, synod_test_daemon_get_id (others[i]));
+  if (poll (pfds, n, timeout_ms) <= 0)
+    return TRUE;
+  for (int i = 0; i < n; i++)
+    if (pfds[i].revents)
+      {
+        gchar buf[4096];
+        ssize_t r = read (pfds[i].fd, buf, sizeof buf);
+        gboolean is_out = pfds[i].fd == p->out_fd;
 
-      if (e == NULL || strstr (e->sources, "mdns") == NULL || strcmp (e->state, "connected") != 0
-          || strcmp (e->address, synod_test_daemon_get_address (others[i])) != 0)
-        ok = FALSE;
-    }
-  *ret_entries = g_steal_pointer (&entries);
-  return ok;
-}
-
-/**
- * synod_test_wait_mesh:
- * @daemons: daemons
- * @n: how many (at most 16)
- * @timeout_s: the longest wait
- * @error: return location for an error showing the table that was not right
- *
- * Waits until every daemon's table lists all the others as found by mDNS,
- * connected, at their addresses.
- */
-gboolean
-synod_test_wait_mesh (SynodTestDaemon **daemons, guint n, guint timeout_s, GError **error)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_s * G_USEC_PER_SEC;
-
-  g_return_val_if_fail (n <= 16, FALSE);
-  for (guint i = 0; i < n; i++)
-    {
-      SynodTestDaemon *others[16];
-      guint n_others = 0;
-
-      for (guint j = 0; j < n; j++)
-        if (j != i)
-          others[n_others++] = daemons[j];
-      for (;;)
-        {
-          g_autoptr (GPtrArray) entries = NULL;
-          g_autoptr (GError) local_error = NULL;
-
-          if (lists_by_mdns (daemons[i], others, n_others, &entries, &local_error))
-            break;
-          if (g_get_monotonic_time () >= deadline)
-            {
-              g_autofree gchar *table = synod_test_describe_entries (entries);
-
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           "after %u s, %s does not list the %u others by mDNS: %s\n%s", timeout_s,
-                           daemons[i]->label, n_others,
-                           local_error ? local_error->message : "its table is", table);
-              return FALSE;
-            }
-          g_usleep (MESH_POLL_INTERVAL_MS * 1000);
-        }
-    }
+        if (r > 0)
+          g_string_append_len (is_out ? p->out : p->err, buf, r);
+        else if (r == 0 || (errno != EINTR && errno != EAGAIN))
+          {
+            close (pfds[i].fd);
+            if (is_out)
+              p->out_fd = -1;
+            else
+              p->err_fd = -1;
+          }
+      }
   return TRUE;
 }
 
 /**
- * synod_test_wait_log:
- * @daemon: a daemon
- * @text: what to look for
- * @count: how many lines must contain it
- * @timeout_s: the longest wait
+ * synod_test_process_read_line:
+ * @process: a process
+ * @timeout_ms: the longest wait
  *
- * Returns: whether at least @count lines of its log contain @text in time
+ * Returns: (transfer full) (nullable): the next line of its standard
+ *   output without the newline, or NULL on timeout or EOF
+ */
+gchar *
+synod_test_process_read_line (SynodTestProcess *process, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+  for (;;)
+    {
+      const gchar *nl = memchr (process->out->str, '\n', process->out->len);
+      gint64 left;
+
+      if (nl != NULL)
+        {
+          gchar *line = g_strndup (process->out->str, nl - process->out->str);
+
+          g_string_erase (process->out, 0, nl - process->out->str + 1);
+          return line;
+        }
+      left = (deadline - g_get_monotonic_time ()) / 1000;
+      if (left <= 0 || process->out_fd < 0)
+        return NULL;
+      pump (process, (gint)left);
+    }
+}
+
+/**
+ * synod_test_process_finish:
+ * @process: a process
+ * @signal_number: a signal to send first, or 0 to let it end by itself
+ * @timeout_ms: how long to wait for it (then SIGKILL)
+ * @ret_stdout: (out) (optional): the rest of its standard output
+ * @ret_stderr: (out) (optional): its standard error
+ * @ret_wait_status: (out) (optional): its wait status
+ *
+ * Returns: whether it ended within @timeout_ms
  */
 gboolean
-synod_test_wait_log (SynodTestDaemon *daemon, const gchar *text, guint count, guint timeout_s)
+synod_test_process_finish (SynodTestProcess *process, int signal_number, guint timeout_ms,
+                           gchar **ret_stdout, gchar **ret_stderr, int *ret_wait_status)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_s * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+  gboolean in_time = TRUE;
+  int status = 0;
 
-  while (synod_test_daemon_count_in_log (daemon, text) < count)
+  if (process->pid != 0)
     {
-      if (g_get_monotonic_time () >= deadline)
-        return FALSE;
-      g_usleep (50 * 1000);
+      if (signal_number)
+        kill (process->pid, signal_number);
+      /* Drain the pipes while waiting, or a chatty child blocks on them. */
+      while (pump (process, 20))
+        if (g_get_monotonic_time () >= deadline)
+          break;
+      if (!wait_exit (process->pid, (guint)MAX (0, (deadline - g_get_monotonic_time ()) / 1000),
+                      &status))
+        {
+          in_time = FALSE;
+          kill (process->pid, SIGKILL);
+          wait_exit (process->pid, 10000, &status);
+        }
+      process->pid = 0;
+      while (pump (process, 0))
+        ;
     }
+  if (ret_stdout)
+    *ret_stdout = g_strdup (process->out->str);
+  if (ret_stderr)
+    *ret_stderr = g_strdup (process->err->str);
+  if (ret_wait_status)
+    *ret_wait_status = status;
+  return in_time;
+}
+
+void
+synod_test_process_free (SynodTestProcess *process)
+{
+  if (process == NULL)
+    return;
+  if (process->pid != 0)
+    {
+      kill (process->pid, SIGKILL);
+      wait_exit (process->pid, 10000, NULL);
+    }
+  if (process->out_fd >= 0)
+    close (process->out_fd);
+  if (process->err_fd >= 0)
+    close (process->err_fd);
+  g_string_free (process->out, TRUE);
+  g_string_free (process->err, TRUE);
+  g_free (process);
+}
+
+/**
+ * synod_test_run:
+ * @argv: the command
+ * @envp: (nullable): extra environment ("NAME=VALUE")
+ * @timeout_ms: the longest it may run (then it is killed and this fails)
+ * @ret_stdout: (out) (optional): its standard output
+ * @ret_stderr: (out) (optional): its standard error
+ * @ret_exit_status: (out) (optional): its exit status (128 + N when killed
+ *   by signal N)
+ * @error: return location for an error (could not start, or timed out)
+ */
+gboolean
+synod_test_run (const gchar *const *argv, const gchar *const *envp, guint timeout_ms,
+                gchar **ret_stdout, gchar **ret_stderr, int *ret_exit_status, GError **error)
+{
+  g_autoptr (SynodTestProcess) p = synod_test_process_spawn (argv, envp, error);
+  int status = 0;
+
+  if (p == NULL)
+    return FALSE;
+  if (!synod_test_process_finish (p, 0, timeout_ms, ret_stdout, ret_stderr, &status))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "%s did not finish within %u ms",
+                   argv[0], timeout_ms);
+      return FALSE;
+    }
+  if (ret_exit_status)
+    *ret_exit_status = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
   return TRUE;
 }

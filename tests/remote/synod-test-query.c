@@ -17,7 +17,7 @@
 
 #include <synod.h>
 
-#include "tests/common/synod-test-daemon.h"
+#include "tests/common/synod-test-peers.h"
 
 static const gchar *
 field (const gchar *text)

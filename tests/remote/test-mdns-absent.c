@@ -11,7 +11,7 @@
 
 #include <synod.h>
 
-#include "tests/common/synod-test-daemon.h"
+#include "tests/common/synod-test-peers.h"
 #include "tests/common/synod-test-mdns.h"
 
 #define TIMEOUT_S 20
@@ -38,8 +38,7 @@ start (const gchar *label, const gchar *cluster, const gchar *peer, const gchar 
        const gchar *bus)
 {
   const gchar *peers[] = { peer, NULL };
-  SynodTestDaemonOptions options = {
-    .label = label,
+  SynodTestPeerOptions options = {
     .cluster = cluster,
     .discovery = TRUE,
     .peers = peer ? peers : NULL,
@@ -48,16 +47,17 @@ start (const gchar *label, const gchar *cluster, const gchar *peer, const gchar 
     .bus_address = bus,
   };
   g_autoptr (GError) error = NULL;
-  SynodTestDaemon *d = synod_test_daemon_start (&options, &error);
+  SynodTestDaemon *d = synod_test_peer_start (&options, &error);
 
   g_assert_no_error (error);
+  g_test_message ("synodd %s listens on %s", label, synod_test_daemon_get_address (d));
   return d;
 }
 
 static gchar *
 hex (SynodTestDaemon *d)
 {
-  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x", synod_test_daemon_get_id (d));
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x", synod_test_daemon_get_peer_id (d));
 }
 
 /* Asserts that @self's table has @other, connected, found as @sources. */
@@ -75,7 +75,7 @@ assert_entry (SynodTestDaemon *self, SynodTestDaemon *other, const gchar *source
       g_clear_pointer (&entries, g_ptr_array_unref);
       entries = synod_test_query_peers (synod_test_daemon_get_address (self), NULL, &error);
       g_assert_no_error (error);
-      e = synod_test_find_entry (entries, synod_test_daemon_get_id (other));
+      e = synod_test_find_entry (entries, synod_test_daemon_get_peer_id (other));
       if ((e && strcmp (e->state, "connected") == 0 && g_str_has_prefix (e->sources, sources))
           || g_get_monotonic_time () >= deadline)
         break;
@@ -85,7 +85,7 @@ assert_entry (SynodTestDaemon *self, SynodTestDaemon *other, const gchar *source
     {
       g_autofree gchar *table = synod_test_describe_entries (entries);
 
-      g_test_message ("%s's table:\n%s", synod_test_daemon_get_label (self), table);
+      g_test_message ("%s's table:\n%s", synod_test_daemon_get_address (self), table);
     }
   g_assert_nonnull (e);
   g_assert_cmpstr (e->state, ==, "connected");
@@ -131,8 +131,8 @@ test_no_bus (void)
   /* It keeps trying (at least three times), and says so only once. */
   g_assert_true (synod_test_wait_log (a, SAID_RETRYING, 3, TIMEOUT_S));
   g_assert_true (synod_test_wait_log (b, SAID_RETRYING, 3, TIMEOUT_S));
-  g_assert_cmpuint (synod_test_daemon_count_in_log (a, SAID_UNAVAILABLE), ==, 1);
-  g_assert_cmpuint (synod_test_daemon_count_in_log (b, SAID_UNAVAILABLE), ==, 1);
+  g_assert_cmpuint (synod_test_peer_count_in_log (a, SAID_UNAVAILABLE), ==, 1);
+  g_assert_cmpuint (synod_test_peer_count_in_log (b, SAID_UNAVAILABLE), ==, 1);
   {
     g_autofree gchar *log = synod_test_daemon_get_log (b);
 
@@ -231,9 +231,9 @@ test_avahi_later (void)
   g_assert_no_error (error);
   for (guint i = 0; i < 3; i++)
     {
-      g_assert_cmpuint (synod_test_daemon_count_in_log (all[i], SAID_UNAVAILABLE), ==, 1);
-      g_assert_cmpuint (synod_test_daemon_count_in_log (all[i], SAID_STOPPED), ==, 1);
-      g_assert_cmpuint (synod_test_daemon_count_in_log (all[i], SAID_DROPPED), ==, 0);
+      g_assert_cmpuint (synod_test_peer_count_in_log (all[i], SAID_UNAVAILABLE), ==, 1);
+      g_assert_cmpuint (synod_test_peer_count_in_log (all[i], SAID_STOPPED), ==, 1);
+      g_assert_cmpuint (synod_test_peer_count_in_log (all[i], SAID_DROPPED), ==, 0);
     }
 }
 
