@@ -5,7 +5,9 @@
  * one does. When the daemon goes away the client fails; it is then freed and
  * created again a second later. Peers learned before the daemon went away are
  * kept (they are probably still alive) until the browser, running again,
- * finishes its first sweep ("all for now") without seeing them.
+ * finishes its first sweep ("all for now") and a grace period after it
+ * (SWEEP_GRACE_MS, for peers publishing again themselves) passes without
+ * seeing them.
  *
  * Resolving: each instance the browser reports (one per interface and
  * protocol) keeps its resolver for as long as it is browsed, so a peer whose
@@ -32,6 +34,7 @@
 #include "synod-error.h"
 
 #define RECONNECT_DELAY_MS 1000
+#define SWEEP_GRACE_MS 3000
 #define RESOLVE_RETRY_MIN_MS 2000
 #define RESOLVE_RETRY_MAX_MS 60000
 
@@ -71,6 +74,7 @@ struct _SynodDiscovery
   AvahiEntryGroup *group;
   AvahiServiceBrowser *browser;
   GSource *reconnect;
+  GSource *sweep_timer;
 
   guint64 peer_id;
   guint16 port;
@@ -442,6 +446,16 @@ sweep (SynodDiscovery *d)
   g_ptr_array_unref (gone);
 }
 
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  SynodDiscovery *d = user_data;
+
+  g_clear_pointer (&d->sweep_timer, g_source_unref);
+  sweep (d);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 browse_callback (AvahiServiceBrowser *browser, AvahiIfIndex interface, AvahiProtocol protocol,
                  AvahiBrowserEvent event, const char *name, const char *type, const char *domain,
@@ -483,10 +497,15 @@ browse_callback (AvahiServiceBrowser *browser, AvahiIfIndex interface, AvahiProt
           service_drop (d, s);
         break;
       case AVAHI_BROWSER_ALL_FOR_NOW:
-        if (d->sweep_pending)
+        if (d->sweep_pending && d->sweep_timer == NULL)
           {
+            /* Not at once: the peers' own clients may be publishing again
+             * themselves (their avahi-daemon restarted too, or it is this
+             * one), a second or so after ours came back. */
             d->sweep_pending = FALSE;
-            sweep (d);
+            d->sweep_timer = g_timeout_source_new (SWEEP_GRACE_MS);
+            g_source_set_callback (d->sweep_timer, sweep_cb, d, NULL);
+            g_source_attach (d->sweep_timer, d->context);
           }
         break;
       case AVAHI_BROWSER_FAILURE:
@@ -531,6 +550,11 @@ stop_client (SynodDiscovery *d)
   g_hash_table_iter_init (&iter, d->services);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_hash_table_remove_all (((Service *)value)->instances);
+  if (d->sweep_timer)
+    {
+      g_source_destroy (d->sweep_timer);
+      g_clear_pointer (&d->sweep_timer, g_source_unref);
+    }
   /* Freeing the client frees its entry group and browser. */
   g_clear_pointer (&d->client, avahi_client_free);
   d->group = NULL;
