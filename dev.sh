@@ -115,8 +115,13 @@ check() {
   fi
 
   if [ "${SYNOD_SKIP_DISTCHECK:-0}" != 1 ]; then
+    # The tarball is built, unpacked, configured out of tree, built,
+    # installed and cleaned; the full suite already ran twice above, so
+    # inside distcheck a few tests show the unpacked build works.
     log "make distcheck"
-    if make -C _build -j"$JOBS" distcheck >_build/distcheck.log 2>&1; then
+    if make -C _build -j"$JOBS" distcheck \
+         TESTS="tests/orb/test-object-id tests/idl/test-demo.sh tests/remote/test-network" \
+         >_build/distcheck.log 2>&1; then
       PASSED=$((PASSED + 1))
     else
       FAILED=$((FAILED + 1)); tail -n 30 _build/distcheck.log

@@ -67,6 +67,20 @@ bench-httpd: httpd/synod-httpd bench/bench-http-peer
 	$(SHELL) $(top_srcdir)/bench/bench-httpd.sh $(abs_top_builddir)
 .PHONY: bench-httpd
 
+# A remote invocation through the whole Synod path (stub, broker, network,
+# the other peer's broker, the method, back) side by side with plain
+# libtirpc doing the same call: `make bench-remote`.
+noinst_PROGRAMS += bench/bench-remote
+bench_bench_remote_SOURCES = bench/bench-remote.c
+nodist_bench_bench_remote_SOURCES = $(cluster_test_generated)
+bench_bench_remote_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -Wno-cast-function-type \
+	-I$(top_builddir)/tests/remote -I$(top_builddir)/idl
+bench_bench_remote_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
+BENCH_REMOTE_ARGS ?= 3 5
+bench-remote: bench/bench-remote
+	$(builddir)/bench/bench-remote $(BENCH_REMOTE_ARGS)
+.PHONY: bench-remote
+
 # The objects of the HTTP benchmark: a site with a local handler object, a
 # peer holding a handler object, and the cost of an object per connection.
 noinst_PROGRAMS += bench/bench-http-peer

@@ -25,6 +25,7 @@
 #include "synod-error.h"
 #include "synod-invoke.h"
 #include "synod-object-id.h"
+#include "synod-batch-private.h"
 #include "synod-remote.h"
 
 static __thread SynodInvocation *tls_current;
@@ -661,6 +662,67 @@ submit_local (SynodInvocation *inv, GError **error)
   return TRUE;
 }
 
+/* Like submit_local(), but when @claim allows it and @inv could run at once
+ * (its object idle with an empty mailbox, or a concurrent method), admits
+ * it without queueing and takes the object's slot (or counts it as
+ * concurrent): *ret_claimed is then TRUE, and the caller runs it with
+ * run_claimed(). */
+static gboolean
+submit_local_or_claim (SynodInvocation *inv, gboolean claim, gboolean *ret_claimed, GError **error)
+{
+  SynodObject *object = inv->call.object;
+
+  *ret_claimed = FALSE;
+  if (!claim)
+    return submit_local (inv, error);
+  g_mutex_lock (&object->lock);
+  if (!admit_locked (object, inv, error))
+    {
+      g_mutex_unlock (&object->lock);
+      return FALSE;
+    }
+  if (inv->concurrent)
+    {
+      object->n_concurrent++;
+      *ret_claimed = TRUE;
+    }
+  else if (!object->held && object->head == NULL && g_atomic_int_get (&object->broker->inline_sync))
+    {
+      object->held = TRUE;
+      *ret_claimed = TRUE;
+    }
+  else
+    enqueue_locked (object, inv);
+  g_mutex_unlock (&object->lock);
+  return TRUE;
+}
+
+/* Runs a record claimed by submit_local_or_claim() on this thread, reports
+ * its outcome, and lets the object's slot go (to its next invocation). */
+static void
+run_claimed (SynodInvocation *inv)
+{
+  g_autoptr (SynodObject) object = synod_object_ref (inv->call.object);
+  gboolean run_hook = FALSE;
+
+  if (inv->concurrent)
+    {
+      run_method (inv);
+      _synod_invocation_finish (inv);
+      concurrent_done (object);
+      return;
+    }
+  inv->holds_slot = TRUE;
+  run_method (inv);
+  inv->holds_slot = FALSE;
+  _synod_invocation_finish (inv);
+  g_mutex_lock (&object->lock);
+  _synod_object_release_slot_locked (object, &run_hook);
+  g_mutex_unlock (&object->lock);
+  if (run_hook)
+    _synod_object_run_delete_hook (object);
+}
+
 static void wait_finished (SynodInvocation *inv);
 
 /* Runs a synchronous invocation (on the stack) on a local object. */
@@ -795,6 +857,37 @@ send_remote (SynodBroker *broker, const SynodResolved *target, const SynodMethod
   return TRUE;
 }
 
+/* Sends @inv (a synchronous record on the caller's stack) through the
+ * handler's blocking path, when it has one: the transport then writes the
+ * call and waits for the reply on this thread, with no hand-over to another.
+ * Returns FALSE, touching nothing, when the handler has no such path;
+ * otherwise TRUE with the outcome in @inv. */
+static gboolean
+send_remote_sync (SynodBroker *broker, const SynodResolved *target, const SynodMethodDesc *method,
+                  gconstpointer args, SynodInvocation *inv)
+{
+  const SynodRemoteHandler *handler;
+  gpointer data;
+  g_autoptr (GBytes) encoded = NULL;
+  g_autoptr (GBytes) result = NULL;
+
+  if (!_synod_broker_get_remote (broker, &handler, &data) || handler->invoke_sync == NULL)
+    return FALSE;
+  encoded = synod_value_encode (method->args, args ? args : (gconstpointer)empty_args, &inv->error);
+  if (encoded != NULL
+      && handler->invoke_sync (data, target->peer, &target->id, method, encoded, NULL, &result,
+                               &inv->error))
+    {
+      gsize len = 0;
+      const guint8 *bytes = g_bytes_get_data (result, &len);
+
+      inv->success = synod_value_decode (method->result, bytes, len, inv->ret, &inv->error);
+    }
+  else
+    inv->success = FALSE;
+  return TRUE;
+}
+
 /**
  * _synod_invocation_send:
  * @inv: a heap record (QUEUED or ONEWAY) made for @target
@@ -894,7 +987,9 @@ synod_invoke_sync (SynodRef *target, const SynodMethodDesc *method, gconstpointe
   else
     {
       ok = _synod_scheduler_block_begin (broker->scheduler, error);
-      if (ok)
+      if (ok && send_remote_sync (broker, &resolved, method, args, &inv))
+        _synod_scheduler_block_end (broker->scheduler);
+      else if (ok)
         {
           inv.waiter = &tls_waiter;
           ok = send_remote (broker, &resolved, method, args, NULL, &inv, error);
@@ -919,9 +1014,10 @@ synod_invoke_sync (SynodRef *target, const SynodMethodDesc *method, gconstpointe
 }
 
 static void
-task_done (SynodInvocation *inv, gpointer user_data)
+return_invocation (gpointer data)
 {
-  GTask *task = user_data;
+  SynodInvocation *inv = data;
+  GTask *task = inv->done_data;
 
   if (inv->success)
     g_task_return_pointer (task, inv, (GDestroyNotify)_synod_invocation_free);
@@ -931,6 +1027,30 @@ task_done (SynodInvocation *inv, gpointer user_data)
       _synod_invocation_free (inv);
     }
   g_object_unref (task);
+}
+
+static void
+drop_invocation (gpointer data)
+{
+  SynodInvocation *inv = data;
+
+  g_object_unref (inv->done_data);
+  _synod_invocation_free (inv);
+}
+
+/* An async send is over. Completions from other threads (workers, the
+ * transport) reach the caller's context in batches, one wake-up for many
+ * (synod-batch-private.h). */
+static void
+task_done (SynodInvocation *inv, gpointer user_data)
+{
+  GTask *task = user_data;
+  GMainContext *context = g_task_get_context (task);
+
+  if (g_main_context_is_owner (context))
+    return_invocation (inv);
+  else
+    _synod_batch_call (context, return_invocation, drop_invocation, inv);
 }
 
 /**
@@ -1121,11 +1241,35 @@ synod_broker_dispatch (SynodBroker *broker, const SynodObjectId *target,
                        const SynodMethodDesc *method, gpointer args, const gchar *principal,
                        SynodDispatchReplyFunc reply, gpointer reply_data)
 {
+  g_return_if_fail (broker != NULL && target != NULL && method != NULL && principal != NULL);
+  _synod_broker_dispatch_claim (broker, target, method, args, principal, reply, reply_data, FALSE);
+}
+
+/**
+ * _synod_broker_dispatch_claim:
+ * @claim: whether the invocation may be handed back to run on the calling
+ *   thread (which must then be free to block in it)
+ *
+ * synod_broker_dispatch(), for a transport whose reading thread can run
+ * calls itself (after handing the reading on): when @claim is set and the
+ * object could run the invocation at once, the invocation is admitted
+ * (access control, monitor, slot) and returned instead of queued, and the
+ * caller runs it with _synod_invocation_run_claimed(), which reports to
+ * @reply. Otherwise it is queued (or fails, reported to @reply) and NULL is
+ * returned. Either way the ordering of invocations per object holds: the
+ * slot is taken here, in the order the calls arrive.
+ *
+ * Returns: (nullable): the claimed invocation
+ */
+SynodInvocation *
+_synod_broker_dispatch_claim (SynodBroker *broker, const SynodObjectId *target,
+                              const SynodMethodDesc *method, gpointer args, const gchar *principal,
+                              SynodDispatchReplyFunc reply, gpointer reply_data, gboolean claim)
+{
   g_autoptr (GError) error = NULL;
   SynodResolved resolved = { 0 };
   SynodInvocation *inv = NULL;
-
-  g_return_if_fail (broker != NULL && target != NULL && method != NULL && principal != NULL);
+  gboolean claimed = FALSE;
 
   resolved.object = _synod_broker_lookup_local (broker, target);
   if (resolved.object == NULL)
@@ -1167,7 +1311,7 @@ synod_broker_dispatch (SynodBroker *broker, const SynodObjectId *target,
           inv->kind = SYNOD_INVOCATION_ONEWAY;
           g_clear_pointer (&st, g_free);
         }
-      if (!submit_local (inv, &error))
+      if (!submit_local_or_claim (inv, claim, &claimed, &error))
         {
           g_free (st);
           _synod_invocation_free (inv);
@@ -1178,4 +1322,17 @@ synod_broker_dispatch (SynodBroker *broker, const SynodObjectId *target,
   _synod_resolved_clear (&resolved);
   if (inv == NULL && reply != NULL)
     reply (method, NULL, error, reply_data);
+  return claimed ? inv : NULL;
+}
+
+/**
+ * _synod_invocation_run_claimed:
+ * @inv: an invocation _synod_broker_dispatch_claim() returned
+ *
+ * Runs it on this thread and reports its outcome.
+ */
+void
+_synod_invocation_run_claimed (SynodInvocation *inv)
+{
+  run_claimed (inv);
 }

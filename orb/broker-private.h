@@ -246,6 +246,12 @@ void _synod_broker_run_node (SynodSchedNode *node, gpointer user_data);
 /* Objects */
 SynodObject *_synod_object_new (SynodBroker *broker, SynodClass *klass, const SynodObjectId *id);
 void _synod_object_run_turn (SynodObject *object);
+SynodInvocation *_synod_broker_dispatch_claim (SynodBroker *broker, const SynodObjectId *target,
+                                               const SynodMethodDesc *method, gpointer args,
+                                               const gchar *principal,
+                                               SynodDispatchReplyFunc reply, gpointer reply_data,
+                                               gboolean claim);
+void _synod_invocation_run_claimed (SynodInvocation *inv);
 void _synod_object_release_slot_locked (SynodObject *object, gboolean *ret_run_delete_hook);
 void _synod_object_run_delete_hook (SynodObject *object);
 gboolean _synod_object_check_access_locked (SynodObject *object, const gchar *principal,

@@ -57,6 +57,8 @@ orb_broker_sources = \
 
 # Remote invocation: ONC RPC transport, peers, mDNS discovery.
 orb_remote_sources = \
+	orb/synod-batch.c \
+	orb/synod-batch-private.h \
 	orb/synod-peer-object.c \
 	orb/synod-network-private.h \
 	orb/synod-network.c \

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "broker-private.h"
 #include "synod-broker.h"
 #include "synod-codec.h"
 #include "synod-discovery.h"
@@ -27,12 +28,21 @@
 #include "synod-object-id.h"
 #include "synod-ref.h"
 #include "synod-remote.h"
+#include "synod-standard.h"
 #include "synod-rpc-private.h"
 #include "synod-wire.h"
+
+/* The error domain a peer answers an INVOKE with when it holds no object
+ * of the target Id (before anything runs): the sender may then look for
+ * the object on other peers and send again. A method's own errors never
+ * carry it, so a method never runs twice. */
+#define SYNOD_WIRE_NO_TARGET_DOMAIN "synod-wire-no-target"
 
 #define BACKOFF_MIN_MS 500
 #define GOSSIP_EVERY_TICKS 5
 #define BACKOFF_MAX_MS 30000
+/* Back-off limit for peers mDNS announces, in probe intervals. */
+#define MDNS_BACKOFF_MAX_PROBES 2
 /* How long a resolved remote provider of a name is trusted without being
  * told otherwise (notices and failures invalidate it earlier). */
 #define NAME_CACHE_TTL_US (30 * G_USEC_PER_SEC)
@@ -44,13 +54,14 @@ typedef struct
   guint64 id;       /* 0 until a hello tells */
   SynodPeerSource sources;
   SynodPeerState state;
-  gchar *dial_address; /* where to connect, or NULL (inbound only) */
+  gchar *dial_address;  /* where to connect, or NULL (inbound only) */
   GPtrArray *addresses; /* gchar*, from mDNS */
   gchar *cluster;
   gchar *last_error;
   SynodRpcConnection *conn; /* the connection used to reach it */
   gboolean connecting;
   gboolean probing;
+  gboolean mdns_withdrawn; /* mDNS said it left while a connection was up */
   gint64 next_attempt;
   guint backoff_ms;
 } Peer;
@@ -70,6 +81,13 @@ typedef struct
   SynodProvider provider;
   gint64 expires;
 } CachedName;
+
+typedef struct
+{
+  SynodObjectId id; /* the key */
+  guint64 peer;
+  gint64 expires;
+} CachedLocation;
 
 /* What callbacks from other threads (connection readers, closes, the
  * broker's remote handler, background connects) hold instead of the network
@@ -110,9 +128,11 @@ struct _SynodNetwork
 
   GMutex lock;
   GCond cond;
-  GPtrArray *peers;       /* Peer*, owned */
-  GHashTable *conns;      /* SynodRpcConnection* -> ConnData* (owned) */
-  GHashTable *name_cache; /* name -> CachedName* */
+  GPtrArray *peers;           /* Peer*, owned */
+  GHashTable *conns;          /* SynodRpcConnection* -> ConnData* (owned) */
+  GHashTable *name_cache;     /* name -> CachedName* */
+  GHashTable *location_cache; /* SynodObjectId* -> CachedLocation*: where
+                               * objects not on their Id's peer live */
   gboolean closing;
 
   guint watch_id;
@@ -177,7 +197,9 @@ static void
 net_leave (NetHandle *h)
 {
   g_mutex_lock (&h->lock);
-  if (--h->active == 0)
+  /* Only synod_network_free() waits (once it has cleared h->net): no
+   * futex call per send otherwise. */
+  if (--h->active == 0 && h->net == NULL)
     g_cond_broadcast (&h->cond);
   g_mutex_unlock (&h->lock);
 }
@@ -213,19 +235,21 @@ synod_peer_info_free (SynodPeerInfo *info)
  * synod_peer_source_to_string:
  * @sources: how a peer was found
  *
- * Returns: a short text, "static", "mdns", "inbound" or a combination
- *   ("static+mdns")
+ * Returns: a short text, "static", "mdns", "inbound", "indirect",
+ *   "client" or a combination ("static+mdns")
  */
 const gchar *
 synod_peer_source_to_string (SynodPeerSource sources)
 {
   static const gchar *const names[] = {
-    "-",           "static",         "mdns",         "static+mdns",
-    "inbound",     "static+inbound", "mdns+inbound", "static+mdns+inbound",
+    "-",       "static",         "mdns",         "static+mdns",
+    "inbound", "static+inbound", "mdns+inbound", "static+mdns+inbound",
   };
 
-  /* A peer learned from another is only ever that, until it connects to
-   * us or is configured. */
+  /* A client only ever connects to us; a peer learned from another is only
+   * ever that, until it connects to us or is configured. */
+  if (sources & SYNOD_PEER_CLIENT)
+    return "client";
   if ((sources & 7) == 0 && (sources & SYNOD_PEER_INDIRECT))
     return "indirect";
   return names[sources & 7];
@@ -346,8 +370,8 @@ error_to_wire (const GError *error, SynodWireRemoteError *wire)
       && strlen (error->message) <= SYNOD_WIRE_MAX_MESSAGE)
     wire->message = g_strdup (error->message);
   else
-    wire->message = g_utf8_make_valid (error->message, MIN (strlen (error->message),
-                                                            SYNOD_WIRE_MAX_MESSAGE / 4));
+    wire->message = g_utf8_make_valid (error->message,
+                                       MIN (strlen (error->message), SYNOD_WIRE_MAX_MESSAGE / 4));
 }
 
 /* Rebuilds a remote GError. Only domains this process already knows are
@@ -389,10 +413,11 @@ track_connection (SynodNetwork *net, SynodRpcConnection *conn)
 
   cd->network = net;
   cd->conn = conn;
-  cd->principal = g_strdup_printf ("unauthenticated@%s", synod_rpc_connection_get_peer_address (conn));
+  cd->principal
+      = g_strdup_printf ("unauthenticated@%s", synod_rpc_connection_get_peer_address (conn));
   g_mutex_lock (&net->lock);
-  /* The table holds a reference: a connection leaves it only through its
-   * closed function, which a network being freed no longer runs. */
+  /* The table holds a reference: an entry may outlive the network's
+   * closed function (once the network is being freed, it removes nothing). */
   g_hash_table_insert (net->conns, synod_rpc_connection_ref (conn), cd);
   g_mutex_unlock (&net->lock);
   synod_rpc_connection_set_closed_func (conn, connection_closed, handle_ref (net->handle),
@@ -403,13 +428,16 @@ track_connection (SynodNetwork *net, SynodRpcConnection *conn)
 /* Records what a hello told about the peer at the other end of @conn, with
  * the lock held. Returns the peer, or NULL when the connection is foreign. */
 static Peer *
-learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *hello,
-            Peer *dialled, gboolean inbound)
+learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *hello, Peer *dialled,
+            gboolean inbound)
 {
   ConnData *cd = g_hash_table_lookup (net->conns, conn);
   Peer *p;
 
-  if (hello->cluster[0] != '\0' && strcmp (hello->cluster, net->cluster) != 0)
+  /* An empty cluster name on either side (a tool that joins whichever
+   * cluster its peer is in) matches any. */
+  if (hello->cluster[0] != '\0' && net->cluster[0] != '\0'
+      && strcmp (hello->cluster, net->cluster) != 0)
     {
       if (cd)
         cd->foreign = TRUE;
@@ -443,6 +471,8 @@ learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *h
   p->id = hello->peer;
   if (inbound)
     p->sources |= SYNOD_PEER_INBOUND;
+  if (inbound && hello->listen[0] == '\0' && p->dial_address == NULL && p->addresses->len == 0)
+    p->sources |= SYNOD_PEER_CLIENT;
   if (p->dial_address == NULL && hello->listen[0] != '\0')
     p->dial_address = g_strdup (hello->listen);
   g_free (p->cluster);
@@ -457,6 +487,20 @@ learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *h
   p->backoff_ms = BACKOFF_MIN_MS;
   g_cond_broadcast (&net->cond);
   return p;
+}
+
+/* How long retries of @p may wait at most. A peer that mDNS still
+ * announces is most likely alive behind a link that failed for a while (its
+ * records stay in every cache until their TTL runs out, so no fresh
+ * announcement need come when the link returns): it is retried every few
+ * probe intervals rather than every BACKOFF_MAX_MS. */
+static guint
+backoff_max (SynodNetwork *net, Peer *p)
+{
+  if ((p->sources & SYNOD_PEER_MDNS) && !p->mdns_withdrawn)
+    return CLAMP (net->probe_interval_ms * MDNS_BACKOFF_MAX_PROBES, BACKOFF_MIN_MS,
+                  BACKOFF_MAX_MS);
+  return BACKOFF_MAX_MS;
 }
 
 /* Dials @address and exchanges hellos. Blocking (connect timeout + one
@@ -517,7 +561,7 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
   g_auto (SynodWireHello) hello = { 0 };
   g_autoptr (GError) local_error = NULL;
   SynodRpcConnection *conn;
-  gint64 deadline = g_get_monotonic_time () + (gint64) net->connect_timeout_ms * 2000;
+  gint64 deadline = g_get_monotonic_time () + (gint64)net->connect_timeout_ms * 2000;
   guint64 id = p->id;
 
   g_mutex_lock (&net->lock);
@@ -540,8 +584,9 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
                    _ ("Peer %016" G_GINT64_MODIFIER "x is not reachable now"), id);
       return NULL;
     }
-  address = g_strdup (p->dial_address ? p->dial_address
-                                       : p->addresses->len > 0 ? p->addresses->pdata[0] : NULL);
+  address = g_strdup (p->dial_address         ? p->dial_address
+                      : p->addresses->len > 0 ? p->addresses->pdata[0]
+                                              : NULL);
   if (address == NULL)
     {
       g_mutex_unlock (&net->lock);
@@ -562,14 +607,13 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
       p->state = SYNOD_PEER_STATE_UNREACHABLE;
       g_free (p->last_error);
       p->last_error = g_strdup (local_error->message);
-      p->next_attempt = g_get_monotonic_time () + (gint64) p->backoff_ms * 1000;
-      p->backoff_ms = MIN (p->backoff_ms * 2, BACKOFF_MAX_MS);
+      p->next_attempt = g_get_monotonic_time () + (gint64)p->backoff_ms * 1000;
+      p->backoff_ms = MIN (p->backoff_ms * 2, backoff_max (net, p));
     }
   else
     {
       if (p->id != 0 && hello.peer != p->id)
-        g_info ("the peer at %s is now %016" G_GINT64_MODIFIER "x (was %016" G_GINT64_MODIFIER
-                "x)",
+        g_info ("the peer at %s is now %016" G_GINT64_MODIFIER "x (was %016" G_GINT64_MODIFIER "x)",
                 address, hello.peer, p->id);
       learn_peer (net, conn, &hello, p->removed ? NULL : p, FALSE);
     }
@@ -631,9 +675,9 @@ gossip_reply (GBytes *result, const GError *error, gpointer user_data)
 static void
 ask_peers (SynodNetwork *net, SynodRpcConnection *conn)
 {
-  synod_rpc_connection_call_full (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
-                                  SYNOD_WIRE_PROC_PEERS, NULL, net->connect_timeout_ms,
-                                  net->context, gossip_reply, handle_ref (net->handle));
+  synod_rpc_connection_call_full (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION, SYNOD_WIRE_PROC_PEERS,
+                                  NULL, net->connect_timeout_ms, net->context, gossip_reply,
+                                  handle_ref (net->handle));
 }
 
 typedef struct
@@ -686,10 +730,10 @@ peer_search_reply (GBytes *result, const GError *error, gpointer user_data)
 static Peer *
 find_indirect (SynodNetwork *net, guint64 id)
 {
-  g_autoptr (GPtrArray) conns = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) synod_rpc_connection_unref);
+  g_autoptr (GPtrArray) conns
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
   PeerSearch *ps = g_new0 (PeerSearch, 1);
-  gint64 deadline = g_get_monotonic_time () + (gint64) net->connect_timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64)net->connect_timeout_ms * 1000;
   g_autofree gchar *address = NULL;
   Peer *p;
 
@@ -786,9 +830,15 @@ connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user
       if (p->conn != conn)
         continue;
       g_clear_pointer (&p->conn, synod_rpc_connection_unref);
-      if (p->dial_address == NULL && p->addresses->len == 0)
+      if ((p->dial_address == NULL && p->addresses->len == 0)
+          || (p->mdns_withdrawn && !(p->sources & SYNOD_PEER_STATIC)))
         {
-          /* Known only because it connected to us: forget it. */
+          /* Known only because it connected to us, or mDNS no longer
+           * announces it: forget it. */
+          if (p->mdns_withdrawn)
+            g_info ("peer %016" G_GINT64_MODIFIER "x, no longer announced by mDNS, closed its "
+                    "connection: dropped from the table",
+                    p->id);
           remove_peer (net, p);
           i--;
           continue;
@@ -797,15 +847,21 @@ connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user
       g_free (p->last_error);
       p->last_error = g_strdup (reason->message);
     }
-  /* Names resolved to a peer that went away are resolved again. */
+  /* Names resolved, and objects located, on a peer that went away are
+   * resolved again. */
   {
     GHashTableIter iter;
     gpointer value;
 
     g_hash_table_iter_init (&iter, net->name_cache);
     while (g_hash_table_iter_next (&iter, NULL, &value))
-      if (find_peer_by_id (net, ((CachedName *) value)->provider.peer) == NULL
-          || find_peer_by_id (net, ((CachedName *) value)->provider.peer)->conn == NULL)
+      if (find_peer_by_id (net, ((CachedName *)value)->provider.peer) == NULL
+          || find_peer_by_id (net, ((CachedName *)value)->provider.peer)->conn == NULL)
+        g_hash_table_iter_remove (&iter);
+    g_hash_table_iter_init (&iter, net->location_cache);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      if (find_peer_by_id (net, ((CachedLocation *)value)->peer) == NULL
+          || find_peer_by_id (net, ((CachedLocation *)value)->peer)->conn == NULL)
         g_hash_table_iter_remove (&iter);
   }
   g_cond_broadcast (&net->cond);
@@ -907,6 +963,14 @@ principal_of (SynodNetwork *net, SynodRpcConnection *conn, gboolean *ret_foreign
   return principal;
 }
 
+static gboolean
+has_object (SynodBroker *broker, const SynodObjectId *id)
+{
+  g_autoptr (SynodObject) object = synod_broker_lookup_object (broker, id);
+
+  return object != NULL;
+}
+
 static void
 serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInfo *info,
               GBytes *args, gboolean oneway)
@@ -917,7 +981,8 @@ serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInf
   const SynodInterfaceDesc *iface;
   const SynodMethodDesc *method;
   gpointer method_args;
-  InboundCall *call;
+  InboundCall *call = NULL;
+  SynodInvocation *claimed;
   gboolean foreign;
 
   if (!synod_value_decode (&synod_wire_invoke_desc, g_bytes_get_data (args, NULL),
@@ -948,6 +1013,21 @@ serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInf
       return;
     }
   method = &iface->methods[wire.method];
+  if (!has_object (net->broker, &wire.target))
+    {
+      if (!oneway)
+        {
+          g_auto (SynodWireInvokeResult) result = { .ok = FALSE };
+          gchar idbuf[SYNOD_OBJECT_ID_STRING_LEN + 1];
+
+          synod_object_id_format (&wire.target, idbuf);
+          result.u.error.domain = g_strdup (SYNOD_WIRE_NO_TARGET_DOMAIN);
+          result.u.error.code = SYNOD_ORB_ERROR_NO_SUCH_OBJECT;
+          result.u.error.message = g_strdup_printf (_ ("No object %s on this peer"), idbuf);
+          reply_bytes (conn, info->xid, &synod_wire_invoke_result_desc, &result);
+        }
+      return;
+    }
   method_args = synod_value_new (method->args);
   if (!synod_value_decode (method->args, wire.args.val, wire.args.len, method_args, &error))
     {
@@ -957,11 +1037,21 @@ serve_invoke (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInf
         reply_invoke_error (conn, info->xid, error);
       return;
     }
-  call = g_new0 (InboundCall, 1);
-  call->conn = synod_rpc_connection_ref (conn);
-  call->xid = oneway ? 0 : info->xid;
-  synod_broker_dispatch (net->broker, &wire.target, method, method_args, principal, invoke_done,
-                         call);
+  if (!oneway)
+    {
+      call = g_new0 (InboundCall, 1);
+      call->conn = synod_rpc_connection_ref (conn);
+      call->xid = info->xid;
+    }
+  /* Oneway: no reply func, the broker runs it as a oneway send (and logs a
+   * failure itself). When the object is free, the call runs on this very
+   * thread once the transport has handed the reading on: no hand-over to
+   * a worker. */
+  claimed
+      = _synod_broker_dispatch_claim (net->broker, &wire.target, method, method_args, principal,
+                                      oneway ? NULL : invoke_done, call, synod_rpc_can_defer ());
+  if (claimed)
+    synod_rpc_defer ((void (*) (gpointer))_synod_invocation_run_claimed, claimed);
 }
 
 static void
@@ -1017,8 +1107,7 @@ dynamic_done (const SynodMethodDesc *method, gconstpointer result, const GError 
 /* Finds the local object a dynamic call names (an Id, or a service name with
  * a provider on this peer). */
 static gboolean
-resolve_local_target (SynodNetwork *net, const gchar *target, SynodObjectId *ret_id,
-                      GError **error)
+resolve_local_target (SynodNetwork *net, const gchar *target, SynodObjectId *ret_id, GError **error)
 {
   if (synod_object_id_is_valid_text (target))
     return synod_object_id_parse (target, ret_id, error);
@@ -1145,7 +1234,7 @@ serve_resolve (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallIn
         }
     }
   list.len = mine->len;
-  list.val = (SynodWireProvider *) (gpointer) g_array_free (mine, FALSE);
+  list.val = (SynodWireProvider *)(gpointer)g_array_free (mine, FALSE);
   reply_bytes (conn, info->xid, &synod_wire_provider_list_desc, &list);
 }
 
@@ -1183,7 +1272,7 @@ serve_peers (SynodNetwork *net, SynodRpcConnection *conn, const SynodRpcCallInfo
     }
   g_mutex_unlock (&net->lock);
   list.len = entries->len;
-  list.val = (SynodWirePeerEntry *) (gpointer) g_array_free (entries, FALSE);
+  list.val = (SynodWirePeerEntry *)(gpointer)g_array_free (entries, FALSE);
   reply_bytes (conn, info->xid, &synod_wire_peer_list_desc, &list);
 }
 
@@ -1253,12 +1342,259 @@ dispatch (SynodRpcConnection *conn, const SynodRpcCallInfo *info, GBytes *args, 
 /* ------------------------------------------------------------------------ */
 /* The broker's remote handler */
 
+/* ---- Finding objects that do not live on their Id's peer ----
+ *
+ * An Id names its creating peer, and sends go there. An alias may name
+ * another peer (a duplicate imported from elsewhere keeps the original's Id),
+ * and then that peer answers "no such target": the sender asks its other
+ * peers which one holds the Id (Standard.Object.id, in parallel), caches the
+ * answer, and sends there. Only that marker triggers a search, never a
+ * method's own NO_SUCH_OBJECT error, so a method never runs twice. */
+
 typedef struct
 {
+  GMutex lock;
+  GCond cond;
+  guint refs;
+  guint remaining;
+  guint64 found;
+} Locate;
+
+typedef struct
+{
+  Locate *locate;
+  guint64 peer;
+} LocateProbe;
+
+static void
+locate_unref (Locate *l)
+{
+  gboolean last;
+
+  g_mutex_lock (&l->lock);
+  last = --l->refs == 0;
+  g_mutex_unlock (&l->lock);
+  if (!last)
+    return;
+  g_mutex_clear (&l->lock);
+  g_cond_clear (&l->cond);
+  g_free (l);
+}
+
+static void
+locate_reply (GBytes *result, const GError *error, gpointer user_data)
+{
+  LocateProbe *probe = user_data;
+  Locate *l = probe->locate;
+  g_auto (SynodWireInvokeResult) wire = { 0 };
+
+  g_mutex_lock (&l->lock);
+  if (result != NULL
+      && synod_value_decode (&synod_wire_invoke_result_desc, g_bytes_get_data (result, NULL),
+                             g_bytes_get_size (result), &wire, NULL)
+      && wire.ok && l->found == 0)
+    l->found = probe->peer;
+  l->remaining--;
+  g_cond_broadcast (&l->cond);
+  g_mutex_unlock (&l->lock);
+  locate_unref (l);
+  g_free (probe);
+}
+
+static gboolean
+cached_location (SynodNetwork *net, const SynodObjectId *id, guint64 *ret_peer)
+{
+  CachedLocation *cached;
+  gboolean found = FALSE;
+
+  g_mutex_lock (&net->lock);
+  if (g_hash_table_size (net->location_cache) > 0
+      && (cached = g_hash_table_lookup (net->location_cache, id)) != NULL)
+    {
+      if (cached->expires > g_get_monotonic_time ())
+        {
+          *ret_peer = cached->peer;
+          found = TRUE;
+        }
+      else
+        g_hash_table_remove (net->location_cache, id);
+    }
+  g_mutex_unlock (&net->lock);
+  return found;
+}
+
+static void
+forget_location (SynodNetwork *net, const SynodObjectId *id)
+{
+  g_mutex_lock (&net->lock);
+  g_hash_table_remove (net->location_cache, id);
+  g_mutex_unlock (&net->lock);
+}
+
+/* Asks every connected peer but @skip whether it holds @id. Blocking, at
+ * most the call timeout. */
+static gboolean
+locate_object (SynodNetwork *net, const SynodObjectId *id, guint64 skip, guint64 *ret_peer)
+{
+  g_auto (SynodWireInvoke) wire = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GPtrArray) conns
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  gint64 deadline = g_get_monotonic_time () + (gint64)net->call_timeout_ms * 1000;
+  Locate *l;
+  guint64 found;
+
+  if (cached_location (net, id, ret_peer))
+    return TRUE;
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->id != 0 && p->id != skip && !(p->sources & SYNOD_PEER_CLIENT) && p->conn
+          && !synod_rpc_connection_is_closed (p->conn))
+        {
+          g_ptr_array_add (conns, synod_rpc_connection_ref (p->conn));
+          g_array_append_val (ids, p->id);
+        }
+    }
+  g_mutex_unlock (&net->lock);
+  if (conns->len == 0)
+    return FALSE;
+
+  wire.target = *id;
+  wire.interface = g_strdup (standard_object_interface.name);
+  wire.version = standard_object_interface.version;
+  wire.method = STANDARD_OBJECT_METHOD_ID->index;
+  bytes = encode_or_die (&synod_wire_invoke_desc, &wire);
+
+  l = g_new0 (Locate, 1);
+  g_mutex_init (&l->lock);
+  g_cond_init (&l->cond);
+  l->refs = 1 + conns->len;
+  l->remaining = conns->len;
+  for (guint i = 0; i < conns->len; i++)
+    {
+      LocateProbe *probe = g_new (LocateProbe, 1);
+
+      probe->locate = l;
+      probe->peer = g_array_index (ids, guint64, i);
+      synod_rpc_connection_call_full (conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                      SYNOD_WIRE_PROC_INVOKE, bytes, net->call_timeout_ms,
+                                      net->context, locate_reply, probe);
+    }
+  g_mutex_lock (&l->lock);
+  while (l->remaining > 0 && l->found == 0)
+    if (!g_cond_wait_until (&l->cond, &l->lock, deadline))
+      break;
+  found = l->found;
+  g_mutex_unlock (&l->lock);
+  locate_unref (l);
+  if (found == 0)
+    return FALSE;
+
+  {
+    CachedLocation *cached = g_new (CachedLocation, 1);
+
+    cached->id = *id;
+    cached->peer = found;
+    cached->expires = g_get_monotonic_time () + NAME_CACHE_TTL_US;
+    g_mutex_lock (&net->lock);
+    g_hash_table_replace (net->location_cache, &cached->id, cached);
+    g_mutex_unlock (&net->lock);
+  }
+  *ret_peer = found;
+  return TRUE;
+}
+
+static gboolean
+peer_is_known (SynodNetwork *net, guint64 id)
+{
+  gboolean known;
+
+  g_mutex_lock (&net->lock);
+  known = find_peer_by_id (net, id) != NULL;
+  g_mutex_unlock (&net->lock);
+  return known;
+}
+
+/* ---- The broker's outgoing sends ---- */
+
+typedef struct
+{
+  NetHandle *handle;
   SynodRemoteReplyFunc reply;
   gpointer reply_data;
-  gchar *peer;
+  guint64 peer;
+  SynodObjectId target;
+  const SynodMethodDesc *method;
+  GBytes *bytes;    /* the encoded SynodWireInvoke, kept for a second try */
+  gboolean located; /* sent where a search found it: no second search */
 } OutboundCall;
+
+static void outbound_send (SynodNetwork *net, OutboundCall *call);
+
+static void
+outbound_free (OutboundCall *call)
+{
+  g_bytes_unref (call->bytes);
+  handle_unref (call->handle);
+  g_free (call);
+}
+
+static void
+outbound_fail (OutboundCall *call, const GError *error)
+{
+  call->reply (NULL, error, call->reply_data);
+  outbound_free (call);
+}
+
+static GError *
+no_target_error (const SynodObjectId *target, guint64 peer)
+{
+  gchar idbuf[SYNOD_OBJECT_ID_STRING_LEN + 1];
+
+  synod_object_id_format (target, idbuf);
+  return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
+                      _ ("No object %s on peer %016" G_GINT64_MODIFIER "x or its peers"), idbuf,
+                      peer);
+}
+
+/* On a thread of its own (a reply arrives on a connection's reader, which
+ * must not block): finds where the target lives and sends again. */
+static gpointer
+relocate_thread (gpointer data)
+{
+  OutboundCall *call = data;
+  NetHandle *h = handle_ref (call->handle); /* @call may be freed below */
+  SynodNetwork *net = net_enter (h);
+  guint64 peer = 0;
+
+  if (net == NULL)
+    {
+      g_autoptr (GError) error = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                                              _ ("This peer is leaving the network"));
+      outbound_fail (call, error);
+      handle_unref (h);
+      return NULL;
+    }
+  if (locate_object (net, &call->target, call->peer, &peer))
+    {
+      call->peer = peer;
+      call->located = TRUE;
+      outbound_send (net, call);
+    }
+  else
+    {
+      g_autoptr (GError) error = no_target_error (&call->target, call->peer);
+
+      outbound_fail (call, error);
+    }
+  net_leave (h);
+  handle_unref (h);
+  return NULL;
+}
 
 static void
 remote_invoke_done (GBytes *result, const GError *error, gpointer user_data)
@@ -1266,29 +1602,75 @@ remote_invoke_done (GBytes *result, const GError *error, gpointer user_data)
   OutboundCall *call = user_data;
   g_auto (SynodWireInvokeResult) wire = { 0 };
   g_autoptr (GError) decode_error = NULL;
+  g_autofree gchar *peer_name = NULL;
 
   if (error)
     call->reply (NULL, error, call->reply_data);
   else if (!synod_value_decode (&synod_wire_invoke_result_desc, g_bytes_get_data (result, NULL),
                                 g_bytes_get_size (result), &wire, &decode_error))
     {
-      g_prefix_error (&decode_error, _ ("Reply from peer %s: "), call->peer);
+      peer_name = peer_text (call->peer);
+      g_prefix_error (&decode_error, _ ("Reply from peer %s: "), peer_name);
       call->reply (NULL, decode_error, call->reply_data);
     }
   else if (wire.ok)
     {
-      g_autoptr (GBytes) bytes = g_bytes_new (wire.u.result.val, wire.u.result.len);
+      g_autoptr (GBytes) bytes = g_bytes_new_take (wire.u.result.val, wire.u.result.len);
 
+      wire.u.result.val = NULL;
+      wire.u.result.len = 0;
       call->reply (bytes, NULL, call->reply_data);
+    }
+  else if (strcmp (wire.u.error.domain, SYNOD_WIRE_NO_TARGET_DOMAIN) == 0)
+    {
+      if (call->located)
+        {
+          /* Where a search found it, it is no more: search again next time. */
+          SynodNetwork *net = net_enter (call->handle);
+
+          if (net)
+            {
+              forget_location (net, &call->target);
+              net_leave (call->handle);
+            }
+        }
+      else
+        {
+          g_thread_unref (g_thread_new ("synod-locate", relocate_thread, call));
+          return;
+        }
+      {
+        g_autoptr (GError) missing = no_target_error (&call->target, call->peer);
+
+        call->reply (NULL, missing, call->reply_data);
+      }
     }
   else
     {
-      g_autoptr (GError) remote = error_from_wire (&wire.u.error, call->peer);
+      g_autoptr (GError) remote = NULL;
 
+      peer_name = peer_text (call->peer);
+      remote = error_from_wire (&wire.u.error, peer_name);
       call->reply (NULL, remote, call->reply_data);
     }
-  g_free (call->peer);
-  g_free (call);
+  outbound_free (call);
+}
+
+/* Sends @call to call->peer (its reply completes it). */
+static void
+outbound_send (SynodNetwork *net, OutboundCall *call)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SynodRpcConnection) conn = connection_for (net, call->peer, &error);
+
+  if (conn == NULL)
+    {
+      outbound_fail (call, error);
+      return;
+    }
+  synod_rpc_connection_call_full (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                  SYNOD_WIRE_PROC_INVOKE, call->bytes, net->call_timeout_ms,
+                                  net->context, remote_invoke_done, call);
 }
 
 static void
@@ -1299,9 +1681,9 @@ remote_invoke (gpointer handler_data, guint64 peer, const SynodObjectId *target,
   NetHandle *h = handler_data;
   SynodNetwork *net = net_enter (h);
   g_autoptr (GError) error = NULL;
-  g_autoptr (SynodRpcConnection) conn = NULL;
   g_auto (SynodWireInvoke) wire = { 0 };
-  g_autoptr (GBytes) bytes = NULL;
+  GBytes *bytes;
+  gboolean located = FALSE;
 
   if (net == NULL)
     {
@@ -1311,42 +1693,147 @@ remote_invoke (gpointer handler_data, guint64 peer, const SynodObjectId *target,
         reply (NULL, error, reply_data);
       return;
     }
-  conn = connection_for (net, peer, &error);
-  if (conn == NULL)
-    {
-      net_leave (h);
-      if (reply)
-        reply (NULL, error, reply_data);
-      return;
-    }
+  /* An object found elsewhere than on its Id's peer; or an Id of a peer
+   * nobody knows, which another peer may hold under an alias. */
+  if (cached_location (net, target, &peer))
+    located = TRUE;
+  else if (!peer_is_known (net, peer) && locate_object (net, target, 0, &peer))
+    located = TRUE;
+
   wire.target = *target;
   wire.interface = g_strdup (method->interface->name);
   wire.version = method->interface->version;
   wire.method = method->index;
   wire.args.len = g_bytes_get_size (args);
-  wire.args.val = g_memdup2 (g_bytes_get_data (args, NULL), wire.args.len);
+  wire.args.val = (guint8 *)g_bytes_get_data (args, NULL);
   bytes = encode_or_die (&synod_wire_invoke_desc, &wire);
+  /* Borrowed from @args, not to be freed with the wire struct. */
+  wire.args.val = NULL;
+  wire.args.len = 0;
 
   if (reply == NULL)
     {
-      if (!synod_rpc_connection_send_oneway (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
-                                             SYNOD_WIRE_PROC_INVOKE_ONEWAY, bytes, &error))
+      g_autoptr (SynodRpcConnection) conn = connection_for (net, peer, &error);
+
+      if (conn == NULL
+          || !synod_rpc_connection_send_oneway (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                                SYNOD_WIRE_PROC_INVOKE_ONEWAY, bytes, &error))
         g_debug ("oneway %s.%s to %016" G_GINT64_MODIFIER "x: %s", method->interface->name,
                  method->name, peer, error->message);
+      g_bytes_unref (bytes);
       net_leave (h);
       return;
     }
   {
     OutboundCall *call = g_new0 (OutboundCall, 1);
 
+    call->handle = handle_ref (h);
     call->reply = reply;
     call->reply_data = reply_data;
-    call->peer = peer_text (peer);
-    synod_rpc_connection_call_full (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
-                                    SYNOD_WIRE_PROC_INVOKE, bytes, net->call_timeout_ms,
-                                    net->context, remote_invoke_done, call);
+    call->peer = peer;
+    call->target = *target;
+    call->method = method;
+    call->bytes = bytes;
+    call->located = located;
+    outbound_send (net, call);
   }
   net_leave (h);
+}
+
+/* The broker's synchronous sends: the call is written, and its reply
+ * waited for, on the sender's own thread (no OutboundCall, no hand-over to
+ * the connection's writer or back from its reader but the wake-up). The
+ * network is not held while waiting, so that freeing it (which closes the
+ * connections, failing the call) never waits for a reply. */
+static gboolean
+remote_invoke_sync (gpointer handler_data, guint64 peer, const SynodObjectId *target,
+                    const SynodMethodDesc *method, GBytes *args, GCancellable *cancellable,
+                    GBytes **ret_result, GError **error)
+{
+  NetHandle *h = handler_data;
+  g_auto (SynodWireInvoke) wire = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  gboolean located = FALSE;
+  guint call_timeout_ms;
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr (SynodRpcConnection) conn = NULL;
+      g_autoptr (GBytes) reply = NULL;
+      g_auto (SynodWireInvokeResult) result = { 0 };
+      SynodNetwork *net = net_enter (h);
+
+      if (net == NULL)
+        {
+          g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
+                       _ ("This peer is leaving the network"));
+          return FALSE;
+        }
+      if (attempt == 0)
+        {
+          if (cached_location (net, target, &peer))
+            located = TRUE;
+          else if (!peer_is_known (net, peer) && locate_object (net, target, 0, &peer))
+            located = TRUE;
+          wire.target = *target;
+          wire.interface = (gchar *)method->interface->name;
+          wire.version = method->interface->version;
+          wire.method = method->index;
+          wire.args.len = g_bytes_get_size (args);
+          wire.args.val = (guint8 *)g_bytes_get_data (args, NULL);
+          bytes = encode_or_die (&synod_wire_invoke_desc, &wire);
+          /* Borrowed, not to be freed with the wire struct. */
+          memset (&wire, 0, sizeof wire);
+        }
+      else if (located || !locate_object (net, target, peer, &peer))
+        {
+          /* Not where a search found it, or nowhere at all. */
+          if (located)
+            forget_location (net, target);
+          g_propagate_error (error, no_target_error (target, peer));
+          net_leave (h);
+          return FALSE;
+        }
+      else
+        located = TRUE;
+      conn = connection_for (net, peer, error);
+      call_timeout_ms = net->call_timeout_ms;
+      net_leave (h);
+      if (conn == NULL)
+        return FALSE;
+
+      reply = synod_rpc_connection_call_sync (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                              SYNOD_WIRE_PROC_INVOKE, bytes, call_timeout_ms,
+                                              cancellable, error);
+      if (reply == NULL)
+        return FALSE;
+      if (!synod_value_decode (&synod_wire_invoke_result_desc, g_bytes_get_data (reply, NULL),
+                               g_bytes_get_size (reply), &result, error))
+        {
+          g_autofree gchar *peer_name = peer_text (peer);
+
+          g_prefix_error (error, _ ("Reply from peer %s: "), peer_name);
+          return FALSE;
+        }
+      if (result.ok)
+        {
+          *ret_result = g_bytes_new_take (result.u.result.val, result.u.result.len);
+          result.u.result.val = NULL;
+          result.u.result.len = 0;
+          return TRUE;
+        }
+      if (strcmp (result.u.error.domain, SYNOD_WIRE_NO_TARGET_DOMAIN) != 0 || attempt > 0)
+        {
+          g_autofree gchar *peer_name = peer_text (peer);
+
+          if (strcmp (result.u.error.domain, SYNOD_WIRE_NO_TARGET_DOMAIN) == 0)
+            g_propagate_error (error, no_target_error (target, peer));
+          else
+            g_propagate_error (error, error_from_wire (&result.u.error, peer_name));
+          return FALSE;
+        }
+      /* No such target there: look elsewhere, once. */
+    }
 }
 
 /* Asks several peers for their providers of a name, in parallel. */
@@ -1402,10 +1889,10 @@ gather_providers (SynodNetwork *net, const gchar *name, gboolean want_all)
 {
   g_auto (SynodWireResolve) wire = { .name = g_strdup (name) };
   g_autoptr (GBytes) bytes = encode_or_die (&synod_wire_resolve_desc, &wire);
-  g_autoptr (GPtrArray) conns = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) synod_rpc_connection_unref);
+  g_autoptr (GPtrArray) conns
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
   Gather *g = g_new0 (Gather, 1);
-  gint64 deadline = g_get_monotonic_time () + (gint64) net->call_timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64)net->call_timeout_ms * 1000;
   GArray *result;
 
   g_mutex_lock (&net->lock);
@@ -1510,15 +1997,19 @@ static const SynodRemoteHandler remote_handler = {
   .invoke = remote_invoke,
   .resolve_name = remote_resolve_name,
   .list_providers = remote_list_providers,
+  .invoke_sync = remote_invoke_sync,
 };
 
 /* ------------------------------------------------------------------------ */
 /* The network thread: discovery, probes, reconnection */
 
+static gpointer connect_in_background (gpointer data);
+
 static void
 discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data)
 {
   SynodNetwork *net = user_data;
+  gboolean dial_now;
   Peer *p;
 
   g_mutex_lock (&net->lock);
@@ -1530,6 +2021,7 @@ discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data
       g_ptr_array_add (net->peers, p);
     }
   p->sources |= SYNOD_PEER_MDNS;
+  p->mdns_withdrawn = FALSE;
   g_ptr_array_set_size (p->addresses, 0);
   for (gchar **a = dp->addresses; *a; a++)
     g_ptr_array_add (p->addresses, g_strdup (*a));
@@ -1542,7 +2034,19 @@ discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data
   p->cluster = g_strdup (dp->cluster);
   p->next_attempt = 0;
   p->backoff_ms = BACKOFF_MIN_MS;
+  /* Usable at once rather than at the next probe tick. */
+  dial_now = !p->connecting && (p->conn == NULL || synod_rpc_connection_is_closed (p->conn));
+  if (dial_now)
+    peer_ref (p);
   g_mutex_unlock (&net->lock);
+  if (dial_now)
+    {
+      gpointer *pair = g_new (gpointer, 2);
+
+      pair[0] = handle_ref (net->handle);
+      pair[1] = p;
+      g_thread_unref (g_thread_new ("synod-connect", connect_in_background, pair));
+    }
 }
 
 static void
@@ -1554,17 +2058,30 @@ vanished (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data)
 
   g_mutex_lock (&net->lock);
   p = find_peer_by_id (net, dp->peer_id);
-  if (p)
+  if (p && (p->sources & SYNOD_PEER_STATIC))
     {
       p->sources &= ~SYNOD_PEER_MDNS;
       g_ptr_array_set_size (p->addresses, 0);
-      if (!(p->sources & SYNOD_PEER_STATIC))
-        {
-          /* mDNS says it left: stop using it. */
-          if (p->conn)
-            conn = synod_rpc_connection_ref (p->conn);
-          remove_peer (net, p);
-        }
+    }
+  else if (p && p->conn && !synod_rpc_connection_is_closed (p->conn))
+    {
+      /* mDNS says it left, but its connection is up: an avahi-daemon
+       * restarting (here or there) withdraws every record without the peer
+       * going anywhere. Keep it while the connection lives and answers
+       * probes; it is dropped when the connection closes, unless mDNS
+       * announces it again first. */
+      g_info ("mDNS withdrew peer %016" G_GINT64_MODIFIER "x but its connection is up: kept "
+              "while it answers",
+              p->id);
+      p->mdns_withdrawn = TRUE;
+    }
+  else if (p)
+    {
+      /* mDNS says it left: stop using it. */
+      g_info ("mDNS: peer %016" G_GINT64_MODIFIER "x left: dropped from the table", p->id);
+      if (p->conn)
+        conn = synod_rpc_connection_ref (p->conn);
+      remove_peer (net, p);
     }
   g_mutex_unlock (&net->lock);
   if (conn)
@@ -1764,7 +2281,7 @@ services_changed (SynodBroker *broker, SynodBrokerEvent event, const SynodObject
   notice.name = g_strdup (service_name);
   notice.id = *id;
   bytes = encode_or_die (&synod_wire_notice_desc, &notice);
-  conns = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_rpc_connection_unref);
+  conns = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
   g_mutex_lock (&net->lock);
   for (guint i = 0; i < net->peers->len; i++)
     {
@@ -1834,8 +2351,10 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
   g_cond_init (&net->cond);
   net->peers = g_ptr_array_new_with_free_func (peer_unref);
   net->conns = g_hash_table_new_full (g_direct_hash, g_direct_equal,
-                                      (GDestroyNotify) synod_rpc_connection_unref, conn_data_free);
+                                      (GDestroyNotify)synod_rpc_connection_unref, conn_data_free);
   net->name_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  net->location_cache
+      = g_hash_table_new_full (synod_object_id_hash, synod_object_id_equal, NULL, g_free);
   net->context = g_main_context_new ();
   net->loop = g_main_loop_new (net->context, FALSE);
 
@@ -1864,18 +2383,17 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
             g_free (host);
             host = g_strdup (g_get_host_name ());
           }
-        net->listen_address = g_strdup_printf ("%s:%u", host,
-                                               synod_rpc_listener_get_port (net->listener));
+        net->listen_address
+            = g_strdup_printf ("%s:%u", host, synod_rpc_listener_get_port (net->listener));
       }
     }
   for (guint i = 0; options->peers && options->peers[i]; i++)
     if (!synod_network_add_peer (net, options->peers[i], error))
       return NULL;
 
-  synod_broker_set_remote_handler (broker, &remote_handler, handle_ref (net->handle),
-                                   handle_unref);
-  net->watch_id = synod_broker_add_watch (broker, services_changed, handle_ref (net->handle),
-                                          handle_unref);
+  synod_broker_set_remote_handler (broker, &remote_handler, handle_ref (net->handle), handle_unref);
+  net->watch_id
+      = synod_broker_add_watch (broker, services_changed, handle_ref (net->handle), handle_unref);
 
   start.net = net;
   g_mutex_init (&start.lock);
@@ -1922,6 +2440,208 @@ synod_network_add_peer (SynodNetwork *network, const gchar *address, GError **er
   p->next_attempt = 0;
   g_mutex_unlock (&network->lock);
   return TRUE;
+}
+
+/**
+ * synod_network_connect_peer:
+ * @network: a network
+ * @address: "HOST:PORT" of a peer
+ * @ret_peer_id: (out) (optional): the peer's id
+ * @error: return location for an error (cannot connect, other cluster,
+ *   other protocol)
+ *
+ * Adds @address as a static peer, like synod_network_add_peer(), and
+ * connects to it now, blocking for at most the connect timeout (twice, when
+ * a background attempt is already under way): what a program that talks to
+ * one given peer (the command-line tool) does first.
+ *
+ * Returns: whether the peer is connected
+ */
+gboolean
+synod_network_connect_peer (SynodNetwork *network, const gchar *address, guint64 *ret_peer_id,
+                            GError **error)
+{
+  g_autoptr (SynodRpcConnection) conn = NULL;
+  Peer *p;
+  guint64 id = 0;
+
+  if (!synod_network_add_peer (network, address, error))
+    return FALSE;
+  g_mutex_lock (&network->lock);
+  p = find_peer_by_dial_address (network, address);
+  if (p)
+    peer_ref (p);
+  g_mutex_unlock (&network->lock);
+  if (p == NULL)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE, _ ("Peer %s went away"),
+                   address);
+      return FALSE;
+    }
+  conn = connect_peer (network, p, error);
+  if (conn == NULL && error && *error
+      && g_error_matches (*error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE))
+    {
+      /* A background attempt failed meanwhile: its reason says more. */
+      g_mutex_lock (&network->lock);
+      if (p->last_error)
+        {
+          g_clear_error (error);
+          g_set_error_literal (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE, p->last_error);
+        }
+      g_mutex_unlock (&network->lock);
+    }
+  peer_unref (p);
+  if (conn == NULL)
+    return FALSE;
+  g_mutex_lock (&network->lock);
+  {
+    ConnData *cd = g_hash_table_lookup (network->conns, conn);
+
+    if (cd)
+      id = cd->peer_id;
+  }
+  g_mutex_unlock (&network->lock);
+  if (id == 0)
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
+                   _ ("Peer %s did not say who it is"), address);
+      return FALSE;
+    }
+  if (ret_peer_id)
+    *ret_peer_id = id;
+  return TRUE;
+}
+
+/* Asks every connected peer which peers it knows, and waits for the
+ * answers (at most the connect timeout each): a search that must not miss a
+ * peer of the cluster. */
+static void
+refresh_peers (SynodNetwork *net)
+{
+  g_autoptr (GPtrArray) conns
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
+
+  g_mutex_lock (&net->lock);
+  for (guint i = 0; i < net->peers->len; i++)
+    {
+      Peer *p = net->peers->pdata[i];
+
+      if (p->id != 0 && !(p->sources & SYNOD_PEER_CLIENT) && p->conn
+          && !synod_rpc_connection_is_closed (p->conn))
+        g_ptr_array_add (conns, synod_rpc_connection_ref (p->conn));
+    }
+  g_mutex_unlock (&net->lock);
+  for (guint i = 0; i < conns->len; i++)
+    {
+      g_autoptr (GBytes) reply = synod_rpc_connection_call_sync (
+          conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION, SYNOD_WIRE_PROC_PEERS, NULL,
+          net->connect_timeout_ms, NULL, NULL);
+      g_auto (SynodWirePeerList) list = { 0 };
+
+      if (reply != NULL
+          && synod_value_decode (&synod_wire_peer_list_desc, g_bytes_get_data (reply, NULL),
+                                 g_bytes_get_size (reply), &list, NULL))
+        {
+          g_mutex_lock (&net->lock);
+          add_reported_peers (net, &list);
+          g_mutex_unlock (&net->lock);
+        }
+    }
+}
+
+/* Whether @conn's peer holds @id (Standard.Object.id answers). */
+static gboolean
+probe_object (SynodNetwork *net, SynodRpcConnection *conn, const SynodObjectId *id)
+{
+  g_auto (SynodWireInvoke) wire = { 0 };
+  g_auto (SynodWireInvokeResult) result = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) reply = NULL;
+
+  wire.target = *id;
+  wire.interface = g_strdup (standard_object_interface.name);
+  wire.version = standard_object_interface.version;
+  wire.method = STANDARD_OBJECT_METHOD_ID->index;
+  bytes = encode_or_die (&synod_wire_invoke_desc, &wire);
+  reply = synod_rpc_connection_call_sync (conn, SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
+                                          SYNOD_WIRE_PROC_INVOKE, bytes, net->call_timeout_ms, NULL,
+                                          NULL);
+  return reply != NULL
+         && synod_value_decode (&synod_wire_invoke_result_desc, g_bytes_get_data (reply, NULL),
+                                g_bytes_get_size (reply), &result, NULL)
+         && result.ok;
+}
+
+/**
+ * synod_network_locate:
+ * @network: a network
+ * @id: an object Id or alias
+ * @ret_peer: (out): the peer that holds it
+ * @error: return location for a %SYNOD_ORB_ERROR_NO_SUCH_OBJECT error
+ *
+ * Finds the peer holding the object named by @id: this peer, the peer
+ * named by the Id (when it holds it), another connected peer (an alias of
+ * an object imported from elsewhere), or, last, any other peer the
+ * connected ones know (connecting to each in turn). Blocking.
+ *
+ * Returns: whether some peer holds it
+ */
+gboolean
+synod_network_locate (SynodNetwork *network, const SynodObjectId *id, guint64 *ret_peer,
+                      GError **error)
+{
+  g_autoptr (SynodRpcConnection) conn = NULL;
+  gchar idbuf[SYNOD_OBJECT_ID_STRING_LEN + 1];
+
+  g_return_val_if_fail (network != NULL && id != NULL && ret_peer != NULL, FALSE);
+  if (has_object (network->broker, id))
+    {
+      *ret_peer = network->self_id;
+      return TRUE;
+    }
+  if (cached_location (network, id, ret_peer))
+    return TRUE;
+  if (id->peer != network->self_id && id->peer != 0
+      && (conn = connection_for (network, id->peer, NULL)) != NULL
+      && probe_object (network, conn, id))
+    {
+      *ret_peer = id->peer;
+      return TRUE;
+    }
+  if (locate_object (network, id, id->peer, ret_peer))
+    return TRUE;
+  /* Then the peers we are not connected to: those our peers know. */
+  refresh_peers (network);
+  {
+    g_autoptr (GArray) others = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+    g_mutex_lock (&network->lock);
+    for (guint i = 0; i < network->peers->len; i++)
+      {
+        Peer *p = network->peers->pdata[i];
+
+        if (p->id != 0 && p->id != id->peer && !(p->sources & SYNOD_PEER_CLIENT)
+            && (p->conn == NULL || synod_rpc_connection_is_closed (p->conn)))
+          g_array_append_val (others, p->id);
+      }
+    g_mutex_unlock (&network->lock);
+    for (guint i = 0; i < others->len; i++)
+      {
+        guint64 peer = g_array_index (others, guint64, i);
+        g_autoptr (SynodRpcConnection) other = connection_for (network, peer, NULL);
+
+        if (other != NULL && probe_object (network, other, id))
+          {
+            *ret_peer = peer;
+            return TRUE;
+          }
+      }
+  }
+  synod_object_id_format (id, idbuf);
+  g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
+               _ ("No peer holds an object %s"), idbuf);
+  return FALSE;
 }
 
 SynodBroker *
@@ -1991,7 +2711,7 @@ synod_network_get_listen_address (SynodNetwork *network)
 GPtrArray *
 synod_network_list_peers (SynodNetwork *network)
 {
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_peer_info_free);
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_peer_info_free);
 
   g_mutex_lock (&network->lock);
   for (guint i = 0; i < network->peers->len; i++)
@@ -2004,18 +2724,18 @@ synod_network_list_peers (SynodNetwork *network)
       info->sources = p->sources;
       info->state = p->conn && !synod_rpc_connection_is_closed (p->conn)
                         ? SYNOD_PEER_STATE_CONNECTED
-                        : p->state == SYNOD_PEER_STATE_CONNECTED ? SYNOD_PEER_STATE_UNREACHABLE
-                                                                 : p->state;
+                    : p->state == SYNOD_PEER_STATE_CONNECTED ? SYNOD_PEER_STATE_UNREACHABLE
+                                                             : p->state;
       info->address = g_strdup (p->dial_address ? p->dial_address
-                                : p->conn         ? synod_rpc_connection_get_peer_address (p->conn)
-                                                  : NULL);
+                                : p->conn       ? synod_rpc_connection_get_peer_address (p->conn)
+                                                : NULL);
       if (p->dial_address)
         g_ptr_array_add (all, g_strdup (p->dial_address));
       for (guint j = 0; j < p->addresses->len; j++)
         if (g_strcmp0 (p->addresses->pdata[j], p->dial_address) != 0)
           g_ptr_array_add (all, g_strdup (p->addresses->pdata[j]));
       g_ptr_array_add (all, NULL);
-      info->addresses = (gchar **) g_ptr_array_free (all, FALSE);
+      info->addresses = (gchar **)g_ptr_array_free (all, FALSE);
       info->cluster = g_strdup (p->cluster);
       info->last_error = g_strdup (p->last_error);
       g_ptr_array_add (list, info);
@@ -2035,7 +2755,7 @@ synod_network_list_peers (SynodNetwork *network)
 gboolean
 synod_network_wait_peers (SynodNetwork *network, guint n_connected, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
   gboolean ok = FALSE;
 
   g_mutex_lock (&network->lock);
@@ -2084,8 +2804,8 @@ synod_network_wait_peers (SynodNetwork *network, guint n_connected, guint timeou
  */
 GVariant *
 synod_network_invoke_dynamic (SynodNetwork *network, guint64 peer, const gchar *target,
-                              const gchar *interface_name, const gchar *method_name,
-                              GVariant *args, GError **error)
+                              const gchar *interface_name, const gchar *method_name, GVariant *args,
+                              GError **error)
 {
   g_autoptr (SynodRpcConnection) conn = connection_for (network, peer, error);
   g_auto (SynodWireInvokeDynamic) wire = { 0 };
@@ -2131,8 +2851,8 @@ synod_network_invoke_dynamic (SynodNetwork *network, guint64 peer, const gchar *
     }
   {
     g_autoptr (GBytes) data = g_bytes_new (result.u.value.data.val, result.u.value.data.len);
-    GVariant *value = g_variant_new_from_bytes (G_VARIANT_TYPE (result.u.value.signature), data,
-                                                FALSE);
+    GVariant *value
+        = g_variant_new_from_bytes (G_VARIANT_TYPE (result.u.value.signature), data, FALSE);
 
     return g_variant_ref_sink (value);
   }
@@ -2229,7 +2949,7 @@ synod_network_free (SynodNetwork *network)
   g_clear_pointer (&network->listener, synod_rpc_listener_free);
 
   /* Close what is left (outbound connections); each close removes itself. */
-  conns = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_rpc_connection_unref);
+  conns = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
   g_mutex_lock (&network->lock);
   {
     GHashTableIter iter;
@@ -2246,6 +2966,7 @@ synod_network_free (SynodNetwork *network)
   g_ptr_array_unref (network->peers);
   g_hash_table_unref (network->conns);
   g_hash_table_unref (network->name_cache);
+  g_hash_table_unref (network->location_cache);
   g_clear_pointer (&network->loop, g_main_loop_unref);
   g_clear_pointer (&network->context, g_main_context_unref);
   g_mutex_clear (&network->lock);

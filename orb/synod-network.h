@@ -37,6 +37,9 @@ typedef struct _SynodNetwork SynodNetwork;
  * @SYNOD_PEER_INBOUND: it connected to us
  * @SYNOD_PEER_INDIRECT: another peer told us where it is (when a send
  *   needed it)
+ * @SYNOD_PEER_CLIENT: it connected to us and accepts no connections itself
+ *   (the command-line tool, a program with a network but no listener); it
+ *   is reachable only while its connection lasts, and serves no peer object
  *
  * How a peer came to be known (several may apply).
  */
@@ -46,6 +49,7 @@ typedef enum
   SYNOD_PEER_MDNS = 1 << 1,
   SYNOD_PEER_INBOUND = 1 << 2,
   SYNOD_PEER_INDIRECT = 1 << 3,
+  SYNOD_PEER_CLIENT = 1 << 4,
 } SynodPeerSource;
 
 /**
@@ -134,6 +138,10 @@ const gchar *synod_network_get_listen_address (SynodNetwork *network);
 
 GPtrArray *synod_network_list_peers (SynodNetwork *network);
 gboolean synod_network_add_peer (SynodNetwork *network, const gchar *address, GError **error);
+gboolean synod_network_connect_peer (SynodNetwork *network, const gchar *address,
+                                     guint64 *ret_peer_id, GError **error);
+gboolean synod_network_locate (SynodNetwork *network, const SynodObjectId *id, guint64 *ret_peer,
+                               GError **error);
 gboolean synod_network_wait_peers (SynodNetwork *network, guint n_connected, guint timeout_ms);
 
 GVariant *synod_network_invoke_dynamic (SynodNetwork *network,

@@ -33,8 +33,8 @@ typedef struct
 
   GMutex lock;
   GCond cond;
-  GArray *sinks;  /* SynodObjectId */
-  GQueue events;  /* StandardMonitorEvent* */
+  GArray *sinks; /* SynodObjectId */
+  GQueue events; /* StandardMonitorEvent* */
   guint dropped;
   GThread *sender;
   gboolean stopping;
@@ -283,7 +283,7 @@ peer_object_create (SynodObject *object, gpointer instance, GVariant *params, gp
 
   /* The network passes itself as the creation parameter: the class is
    * registered once per broker, networks may come and go. */
-  po->network = (SynodNetwork *) (guintptr) g_variant_get_uint64 (params);
+  po->network = (SynodNetwork *)(guintptr)g_variant_get_uint64 (params);
   po->broker = synod_object_get_broker (object);
   g_mutex_init (&po->lock);
   g_cond_init (&po->cond);
@@ -305,7 +305,7 @@ peer_object_delete (SynodObject *object, gpointer instance, gpointer class_data)
   g_mutex_unlock (&po->lock);
   if (po->sender)
     g_thread_join (po->sender);
-  g_queue_clear_full (&po->events, (GDestroyNotify) standard_monitor_event_free);
+  g_queue_clear_full (&po->events, (GDestroyNotify)standard_monitor_event_free);
   g_array_unref (po->sinks);
   g_mutex_clear (&po->lock);
   g_cond_clear (&po->cond);
@@ -339,7 +339,7 @@ synod_network_export_peer_object (SynodNetwork *network, GError **error)
         return NULL;
     }
   object = synod_broker_create_object_of_class (
-      broker, klass, g_variant_new_uint64 ((guint64) (guintptr) network), error);
+      broker, klass, g_variant_new_uint64 ((guint64)(guintptr)network), error);
   if (object == NULL)
     return NULL;
   if (!synod_broker_register_service (broker, SYNOD_PEER_SERVICE, object, error))

@@ -40,6 +40,11 @@ typedef void (*SynodRemoteReplyFunc) (GBytes *result, const GError *error, gpoin
  * @list_providers: (nullable): lists remote providers of a service name, as
  *   a #GArray of #SynodProvider (transfer full); %NULL without error means
  *   none
+ * @invoke_sync: (nullable): sends @method and waits for its outcome on the
+ *   calling thread, returning the encoded result in @ret_result (transfer
+ *   full); used for synchronous sends when set, so that a transport can
+ *   write the call and wait for the reply without handing either to another
+ *   thread; the broker tells its scheduler the thread blocks around it
  *
  * The functions a remote transport supplies. Each receives the
  * handler_data given to synod_broker_set_remote_handler().
@@ -52,6 +57,9 @@ typedef struct
   gboolean (*resolve_name) (gpointer handler_data, const gchar *name, SynodProvider *ret_provider,
                             GError **error);
   GArray *(*list_providers) (gpointer handler_data, const gchar *name, GError **error);
+  gboolean (*invoke_sync) (gpointer handler_data, guint64 peer, const SynodObjectId *target,
+                           const SynodMethodDesc *method, GBytes *args, GCancellable *cancellable,
+                           GBytes **ret_result, GError **error);
 } SynodRemoteHandler;
 
 void synod_broker_set_remote_handler (SynodBroker *broker, const SynodRemoteHandler *handler,

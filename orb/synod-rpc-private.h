@@ -8,10 +8,14 @@
  * marking, and a record larger than the configured limit closes the
  * connection.
  *
- * Threads: each connection has one reader thread that reassembles records,
- * completes pending calls and hands inbound calls to the dispatcher; writers
- * are the calling threads themselves (one sendmsg per record, under a lock),
- * so a synchronous call costs no thread hop on the sending side.
+ * Threads: one I/O pool per process reads every connection (epoll, one
+ * thread at a time per connection), completes pending calls and hands
+ * inbound calls to the dispatcher, which may defer the call to run on that
+ * very thread once another has taken over the reading (synod_rpc_defer);
+ * a synchronous caller reads its own reply when nobody else reads. Writers
+ * are the calling threads themselves (one send per record, under a lock),
+ * asynchronous calls and oneway sends go through a writer thread that
+ * batches them.
  */
 #pragma once
 
@@ -76,9 +80,11 @@ typedef struct
  *   procedure, answered by the transport itself
  * @oneway_procs: a bit per procedure (bit N = procedure N) whose calls get
  *   no reply
- * @dispatch: called on the connection's reader thread for every other call;
- *   it must not block, and answers later with synod_rpc_connection_reply()
- *   (unless the procedure is oneway). @args is the call's argument bytes.
+ * @dispatch: called, in the order the calls arrived, by the thread reading
+ *   the connection for every other call; it must not block, and answers
+ *   later with synod_rpc_connection_reply() (unless the procedure is
+ *   oneway), possibly from work it deferred with synod_rpc_defer(). @args
+ *   is the call's argument bytes.
  * @user_data: for @dispatch
  *
  * A program a connection serves. Calls to other programs get PROG_UNAVAIL,
@@ -151,6 +157,8 @@ GBytes *synod_rpc_connection_call_finish (SynodRpcConnection *conn, GAsyncResult
                                           GError **error);
 gboolean synod_rpc_connection_send_oneway (SynodRpcConnection *conn, guint32 prog, guint32 vers,
                                            guint32 proc, GBytes *args, GError **error);
+gboolean synod_rpc_can_defer (void);
+gboolean synod_rpc_defer (void (*func) (gpointer data), gpointer data);
 gboolean synod_rpc_connection_reply (SynodRpcConnection *conn, guint32 xid, SynodRpcAcceptStat stat,
                                      GBytes *results, GError **error);
 

@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -21,6 +23,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "synod-batch-private.h"
 #include "synod-error.h"
 #include "synod-rpc-private.h"
 
@@ -29,12 +32,17 @@
 #define HEADER_MAX 128
 #define READ_CHUNK (64u * 1024u)
 #define SPARE_BUFFER_MAX (256u * 1024u)
+/* How long a synchronous caller's recv() waits at most before it looks at
+ * its deadline again (the socket's receive timeout). */
+#define READ_WAIT_SLICE_MS 100
 
 typedef struct
 {
   guint32 xid;
-  /* Synchronous waiters wait on @cond under the connection's lock. */
+  /* Synchronous waiters wait on @cond under the connection's lock (and say
+   * so in @waiting, so that a completion costs no futex call otherwise). */
   GCond cond;
+  gboolean waiting;
   gboolean done;
   GBytes *result;
   GError *error;
@@ -43,7 +51,7 @@ typedef struct
   SynodRpcReplyFunc func;
   gpointer func_data;
   SynodRpcConnection *conn; /* a reference, for asynchronous calls */
-  GSource *timeout_source;
+  gint64 deadline;          /* monotonic; 0: none (asynchronous calls) */
 } Pending;
 
 #define PENDING_IS_SYNC(p) ((p)->task == NULL && (p)->func == NULL)
@@ -64,11 +72,19 @@ struct _SynodRpcConnection
   GByteArray *out_spare;
   gboolean flushing;
   gboolean out_closed;
-  gboolean reader_corked;
   gboolean writer_idle;
   gboolean writer_signalled;
-  GThread *reader;
   GThread *writer;
+
+  /* Reading. Whoever holds @read_lock reads the socket and handles its
+   * records, in order: a thread of the I/O pool woken by epoll, or a
+   * synchronous caller waiting for its own reply. */
+  GMutex read_lock;
+  guint8 *rbuf;
+  gsize rcap, rlen;
+  GByteArray *record; /* a record of several fragments, being assembled */
+  guint64 io_key;     /* its key in the I/O pool; 0 when not registered */
+  gint missed;        /* an event came while another thread was reading */
 
   GMutex lock;         /* guards everything below */
   GHashTable *pending; /* xid -> Pending* */
@@ -79,7 +95,31 @@ struct _SynodRpcConnection
   SynodRpcClosedFunc closed_func;
   gpointer closed_data;
   GDestroyNotify closed_destroy;
+  /* The listener that accepted the connection keeps its own hook, so that
+   * the owner's closed function (set after accepting) does not replace it:
+   * the listener must learn of every close to keep its count right. */
+  SynodRpcListener *listener;
+  /* In the timer's set of connections with timed asynchronous calls
+   * (guarded by @lock). */
+  gboolean timed;
 };
+
+static void listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener);
+static void listener_unref (gpointer data);
+
+/* While a thread works through the records of one read of @conn, its
+ * replies to it wait and leave together at the end (one send). */
+static __thread SynodRpcConnection *tls_corked;
+
+/* Work the program's dispatch function deferred, to run on this thread
+ * once the reading of the connection has been handed on (NULL where
+ * nothing may be deferred). */
+typedef struct
+{
+  void (*func) (gpointer data);
+  gpointer data;
+} Deferred;
+static __thread GArray *tls_deferred;
 
 void
 synod_rpc_options_init (SynodRpcOptions *options)
@@ -142,17 +182,26 @@ synod_rpc_connection_new (GSocketConnection *stream, const SynodRpcOptions *opti
   g_cond_init (&conn->out_cond);
   conn->out = g_byte_array_new ();
   g_mutex_init (&conn->lock);
+  g_mutex_init (&conn->read_lock);
+  conn->rcap = READ_CHUNK;
+  conn->rbuf = g_malloc (conn->rcap);
+  conn->record = g_byte_array_new ();
   conn->pending = g_hash_table_new (g_direct_hash, g_direct_equal);
   conn->next_xid = g_random_int ();
 
-  /* The reader blocks in recv(); writers block in sendmsg() at most
-   * send_timeout_ms. GSocket's own timeout would apply to both. */
-  /* GSocket keeps its fd non-blocking and emulates blocking with poll();
-   * the reader and the writers use the fd directly, blocking. */
+  /* Writers block in send() at most send_timeout_ms (GSocket's own timeout
+   * would apply to reads too); readers use MSG_DONTWAIT and wait in
+   * epoll or poll. GSocket keeps its fd non-blocking and emulates blocking
+   * with poll(); this code uses the fd directly. */
   g_socket_set_blocking (socket, TRUE);
   fcntl (conn->fd, F_SETFL, fcntl (conn->fd, F_GETFL) & ~O_NONBLOCK);
   setsockopt (conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setsockopt (conn->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  {
+    struct timeval tv = { .tv_sec = 0, .tv_usec = READ_WAIT_SLICE_MS * 1000 };
+
+    setsockopt (conn->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
   if (conn->options.send_timeout_ms > 0)
     {
       struct timeval tv = {
@@ -177,11 +226,12 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
 {
   if (conn == NULL || !g_atomic_ref_count_dec (&conn->ref_count))
     return;
-  /* The reader thread holds a reference while it runs, and pending calls are
-   * failed on close, so nothing is left to complete here. */
+  /* The I/O pool holds a reference while the connection is registered, and
+   * pending calls are failed on close, so nothing is left to complete here. */
   g_assert (g_hash_table_size (conn->pending) == 0);
   if (conn->closed_destroy)
     conn->closed_destroy (conn->closed_data);
+  g_clear_pointer (&conn->listener, listener_unref);
   g_io_stream_close (G_IO_STREAM (conn->stream), NULL, NULL);
   g_object_unref (conn->stream);
   g_hash_table_unref (conn->pending);
@@ -189,8 +239,10 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
   g_cond_clear (&conn->out_cond);
   g_byte_array_unref (conn->out);
   g_clear_pointer (&conn->out_spare, g_byte_array_unref);
-  g_clear_pointer (&conn->reader, g_thread_unref);
   g_clear_pointer (&conn->writer, g_thread_unref);
+  g_mutex_clear (&conn->read_lock);
+  g_free (conn->rbuf);
+  g_byte_array_unref (conn->record);
   g_mutex_clear (&conn->lock);
   g_free (conn->peer_address);
   g_free (conn);
@@ -243,22 +295,7 @@ synod_rpc_connection_is_closed (SynodRpcConnection *conn)
   return closed;
 }
 
-/* ---- Delivering async completions in batches ----
- *
- * A GTask completed from another thread schedules one idle source in its
- * context per task: one wake-up of that context per reply. Under pipelined
- * load the reader completes many calls per read, so completions go through
- * one queue per main context instead, drained by one source: a wake-up per
- * batch. Inside that source's dispatch, g_task_return_*() calls the task's
- * callback at once. */
-
-typedef struct
-{
-  GSource source;
-  GMutex lock;
-  GQueue queue; /* Completion* */
-  GMainContext *context; /* not owned: the source is attached to it */
-} CompletionSource;
+/* ---- Delivering async completions in batches (synod-batch-private.h) */
 
 typedef struct
 {
@@ -267,115 +304,29 @@ typedef struct
   GError *error;
 } Completion;
 
-static GMutex completion_sources_lock;
-static GHashTable *completion_sources; /* GMainContext* -> CompletionSource* */
-
 static void
-return_task (GTask *task, GBytes *result, GError *error)
+return_task (gpointer data)
 {
-  if (error)
-    g_task_return_error (task, error);
+  Completion *c = data;
+
+  if (c->error)
+    g_task_return_error (c->task, c->error);
   else
-    g_task_return_pointer (task, result, (GDestroyNotify) g_bytes_unref);
-  g_object_unref (task);
-}
-
-static gboolean
-completion_source_prepare (GSource *source, gint *timeout)
-{
-  CompletionSource *cs = (CompletionSource *) source;
-  gboolean ready;
-
-  *timeout = -1;
-  g_mutex_lock (&cs->lock);
-  ready = cs->queue.length > 0;
-  g_mutex_unlock (&cs->lock);
-  return ready;
-}
-
-static gboolean
-completion_source_check (GSource *source)
-{
-  gint timeout;
-
-  return completion_source_prepare (source, &timeout);
-}
-
-static gboolean
-completion_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
-{
-  CompletionSource *cs = (CompletionSource *) source;
-  GQueue batch = G_QUEUE_INIT;
-  Completion *c;
-
-  g_mutex_lock (&cs->lock);
-  batch = cs->queue;
-  g_queue_init (&cs->queue);
-  g_mutex_unlock (&cs->lock);
-  while ((c = g_queue_pop_head (&batch)) != NULL)
-    {
-      return_task (c->task, c->result, c->error);
-      g_free (c);
-    }
-  return G_SOURCE_CONTINUE;
+    g_task_return_pointer (c->task, c->result, (GDestroyNotify)g_bytes_unref);
+  g_object_unref (c->task);
+  g_free (c);
 }
 
 static void
-completion_source_finalize (GSource *source)
+drop_task (gpointer data)
 {
-  CompletionSource *cs = (CompletionSource *) source;
-  Completion *c;
+  Completion *c = data;
 
-  g_mutex_lock (&completion_sources_lock);
-  if (completion_sources && g_hash_table_lookup (completion_sources, cs->context) == cs)
-    g_hash_table_remove (completion_sources, cs->context);
-  g_mutex_unlock (&completion_sources_lock);
-  /* The context is going away with completions still queued: their tasks
-   * can no longer call back; drop them. */
-  while ((c = g_queue_pop_head (&cs->queue)) != NULL)
-    {
-      g_clear_pointer (&c->result, g_bytes_unref);
-      g_clear_error (&c->error);
-      g_object_unref (c->task);
-      g_free (c);
-    }
-  g_mutex_clear (&cs->lock);
-}
-
-static GSourceFuncs completion_source_funcs = {
-  completion_source_prepare,
-  completion_source_check,
-  completion_source_dispatch,
-  completion_source_finalize,
-  NULL,
-  NULL,
-};
-
-/* Returns (a reference to) the completion source of @context. */
-static CompletionSource *
-completion_source_for (GMainContext *context)
-{
-  CompletionSource *cs;
-
-  g_mutex_lock (&completion_sources_lock);
-  if (completion_sources == NULL)
-    completion_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
-  cs = g_hash_table_lookup (completion_sources, context);
-  if (cs == NULL)
-    {
-      cs = (CompletionSource *) g_source_new (&completion_source_funcs, sizeof *cs);
-      g_mutex_init (&cs->lock);
-      g_queue_init (&cs->queue);
-      cs->context = context;
-      g_source_set_name ((GSource *) cs, "synod-rpc completions");
-      g_source_set_priority ((GSource *) cs, G_PRIORITY_DEFAULT);
-      g_hash_table_insert (completion_sources, context, cs);
-      g_source_attach ((GSource *) cs, context);
-      g_source_unref ((GSource *) cs); /* the context holds it */
-    }
-  g_source_ref ((GSource *) cs);
-  g_mutex_unlock (&completion_sources_lock);
-  return cs;
+  /* The context went away: the task can no longer call back. */
+  g_clear_pointer (&c->result, g_bytes_unref);
+  g_clear_error (&c->error);
+  g_object_unref (c->task);
+  g_free (c);
 }
 
 /* Completes @p (already removed from the table) with @result or @error;
@@ -383,15 +334,8 @@ completion_source_for (GMainContext *context)
 static void
 complete_async (Pending *p, GBytes *result, GError *error)
 {
-  CompletionSource *cs;
   Completion *c;
-  gboolean was_empty;
 
-  if (p->timeout_source)
-    {
-      g_source_destroy (p->timeout_source);
-      g_source_unref (p->timeout_source);
-    }
   g_clear_pointer (&p->conn, synod_rpc_connection_unref);
   if (p->func)
     {
@@ -401,19 +345,12 @@ complete_async (Pending *p, GBytes *result, GError *error)
       g_free (p);
       return;
     }
-  cs = completion_source_for (g_task_get_context (p->task));
   c = g_new (Completion, 1);
   c->task = p->task;
   c->result = result;
   c->error = error;
   g_free (p);
-  g_mutex_lock (&cs->lock);
-  was_empty = cs->queue.length == 0;
-  g_queue_push_tail (&cs->queue, c);
-  g_mutex_unlock (&cs->lock);
-  if (was_empty)
-    g_main_context_wakeup (cs->context);
-  g_source_unref ((GSource *) cs);
+  _synod_batch_call (g_task_get_context (c->task), return_task, drop_task, c);
 }
 
 /* Removes @xid's pending entry and completes it. Returns whether one was
@@ -438,7 +375,8 @@ complete_pending (SynodRpcConnection *conn, guint32 xid, GBytes *result, GError 
       p->done = TRUE;
       p->result = result;
       p->error = error;
-      g_cond_broadcast (&p->cond);
+      if (p->waiting)
+        g_cond_broadcast (&p->cond);
       g_mutex_unlock (&conn->lock);
       return TRUE;
     }
@@ -473,7 +411,8 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
         {
           p->done = TRUE;
           p->error = g_error_copy (reason);
-          g_cond_broadcast (&p->cond);
+          if (p->waiting)
+            g_cond_broadcast (&p->cond);
         }
       else
         async_calls = g_slist_prepend (async_calls, p);
@@ -496,6 +435,8 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
   g_debug ("connection to %s closed: %s", conn->peer_address, reason->message);
   if (func)
     func (conn, reason, data);
+  if (conn->listener)
+    listener_connection_closed (conn, conn->listener);
 }
 
 /**
@@ -558,7 +499,8 @@ flush_locked (SynodRpcConnection *conn, GError **error)
       ok = write_all (conn, batch->data, batch->len, error);
       g_mutex_lock (&conn->out_lock);
       conn->flushing = FALSE;
-      g_cond_broadcast (&conn->out_cond);
+      /* No wake-up for the writer thread: what was queued meanwhile goes
+       * out in this loop. */
       /* Keep the buffer for the next batch unless a burst made it large. */
       if (conn->out_spare == NULL && batch->len <= SPARE_BUFFER_MAX)
         {
@@ -593,12 +535,8 @@ static gpointer writer_thread (gpointer data);
  * writes it as @mode says. Records queued by several threads, or by the
  * reader while it works through a batch of input, leave in one write. */
 static gboolean
-send_record (SynodRpcConnection *conn,
-             const guint8 *header,
-             gsize header_len,
-             GBytes *payload,
-             SendMode mode,
-             GError **error)
+send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, GBytes *payload,
+             SendMode mode, GError **error)
 {
   gsize payload_len = payload ? g_bytes_get_size (payload) : 0;
   gsize total = header_len + payload_len;
@@ -613,7 +551,7 @@ send_record (SynodRpcConnection *conn,
                    conn->options.max_record);
       return FALSE;
     }
-  mark = g_htonl (0x80000000u | (guint32) total);
+  mark = g_htonl (0x80000000u | (guint32)total);
 
   g_mutex_lock (&conn->out_lock);
   if (conn->out_closed)
@@ -630,7 +568,7 @@ send_record (SynodRpcConnection *conn,
                    _ ("The send queue to %s is full"), conn->peer_address);
       return FALSE;
     }
-  g_byte_array_append (conn->out, (const guint8 *) &mark, 4);
+  g_byte_array_append (conn->out, (const guint8 *)&mark, 4);
   g_byte_array_append (conn->out, header, header_len);
   if (payload_len > 0)
     g_byte_array_append (conn->out, g_bytes_get_data (payload, NULL), payload_len);
@@ -638,8 +576,8 @@ send_record (SynodRpcConnection *conn,
   if (mode == SEND_DEFERRED)
     {
       if (conn->writer == NULL)
-        conn->writer = g_thread_new ("synod-rpc-writer", writer_thread,
-                                     synod_rpc_connection_ref (conn));
+        conn->writer
+            = g_thread_new ("synod-rpc-write", writer_thread, synod_rpc_connection_ref (conn));
       /* One wake-up per batch: records queued before the writer runs go
        * out with this one. */
       if (conn->writer_idle && !conn->writer_signalled)
@@ -648,7 +586,7 @@ send_record (SynodRpcConnection *conn,
           g_cond_signal (&conn->out_cond);
         }
     }
-  else if (!(conn->reader_corked && g_thread_self () == conn->reader))
+  else if (tls_corked != conn)
     ok = flush_locked (conn, &local_error);
   g_mutex_unlock (&conn->out_lock);
 
@@ -685,28 +623,6 @@ writer_thread (gpointer data)
     fail_connection (conn, error);
   synod_rpc_connection_unref (conn);
   return NULL;
-}
-
-/* The reader defers its own replies while it works through the records of
- * one read, then sends them together. */
-static void
-reader_cork (SynodRpcConnection *conn)
-{
-  g_mutex_lock (&conn->out_lock);
-  conn->reader_corked = TRUE;
-  g_mutex_unlock (&conn->out_lock);
-}
-
-static gboolean
-reader_uncork (SynodRpcConnection *conn, GError **error)
-{
-  gboolean ok;
-
-  g_mutex_lock (&conn->out_lock);
-  conn->reader_corked = FALSE;
-  ok = flush_locked (conn, error);
-  g_mutex_unlock (&conn->out_lock);
-  return ok;
 }
 
 static inline guint32
@@ -795,6 +711,8 @@ encode_reply_header (guint8 *buf, guint32 xid, gboolean denied, guint32 stat, gu
   return len;
 }
 
+static void wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, guint timeout_ms);
+
 /* Allocates an xid not in use and registers @p under it. */
 static gboolean
 register_pending (SynodRpcConnection *conn, Pending *p, GError **error)
@@ -838,7 +756,8 @@ cancel_sync_call (GCancellable *cancellable, gpointer user_data)
     {
       p->done = TRUE;
       p->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("Call cancelled"));
-      g_cond_broadcast (&p->cond);
+      if (p->waiting)
+        g_cond_broadcast (&p->cond);
     }
   g_mutex_unlock (&conn->lock);
 }
@@ -893,21 +812,27 @@ synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 
   if (cancellable)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_sync_call), pair, NULL);
 
-  g_mutex_lock (&conn->lock);
-  while (!p.done)
+  if (cancellable == NULL && conn->io_key != 0)
+    wait_reply (conn, &p, deadline, timeout_ms);
+  else
     {
-      if (deadline == 0)
-        g_cond_wait (&p.cond, &conn->lock);
-      else if (!g_cond_wait_until (&p.cond, &conn->lock, deadline) && !p.done)
+      g_mutex_lock (&conn->lock);
+      p.waiting = TRUE;
+      while (!p.done)
         {
-          unregister_pending (conn, &p);
-          p.done = TRUE;
-          p.error
-              = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
-                             _ ("No reply from %s within %u ms"), conn->peer_address, timeout_ms);
+          if (deadline == 0)
+            g_cond_wait (&p.cond, &conn->lock);
+          else if (!g_cond_wait_until (&p.cond, &conn->lock, deadline) && !p.done)
+            {
+              unregister_pending (conn, &p);
+              p.done = TRUE;
+              p.error = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                                     _ ("No reply from %s within %u ms"), conn->peer_address,
+                                     timeout_ms);
+            }
         }
+      g_mutex_unlock (&conn->lock);
     }
-  g_mutex_unlock (&conn->lock);
 
   if (cancel_id)
     g_cancellable_disconnect (cancellable, cancel_id);
@@ -921,48 +846,102 @@ synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 
   return result;
 }
 
-/* A call's timeout knows the call by xid, never by pointer: the reply may
- * complete and free the call while the timeout fires in another thread. */
-typedef struct
-{
-  SynodRpcConnection *conn;
-  guint32 xid;
-} TimeoutData;
+/* ---- Timeouts of asynchronous calls ----
+ *
+ * One timer thread per process serves every connection: a call only
+ * records its deadline, and the thread, awake only while some connection
+ * has timed calls in flight, fails the expired ones every TIMER_TICK_MS.
+ * A timeout source per call would cost two wake-ups of some main context
+ * per call (attach, destroy); this costs nothing per call. */
 
-static void
-timeout_data_free (gpointer data)
-{
-  TimeoutData *t = data;
+#define TIMER_TICK_MS 50
 
-  synod_rpc_connection_unref (t->conn);
-  g_free (t);
+static GMutex timer_lock;
+static GCond timer_cond;
+static GPtrArray *timer_conns; /* SynodRpcConnection* (references) */
+static GThread *timer_thread;
+
+static gpointer
+timer_main (gpointer data)
+{
+  g_mutex_lock (&timer_lock);
+  for (;;)
+    {
+      g_autoptr (GPtrArray) expired = NULL;
+      gint64 now;
+
+      while (timer_conns->len == 0)
+        g_cond_wait (&timer_cond, &timer_lock);
+      g_cond_wait_until (&timer_cond, &timer_lock, g_get_monotonic_time () + TIMER_TICK_MS * 1000);
+      now = g_get_monotonic_time ();
+      expired = g_ptr_array_new ();
+      for (guint i = 0; i < timer_conns->len; i++)
+        {
+          SynodRpcConnection *conn = timer_conns->pdata[i];
+          GHashTableIter iter;
+          gpointer value;
+          gboolean any = FALSE;
+
+          g_mutex_lock (&conn->lock);
+          g_hash_table_iter_init (&iter, conn->pending);
+          while (g_hash_table_iter_next (&iter, NULL, &value))
+            {
+              Pending *p = value;
+
+              if (PENDING_IS_SYNC (p) || p->deadline == 0)
+                continue;
+              if (p->deadline <= now)
+                {
+                  g_hash_table_iter_remove (&iter);
+                  g_ptr_array_add (expired, p);
+                }
+              else
+                any = TRUE;
+            }
+          if (!any)
+            conn->timed = FALSE;
+          g_mutex_unlock (&conn->lock);
+          if (!any)
+            {
+              /* Its calls hold references: it outlives this. */
+              g_ptr_array_remove_index_fast (timer_conns, i--);
+              synod_rpc_connection_unref (conn);
+            }
+        }
+      g_mutex_unlock (&timer_lock);
+      for (guint i = 0; i < expired->len; i++)
+        {
+          Pending *p = expired->pdata[i];
+          GError *error = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                                       _ ("No reply from %s in time"), p->conn->peer_address);
+
+          complete_async (p, NULL, error);
+        }
+      g_mutex_lock (&timer_lock);
+    }
+  return NULL;
 }
 
-static gboolean
-async_call_timed_out (gpointer user_data)
+/* Makes sure the timer watches @conn (which has a timed call, registered
+ * under its lock with conn->timed set by the caller). */
+static void
+timer_watch (SynodRpcConnection *conn)
 {
-  TimeoutData *t = user_data;
-  SynodRpcConnection *conn = t->conn;
-  Pending *p;
-
-  g_mutex_lock (&conn->lock);
-  p = g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (t->xid));
-  if (p != NULL && !PENDING_IS_SYNC (p))
-    g_hash_table_remove (conn->pending, GUINT_TO_POINTER (t->xid));
-  else
-    p = NULL;
-  g_mutex_unlock (&conn->lock);
-  if (p)
-    complete_async (p, NULL,
-                    g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
-                                 _ ("No reply from %s in time"), conn->peer_address));
-  return G_SOURCE_REMOVE;
+  g_mutex_lock (&timer_lock);
+  if (timer_conns == NULL)
+    {
+      timer_conns = g_ptr_array_new ();
+      timer_thread = g_thread_new ("synod-rpc-timer", timer_main, NULL);
+    }
+  g_ptr_array_add (timer_conns, synod_rpc_connection_ref (conn));
+  g_cond_signal (&timer_cond);
+  g_mutex_unlock (&timer_lock);
 }
 
 /* Registers and sends an asynchronous call (@p has its task or func set). */
 static void
 start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 vers, guint32 proc,
-                  GBytes *args, guint timeout_ms, GMainContext *timer_context)
+                  GBytes *args, guint timeout_ms)
 {
   guint8 header[HEADER_MAX];
   gsize header_len;
@@ -976,20 +955,20 @@ start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 ve
     }
   if (timeout_ms > 0)
     {
+      gboolean watch = FALSE;
+
       /* Under the lock, so a reply racing in cannot complete @p before its
-       * timeout source is recorded. */
+       * deadline is recorded. */
       g_mutex_lock (&conn->lock);
       if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (p->xid)) == p)
         {
-          TimeoutData *t = g_new (TimeoutData, 1);
-
-          t->conn = synod_rpc_connection_ref (conn);
-          t->xid = p->xid;
-          p->timeout_source = g_timeout_source_new (timeout_ms);
-          g_source_set_callback (p->timeout_source, async_call_timed_out, t, timeout_data_free);
-          g_source_attach (p->timeout_source, timer_context);
+          p->deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+          watch = !conn->timed;
+          conn->timed = TRUE;
         }
       g_mutex_unlock (&conn->lock);
+      if (watch)
+        timer_watch (conn);
     }
   header_len = encode_call_header (header, p->xid, prog, vers, proc);
   if (!send_record (conn, header, header_len, args, SEND_DEFERRED, &error))
@@ -1031,7 +1010,7 @@ synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, guint32
   g_task_set_source_tag (task, synod_rpc_connection_call_async);
   g_task_set_check_cancellable (task, TRUE);
   p->task = task;
-  start_async_call (conn, p, prog, vers, proc, args, timeout_ms, g_task_get_context (task));
+  start_async_call (conn, p, prog, vers, proc, args, timeout_ms);
 }
 
 /**
@@ -1042,11 +1021,11 @@ synod_rpc_connection_call_async (SynodRpcConnection *conn, guint32 prog, guint32
  * @proc: procedure
  * @args: (nullable): the encoded arguments
  * @timeout_ms: how long to wait for the reply (0: no limit)
- * @timer_context: (nullable): the main context that runs the timeout (it
- *   must be iterated; NULL: the global default context)
+ * @timer_context: (nullable): unused (timeouts are the transport's own
+ *   timer thread's business); kept for callers written against it
  * @func: called exactly once with the result or the error, on whichever
- *   thread completes the call (the reader, the timer context, or the
- *   caller when the send fails)
+ *   thread completes the call (the reader, the transport's timer thread, or
+ *   the caller when the send fails)
  * @user_data: for @func
  *
  * Sends a call without waiting and without a main context on the caller's
@@ -1061,7 +1040,7 @@ synod_rpc_connection_call_full (SynodRpcConnection *conn, guint32 prog, guint32 
 
   p->func = func;
   p->func_data = user_data;
-  start_async_call (conn, p, prog, vers, proc, args, timeout_ms, timer_context);
+  start_async_call (conn, p, prog, vers, proc, args, timeout_ms);
 }
 
 /**
@@ -1138,10 +1117,17 @@ synod_rpc_connection_reply (SynodRpcConnection *conn, guint32 xid, SynodRpcAccep
 {
   guint8 header[HEADER_MAX];
   gsize header_len = encode_reply_header (header, xid, FALSE, stat, 0, 0);
-  gboolean ok
-      = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
-                     SEND_NOW, error);
+  gboolean more;
+  gboolean ok;
 
+  /* With other calls of this connection in progress, more replies follow
+   * soon: let the writer send them together (one send per batch). A lone
+   * call's reply leaves at once. */
+  g_mutex_lock (&conn->lock);
+  more = conn->inbound > 1;
+  g_mutex_unlock (&conn->lock);
+  ok = send_record (conn, header, header_len, stat == SYNOD_RPC_SUCCESS ? results : NULL,
+                    more ? SEND_DEFERRED : SEND_NOW, error);
   inbound_done (conn);
   return ok;
 }
@@ -1349,35 +1335,186 @@ handle_record (SynodRpcConnection *conn, const guint8 *data, gsize len, GError *
   return TRUE;
 }
 
-static gpointer
-reader_thread (gpointer data)
+/* ---- Reading: the I/O pool, and synchronous callers reading their reply
+ *
+ * No thread per connection: one epoll set per process watches every
+ * connection (EPOLLONESHOT), and a small pool of threads waits on it. The
+ * thread woken for a connection takes its read lock, reads what is there,
+ * handles the complete records in order (replies complete their calls;
+ * inbound calls go to the program's dispatch function, which may defer the
+ * work to this very thread), re-arms the connection for the next thread,
+ * and then runs what was deferred: an inbound call runs on the thread that
+ * read it, while another thread of the pool reads on (leader/follower). The
+ * pool keeps one thread waiting while others run calls, up to its limit;
+ * at the limit nothing is deferred (the program queues the work instead).
+ *
+ * A synchronous caller with nothing else to wait for reads its own reply:
+ * it takes the read lock, disarms the connection in epoll, and reads until
+ * its reply is in, so the reply costs no wake-up of another thread. */
+
+#define IO_MAX_THREADS 64
+#define READ_TURN_MAX (256u * 1024u)
+
+static GMutex io_lock;
+static int io_epfd = -1;
+static GHashTable *io_conns; /* guint64* key -> SynodRpcConnection* (a reference) */
+static guint64 io_next_key = 1;
+static guint io_threads, io_idle;
+
+static gpointer io_main (gpointer data);
+
+static void
+io_spawn_locked (void)
 {
-  SynodRpcConnection *conn = data;
-  gsize cap = READ_CHUNK, len = 0, pos;
-  guint8 *buf = g_malloc (cap);
-  GByteArray *record = g_byte_array_new (); /* a record of several fragments */
-  g_autoptr (GError) reason = NULL;
+  io_threads++;
+  g_thread_unref (g_thread_new ("synod-rpc-io", io_main, NULL));
+}
 
-  g_mutex_lock (&conn->out_lock);
-  conn->reader = g_thread_ref (g_thread_self ());
-  g_mutex_unlock (&conn->out_lock);
+/* Arms the connection in epoll for one event, or disarms it. Only the
+ * holder of its read lock (or the thread that just released it) does. */
+static void
+io_arm (SynodRpcConnection *conn, gboolean on)
+{
+  struct epoll_event ev = {
+    .events = on ? EPOLLIN | EPOLLRDHUP | EPOLLET : EPOLLET,
+    .data.u64 = conn->io_key,
+  };
 
-  for (;;)
+  if (conn->io_key != 0)
+    epoll_ctl (io_epfd, EPOLL_CTL_MOD, conn->fd, &ev);
+}
+
+static void
+io_register (SynodRpcConnection *conn)
+{
+  struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET };
+
+  g_mutex_lock (&io_lock);
+  if (io_epfd < 0)
+    {
+      io_epfd = epoll_create1 (EPOLL_CLOEXEC);
+      if (io_epfd < 0)
+        g_error ("epoll_create1: %s", g_strerror (errno));
+      io_conns = g_hash_table_new (g_int64_hash, g_int64_equal);
+    }
+  conn->io_key = io_next_key++;
+  g_hash_table_insert (io_conns, &conn->io_key, synod_rpc_connection_ref (conn));
+  if (io_threads == 0 || (io_idle == 0 && io_threads < IO_MAX_THREADS))
+    io_spawn_locked ();
+  ev.data.u64 = conn->io_key;
+  if (epoll_ctl (io_epfd, EPOLL_CTL_ADD, conn->fd, &ev) < 0)
+    g_error ("epoll_ctl: %s", g_strerror (errno));
+  g_mutex_unlock (&io_lock);
+}
+
+/* Called once reading has ended (end of stream, error, protocol fault). */
+static void
+io_unregister (SynodRpcConnection *conn)
+{
+  SynodRpcConnection *registered = NULL;
+
+  g_mutex_lock (&io_lock);
+  if (conn->io_key != 0)
+    {
+      epoll_ctl (io_epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+      registered = g_hash_table_lookup (io_conns, &conn->io_key);
+      g_hash_table_remove (io_conns, &conn->io_key);
+      conn->io_key = 0;
+    }
+  g_mutex_unlock (&io_lock);
+  if (registered)
+    synod_rpc_connection_unref (registered);
+}
+
+/* Handles every complete record in the read buffer. */
+static gboolean
+handle_buffered (SynodRpcConnection *conn, GError **reason)
+{
+  gsize pos = 0;
+  gboolean ok = TRUE;
+
+  while (conn->rlen - pos >= 4)
+    {
+      guint32 mark = read_be32 (conn->rbuf + pos);
+      gboolean last = (mark & 0x80000000u) != 0;
+      gsize frag = mark & 0x7fffffffu;
+
+      if (frag > conn->options.max_record || conn->record->len + frag > conn->options.max_record)
+        {
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
+                       _ ("%s sent a record over the limit of %u bytes"), conn->peer_address,
+                       conn->options.max_record);
+          ok = FALSE;
+          break;
+        }
+      /* An incomplete fragment waits for more bytes; the buffer grows as
+       * they arrive (never ahead of them), so a peer announcing a large
+       * record costs nothing until it sends it. */
+      if (conn->rlen - pos - 4 < frag)
+        break;
+      if (last && conn->record->len == 0)
+        ok = handle_record (conn, conn->rbuf + pos + 4, frag, reason);
+      else
+        {
+          g_byte_array_append (conn->record, conn->rbuf + pos + 4, frag);
+          if (last)
+            {
+              ok = handle_record (conn, conn->record->data, conn->record->len, reason);
+              g_byte_array_set_size (conn->record, 0);
+            }
+        }
+      pos += 4 + frag;
+      if (!ok)
+        break;
+    }
+  if (pos > 0)
+    {
+      memmove (conn->rbuf, conn->rbuf + pos, conn->rlen - pos);
+      conn->rlen -= pos;
+    }
+  if (conn->rcap > READ_CHUNK && conn->rlen <= READ_CHUNK)
+    {
+      conn->rcap = READ_CHUNK;
+      conn->rbuf = g_realloc (conn->rbuf, conn->rcap);
+    }
+  return ok;
+}
+
+/* With the read lock held: reads what the socket has, without waiting,
+ * and handles the complete records, replies held back until the end.
+ * Returns FALSE with @reason when the connection must close. */
+static gboolean
+read_turn (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GError **reason)
+{
+  gsize total = 0;
+  gboolean ok = TRUE;
+  g_autoptr (GError) flush_error = NULL;
+
+  tls_corked = conn;
+  while (ok)
     {
       ssize_t n;
+      int flags = MSG_DONTWAIT;
 
-      if (len == cap)
+      /* A synchronous caller waits in its first recv(), which the socket's
+       * receive timeout (READ_WAIT_SLICE_MS) bounds: one system call where
+       * poll() and recv() would be two. */
+      if (wait && total == 0)
+        flags = 0;
+
+      if (conn->rlen == conn->rcap)
         {
           /* Only an incomplete fragment fills the buffer; its size was
            * checked against the limit when its mark was read. */
-          cap *= 2;
-          buf = g_realloc (buf, cap);
+          conn->rcap *= 2;
+          conn->rbuf = g_realloc (conn->rbuf, conn->rcap);
         }
-      n = recv (conn->fd, buf + len, cap - len, 0);
+      n = recv (conn->fd, conn->rbuf + conn->rlen, conn->rcap - conn->rlen, flags);
       if (n == 0)
         {
-          reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                                _ ("%s closed the connection"), conn->peer_address);
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                       _ ("%s closed the connection"), conn->peer_address);
+          ok = FALSE;
           break;
         }
       if (n < 0)
@@ -1386,78 +1523,240 @@ reader_thread (gpointer data)
 
           if (saved == EINTR)
             continue;
-          reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                                _ ("Reading from %s failed: %s"), conn->peer_address,
-                                g_strerror (saved));
+          if (saved == EAGAIN || saved == EWOULDBLOCK)
+            break; /* drained, or the wait's slice is over */
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                       _ ("Reading from %s failed: %s"), conn->peer_address, g_strerror (saved));
+          ok = FALSE;
           break;
         }
-      len += n;
-
-      pos = 0;
-      reader_cork (conn);
-      while (reason == NULL && len - pos >= 4)
-        {
-          guint32 mark = read_be32 (buf + pos);
-          gboolean last = (mark & 0x80000000u) != 0;
-          gsize frag = mark & 0x7fffffffu;
-
-          if (frag > conn->options.max_record || record->len + frag > conn->options.max_record)
-            {
-              reason = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
-                                    _ ("%s sent a record over the limit of %u bytes"),
-                                    conn->peer_address, conn->options.max_record);
-              break;
-            }
-          /* An incomplete fragment waits for more bytes; the buffer grows as
-           * they arrive (never ahead of them), so a peer announcing a large
-           * record costs nothing until it sends it. */
-          if (len - pos - 4 < frag)
-            break;
-          if (last && record->len == 0)
-            {
-              if (!handle_record (conn, buf + pos + 4, frag, &reason))
-                break;
-            }
-          else
-            {
-              g_byte_array_append (record, buf + pos + 4, frag);
-              if (last)
-                {
-                  gboolean ok = handle_record (conn, record->data, record->len, &reason);
-
-                  g_byte_array_set_size (record, 0);
-                  if (!ok)
-                    break;
-                }
-            }
-          pos += 4 + frag;
-        }
-      if (!reader_uncork (conn, reason ? NULL : &reason) || reason)
+      conn->rlen += n;
+      total += n;
+      ok = handle_buffered (conn, reason);
+      /* A read that did not fill the buffer took all there was: no second
+       * recv() just to hear EAGAIN (what comes later wakes the re-armed
+       * connection). Enough for one turn: the next thread goes on
+       * (level-triggered, the re-armed connection fires again at once). */
+      if (conn->rlen < conn->rcap)
         break;
-      if (pos > 0)
+      if (total >= READ_TURN_MAX)
         {
-          memmove (buf, buf + pos, len - pos);
-          len -= pos;
-        }
-      if (cap > READ_CHUNK && len <= READ_CHUNK)
-        {
-          cap = READ_CHUNK;
-          buf = g_realloc (buf, cap);
+          if (ret_more)
+            *ret_more = TRUE;
+          break;
         }
     }
+  tls_corked = NULL;
+  g_mutex_lock (&conn->out_lock);
+  if (!flush_locked (conn, &flush_error) && ok)
+    {
+      g_propagate_error (reason, g_steal_pointer (&flush_error));
+      ok = FALSE;
+    }
+  g_mutex_unlock (&conn->out_lock);
+  return ok;
+}
 
-  g_free (buf);
-  g_byte_array_unref (record);
+/* Ends reading: out of the pool, the connection closed. */
+static void
+read_failed (SynodRpcConnection *conn, GError *reason)
+{
+  io_unregister (conn);
   mark_closed (conn, reason);
-  synod_rpc_connection_unref (conn);
+  g_error_free (reason);
+}
+
+/* A thread of the pool, woken for @conn (a reference it holds). Events
+ * are edge-triggered: every arrival of bytes wakes one thread, no re-arming
+ * needed; a thread that finds another reading leaves a mark, and the reader
+ * looks again after it lets go, so no arrival goes unread. */
+static void
+io_service (SynodRpcConnection *conn)
+{
+  g_autoptr (GArray) deferred = NULL;
+  gboolean may_defer;
+
+  if (!g_mutex_trylock (&conn->read_lock))
+    {
+      g_atomic_int_set (&conn->missed, 1);
+      if (!g_mutex_trylock (&conn->read_lock))
+        return; /* whoever reads will see the mark */
+    }
+  g_mutex_lock (&io_lock);
+  may_defer = io_idle > 0 || io_threads < IO_MAX_THREADS;
+  g_mutex_unlock (&io_lock);
+  if (may_defer)
+    deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
+  for (;;)
+    {
+      GError *reason = NULL;
+      gboolean more = FALSE, ok;
+
+      g_atomic_int_set (&conn->missed, 0);
+      tls_deferred = deferred;
+      ok = read_turn (conn, FALSE, &more, &reason);
+      tls_deferred = NULL;
+      g_mutex_unlock (&conn->read_lock);
+      if (!ok)
+        {
+          read_failed (conn, reason);
+          break;
+        }
+      /* Bytes left for fairness: the next turn is another thread's (a
+       * modification re-arms the edge, the bytes being there). */
+      if (more)
+        io_arm (conn, TRUE);
+      if (!g_atomic_int_get (&conn->missed) || !g_mutex_trylock (&conn->read_lock))
+        break;
+    }
+  if (deferred == NULL || deferred->len == 0)
+    return;
+  /* This thread goes on with the calls it read: another must wait in
+   * epoll meanwhile. */
+  g_mutex_lock (&io_lock);
+  if (io_idle == 0 && io_threads < IO_MAX_THREADS)
+    io_spawn_locked ();
+  g_mutex_unlock (&io_lock);
+  for (guint i = 0; i < deferred->len; i++)
+    {
+      Deferred *d = &g_array_index (deferred, Deferred, i);
+
+      d->func (d->data);
+    }
+}
+
+static gpointer
+io_main (gpointer data)
+{
+  for (;;)
+    {
+      struct epoll_event ev;
+      SynodRpcConnection *conn = NULL;
+      int n;
+
+      g_mutex_lock (&io_lock);
+      io_idle++;
+      g_mutex_unlock (&io_lock);
+      n = epoll_wait (io_epfd, &ev, 1, -1);
+      g_mutex_lock (&io_lock);
+      io_idle--;
+      if (n == 1 && (conn = g_hash_table_lookup (io_conns, &ev.data.u64)) != NULL)
+        synod_rpc_connection_ref (conn);
+      g_mutex_unlock (&io_lock);
+      if (conn)
+        {
+          io_service (conn);
+          synod_rpc_connection_unref (conn);
+        }
+    }
   return NULL;
+}
+
+/**
+ * synod_rpc_defer:
+ * @func: what to run
+ * @data: for @func
+ *
+ * From a program's dispatch function: runs @func(@data) on the current
+ * thread once it has handed the reading of the connection on to another
+ * thread, so that @func may block (run the call it was given, then reply).
+ * Deferred work runs in the order it was deferred.
+ *
+ * Returns: %FALSE when nothing can be deferred here (the dispatch function
+ *   must then hand the work to another thread, without blocking)
+ */
+/**
+ * synod_rpc_can_defer:
+ *
+ * Returns: whether synod_rpc_defer() would take work now
+ */
+gboolean
+synod_rpc_can_defer (void)
+{
+  return tls_deferred != NULL;
+}
+
+gboolean
+synod_rpc_defer (void (*func) (gpointer data), gpointer data)
+{
+  Deferred d = { func, data };
+
+  if (tls_deferred == NULL)
+    return FALSE;
+  g_array_append_val (tls_deferred, d);
+  return TRUE;
+}
+
+/* A synchronous call's wait: read the reply ourselves when nobody else
+ * reads the connection, else wait for whoever does. */
+static void
+wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, guint timeout_ms)
+{
+  for (;;)
+    {
+      gboolean done;
+
+      g_mutex_lock (&conn->lock);
+      done = p->done;
+      g_mutex_unlock (&conn->lock);
+      if (done)
+        return;
+      if (g_mutex_trylock (&conn->read_lock))
+        {
+          GError *reason = NULL;
+          gboolean ok = TRUE;
+
+          /* Disarmed, so that our reply wakes no thread of the pool. */
+          io_arm (conn, FALSE);
+          while (ok)
+            {
+              g_mutex_lock (&conn->lock);
+              done = p->done;
+              g_mutex_unlock (&conn->lock);
+              if (done || (deadline && g_get_monotonic_time () >= deadline))
+                break;
+              ok = read_turn (conn, TRUE, NULL, &reason);
+            }
+          g_mutex_unlock (&conn->read_lock);
+          /* Re-armed: bytes already there (an arrival while we read) make
+           * the edge fire at once. */
+          if (ok)
+            io_arm (conn, TRUE);
+          else
+            read_failed (conn, reason);
+        }
+      else
+        {
+          g_mutex_lock (&conn->lock);
+          if (!p->done)
+            {
+              p->waiting = TRUE;
+              if (deadline == 0)
+                g_cond_wait (&p->cond, &conn->lock);
+              else
+                g_cond_wait_until (&p->cond, &conn->lock, deadline);
+              p->waiting = FALSE;
+            }
+          g_mutex_unlock (&conn->lock);
+        }
+      g_mutex_lock (&conn->lock);
+      if (!p->done && deadline && g_get_monotonic_time () >= deadline)
+        {
+          unregister_pending (conn, p);
+          p->done = TRUE;
+          p->error
+              = g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TIMEOUT,
+                             _ ("No reply from %s within %u ms"), conn->peer_address, timeout_ms);
+        }
+      g_mutex_unlock (&conn->lock);
+    }
 }
 
 /**
  * synod_rpc_connection_start:
  * @conn: a connection
  *
- * Starts the reader thread. Call once.
+ * Starts reading it (the process's I/O pool watches it). Call once.
  */
 void
 synod_rpc_connection_start (SynodRpcConnection *conn)
@@ -1466,7 +1765,7 @@ synod_rpc_connection_start (SynodRpcConnection *conn)
   g_return_if_fail (!conn->started);
   conn->started = TRUE;
   g_mutex_unlock (&conn->lock);
-  g_thread_unref (g_thread_new ("synod-rpc-reader", reader_thread, synod_rpc_connection_ref (conn)));
+  io_register (conn);
 }
 
 static GSocketAddress *
@@ -1609,9 +1908,8 @@ listener_unref (gpointer data)
 }
 
 static void
-listener_connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user_data)
+listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener)
 {
-  SynodRpcListener *listener = user_data;
   gboolean found;
 
   g_mutex_lock (&listener->lock);
@@ -1661,8 +1959,7 @@ accept_thread (gpointer data)
         }
       stream = g_socket_connection_factory_create_connection (socket);
       conn = synod_rpc_connection_new (stream, &listener->options, &listener->program);
-      synod_rpc_connection_set_closed_func (conn, listener_connection_closed,
-                                            listener_ref (listener), listener_unref);
+      conn->listener = listener_ref (listener);
       g_mutex_lock (&listener->lock);
       g_hash_table_add (listener->connections, conn); /* the set's reference */
       g_mutex_unlock (&listener->lock);

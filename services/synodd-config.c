@@ -115,14 +115,31 @@ file_uint (GKeyFile *file, const gchar *key, guint *value, GError **error)
                    _ ("Key “%s” is too large"), key);
       return FALSE;
     }
-  *value = (guint) v;
+  *value = (guint)v;
   return TRUE;
 }
 
 static const gchar *const known_keys[] = {
-  "listen", "peers", "cluster", "discovery", "name", "state-dir", "class-path",
-  "load-class-path", "plugins", "rpcbind", "call-timeout-ms", "connect-timeout-ms",
-  "probe-interval-ms", "max-connections", "max-message-bytes", NULL,
+  "listen",
+  "peers",
+  "cluster",
+  "discovery",
+  "name",
+  "state-dir",
+  "class-path",
+  "load-class-path",
+  "plugins",
+  "rpcbind",
+  "call-timeout-ms",
+  "connect-timeout-ms",
+  "probe-interval-ms",
+  "max-connections",
+  "max-message-bytes",
+  NULL,
+};
+
+static const gchar *const known_object_keys[] = {
+  "class", "params", "services", "aliases", "acl-default", "acl", NULL,
 };
 
 static gboolean
@@ -140,13 +157,29 @@ read_file (SynoddConfig *config, const gchar *path, GError **error)
     }
   groups = g_key_file_get_groups (file, NULL);
   for (guint i = 0; groups[i]; i++)
-    if (strcmp (groups[i], GROUP) != 0 && !g_str_has_prefix (groups[i], OBJECT_PREFIX))
-      {
-        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
-                     _ ("%s: unknown group [%s] (expected [synodd] or [object NAME])"), path,
-                     groups[i]);
-        return FALSE;
-      }
+    {
+      g_auto (GStrv) keys = NULL;
+
+      if (strcmp (groups[i], GROUP) != 0 && !g_str_has_prefix (groups[i], OBJECT_PREFIX))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                       _ ("%s: unknown group [%s] (expected [synodd] or [object NAME])"), path,
+                       groups[i]);
+          return FALSE;
+        }
+      if (strcmp (groups[i], GROUP) == 0)
+        continue;
+      keys = g_key_file_get_keys (file, groups[i], NULL, NULL);
+      for (guint j = 0; keys && keys[j]; j++)
+        if (!g_strv_contains (known_object_keys, keys[j]))
+          {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                         _ ("%s: unknown key “%s” in [%s] (expected class, params, services, "
+                            "aliases, acl-default or acl)"),
+                         path, keys[j], groups[i]);
+            return FALSE;
+          }
+    }
   if (g_key_file_has_group (file, GROUP))
     {
       g_auto (GStrv) keys = g_key_file_get_keys (file, GROUP, NULL, NULL);
@@ -203,7 +236,7 @@ synodd_config_parse (int argc, char **argv, GError **error)
   g_auto (GStrv) peers = NULL, class_path = NULL, plugins = NULL;
   gboolean discovery = FALSE, no_discovery = FALSE, rpcbind = FALSE, no_rpcbind = FALSE;
   gboolean verbose = FALSE, version = FALSE;
-  gint ready_fd = -1;
+  gint ready_fd = -1, max_connections = -1, call_timeout_ms = -1;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file,
       N_ ("Read the configuration from FILE"), N_ ("FILE") },
@@ -214,8 +247,8 @@ synodd_config_parse (int argc, char **argv, GError **error)
       N_ ("Connect to the peer at HOST:PORT (repeatable)"), N_ ("HOST:PORT") },
     { "cluster", 0, 0, G_OPTION_ARG_STRING, &cluster,
       N_ ("Join the cluster NAME (default “default”)"), N_ ("NAME") },
-    { "discovery", 0, 0, G_OPTION_ARG_NONE, &discovery,
-      N_ ("Find peers with mDNS (the default)"), NULL },
+    { "discovery", 0, 0, G_OPTION_ARG_NONE, &discovery, N_ ("Find peers with mDNS (the default)"),
+      NULL },
     { "no-discovery", 0, 0, G_OPTION_ARG_NONE, &no_discovery,
       N_ ("Do not use mDNS: static peers only"), NULL },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_ ("Publish as NAME over mDNS"), N_ ("NAME") },
@@ -229,6 +262,10 @@ synodd_config_parse (int argc, char **argv, GError **error)
       N_ ("Register with rpcbind when it runs (the default)"), NULL },
     { "no-rpcbind", 0, 0, G_OPTION_ARG_NONE, &no_rpcbind, N_ ("Do not register with rpcbind"),
       NULL },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+      N_ ("Accept at most N connections at once (default 256)"), N_ ("N") },
+    { "call-timeout-ms", 0, 0, G_OPTION_ARG_INT, &call_timeout_ms,
+      N_ ("Fail remote calls without a reply after MS milliseconds (default 30000)"), N_ ("MS") },
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd,
       N_ ("Once ready, write “READY PEER-ID ADDRESS” to file descriptor FD and close it"),
       N_ ("FD") },
@@ -252,6 +289,12 @@ synodd_config_parse (int argc, char **argv, GError **error)
     }
   config->show_version = version;
   config->ready_fd = ready_fd;
+  if (max_connections == 0 || max_connections < -1 || call_timeout_ms == 0 || call_timeout_ms < -1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--max-connections and --call-timeout-ms take a positive number"));
+      return NULL;
+    }
 
   /* Defaults, then the file, then the command line. */
   config->listen = g_strdup ("0.0.0.0:8275");
@@ -268,8 +311,8 @@ synodd_config_parse (int argc, char **argv, GError **error)
       g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
 
       if (config->peers)
-        g_strv_builder_addv (b, (const gchar **) config->peers);
-      g_strv_builder_addv (b, (const gchar **) peers);
+        g_strv_builder_addv (b, (const gchar **)config->peers);
+      g_strv_builder_addv (b, (const gchar **)peers);
       g_strfreev (config->peers);
       config->peers = g_strv_builder_end (b);
     }
@@ -283,6 +326,10 @@ synodd_config_parse (int argc, char **argv, GError **error)
     g_strfreev (config->class_path), config->class_path = g_steal_pointer (&class_path);
   if (plugins)
     g_strfreev (config->plugins), config->plugins = g_steal_pointer (&plugins);
+  if (max_connections > 0)
+    config->max_connections = max_connections;
+  if (call_timeout_ms > 0)
+    config->call_timeout_ms = call_timeout_ms;
   if (discovery)
     config->discovery = TRUE;
   if (no_discovery)
@@ -360,8 +407,8 @@ apply_acl (SynodObject *object, const gchar *group, GKeyFile *file, const gchar 
 GPtrArray *
 synodd_config_create_objects (SynoddConfig *config, SynodBroker *broker, GError **error)
 {
-  g_autoptr (GPtrArray) objects = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) synod_object_unref);
+  g_autoptr (GPtrArray) objects
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_object_unref);
   g_auto (GStrv) groups = NULL;
 
   if (config->file == NULL)
@@ -372,6 +419,7 @@ synodd_config_create_objects (SynoddConfig *config, SynodBroker *broker, GError 
       const gchar *group = groups[i];
       g_autofree gchar *class_text = NULL, *params_text = NULL, *class_name = NULL;
       g_auto (GStrv) services = NULL;
+      g_auto (GStrv) aliases = NULL;
       g_autoptr (GVariant) params = NULL;
       g_autoptr (SynodObject) object = NULL;
       g_autoptr (GError) local_error = NULL;
@@ -411,6 +459,19 @@ synodd_config_create_objects (SynoddConfig *config, SynodBroker *broker, GError 
         }
       if (!apply_acl (object, group, config->file, config->file_name, error))
         return NULL;
+      aliases = g_key_file_get_string_list (config->file, group, "aliases", NULL, NULL);
+      for (guint j = 0; aliases && aliases[j]; j++)
+        {
+          SynodObjectId alias;
+
+          if (!synod_object_id_parse (g_strstrip (aliases[j]), &alias, &local_error)
+              || !synod_object_add_alias (object, &alias, &local_error))
+            {
+              g_set_error (error, local_error->domain, local_error->code, _ ("%s: [%s] alias: %s"),
+                           config->file_name, group, local_error->message);
+              return NULL;
+            }
+        }
       services = g_key_file_get_string_list (config->file, group, "services", NULL, NULL);
       for (guint j = 0; services && services[j]; j++)
         if (!synod_broker_register_service (broker, services[j], object, &local_error))

@@ -135,7 +135,7 @@ main (int argc, char **argv)
       return 1;
     }
   if (config->class_path)
-    synod_broker_set_class_path (broker, (const gchar *const *) config->class_path);
+    synod_broker_set_class_path (broker, (const gchar *const *)config->class_path);
   if (config->load_class_path && !synod_broker_load_class_path (broker, &error))
     {
       g_printerr ("synodd: %s\n", error->message);
@@ -150,7 +150,7 @@ main (int argc, char **argv)
 
   synod_network_options_init (&options);
   options.listen = config->listen;
-  options.peers = (const gchar *const *) config->peers;
+  options.peers = (const gchar *const *)config->peers;
   options.discovery = config->discovery;
   options.cluster = config->cluster;
   options.instance_name = config->instance_name;
@@ -179,8 +179,10 @@ main (int argc, char **argv)
   objects = synodd_config_create_objects (config, broker, &error);
   if (objects == NULL)
     {
+      /* The file names an object that cannot be made: a configuration
+       * error, like a bad key. */
       g_printerr ("synodd: %s\n", error->message);
-      return 1;
+      return 2;
     }
   if (config->rpcbind && synod_network_get_port (network) != 0)
     registered = register_rpcbind (synod_network_get_port (network));

@@ -27,3 +27,110 @@ nodist_tests_remote_test_network_SOURCES = tests/remote/remote-test.c tests/remo
 tests_remote_test_network_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/remote -I$(top_builddir)/idl
 tests_remote_test_network_CFLAGS = $(TESTS_CFLAGS)
 tests_remote_test_network_LDADD = $(TESTS_LDADD)
+
+# Real synodd processes: starting, readiness, teardown on every exit path.
+# Reusable by any test that runs daemons (tests/common/synod-test-daemon.h).
+check_LTLIBRARIES += tests/common/libsynod-test-daemon.la
+tests_common_libsynod_test_daemon_la_SOURCES = \
+	tests/common/synod-test-daemon.c \
+	tests/common/synod-test-daemon.h
+tests_common_libsynod_test_daemon_la_CFLAGS = $(TESTS_CFLAGS) \
+	-DSYNOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
+tests_common_libsynod_test_daemon_la_LIBADD = $(GLIB_LIBS)
+
+# The class the daemons of the multi-process tests run: a plugin named as
+# the class path wants it (clustertest-counter-1.so).
+SYNOD_IDL_FILES += tests/remote/cluster-test.idl
+cluster_test_generated = tests/remote/cluster-test.c tests/remote/cluster-test.h
+cluster_test_cflags = $(TESTS_CFLAGS) -I$(top_builddir)/tests/remote -I$(top_builddir)/idl \
+	-I$(top_srcdir)/tests/common \
+	-DSYNOD_TEST_PLUGIN_DIR=\"$(abs_top_builddir)/tests/remote/.libs\"
+check_LTLIBRARIES += tests/remote/clustertest-counter-1.la
+tests_remote_clustertest_counter_1_la_SOURCES = tests/remote/plugin-cluster.c
+nodist_tests_remote_clustertest_counter_1_la_SOURCES = $(cluster_test_generated)
+tests_remote_clustertest_counter_1_la_CFLAGS = $(cluster_test_cflags) -fvisibility=hidden
+tests_remote_clustertest_counter_1_la_LDFLAGS = -module -avoid-version -rpath /nowhere -no-undefined
+tests_remote_clustertest_counter_1_la_LIBADD = $(TESTS_LDADD)
+
+cluster_common_sources = tests/remote/cluster-common.c tests/remote/cluster-common.h
+cluster_test_ldadd = tests/common/libsynod-test-daemon.la $(TESTS_LDADD)
+cluster_test_deps = tests/remote/clustertest-counter-1.la services/synodd$(EXEEXT) \
+	services/synod$(EXEEXT)
+
+# Daemons calling each other, failures, restarts, configuration errors,
+# hostile input on raw sockets.
+check_PROGRAMS += tests/remote/test-cluster
+TESTS += tests/remote/test-cluster
+tests_remote_test_cluster_SOURCES = tests/remote/test-cluster.c $(cluster_common_sources)
+nodist_tests_remote_test_cluster_SOURCES = $(cluster_test_generated)
+tests_remote_test_cluster_CFLAGS = $(cluster_test_cflags)
+tests_remote_test_cluster_LDADD = $(cluster_test_ldadd)
+EXTRA_tests_remote_test_cluster_DEPENDENCIES = $(cluster_test_deps)
+
+# The command-line tool end to end against a three-daemon cluster.
+check_PROGRAMS += tests/remote/test-cli
+TESTS += tests/remote/test-cli
+tests_remote_test_cli_SOURCES = tests/remote/test-cli.c $(cluster_common_sources)
+nodist_tests_remote_test_cli_SOURCES = $(cluster_test_generated)
+tests_remote_test_cli_CFLAGS = $(cluster_test_cflags)
+tests_remote_test_cli_LDADD = $(cluster_test_ldadd)
+EXTRA_tests_remote_test_cli_DEPENDENCIES = $(cluster_test_deps)
+
+# rpcbind/rpcinfo interoperability in a private network namespace (root).
+check_PROGRAMS += tests/remote/test-rpcbind
+TESTS += tests/remote/test-rpcbind
+tests_remote_test_rpcbind_SOURCES = tests/remote/test-rpcbind.c
+tests_remote_test_rpcbind_CFLAGS = $(cluster_test_cflags)
+tests_remote_test_rpcbind_LDADD = $(cluster_test_ldadd)
+EXTRA_tests_remote_test_rpcbind_DEPENDENCIES = $(cluster_test_deps)
+
+# Daemons configured for the discovery tests, and a client asking their
+# synod.peer object (tests/common/synod-test-peers.h).
+check_LTLIBRARIES += tests/common/libsynod-test-peers.la
+tests_common_libsynod_test_peers_la_SOURCES = \
+	tests/common/synod-test-peers.c \
+	tests/common/synod-test-peers.h
+tests_common_libsynod_test_peers_la_CFLAGS = $(TESTS_CFLAGS) \
+	-DSYNOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
+tests_common_libsynod_test_peers_la_LIBADD = tests/common/libsynod-test-daemon.la $(TESTS_LDADD)
+
+# The class plugin those daemons load: Test.Locator (who answers a name).
+SYNOD_IDL_FILES += tests/remote/mdns-test.idl
+check_LTLIBRARIES += tests/remote/test-locator-1.la
+tests_remote_test_locator_1_la_SOURCES = tests/remote/plugin-locator.c
+nodist_tests_remote_test_locator_1_la_SOURCES = tests/remote/mdns-test.c tests/remote/mdns-test.h
+tests_remote_test_locator_1_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/remote \
+	-I$(top_builddir)/idl
+tests_remote_test_locator_1_la_CFLAGS = $(TESTS_CFLAGS) -fvisibility=hidden
+tests_remote_test_locator_1_la_LDFLAGS = -module -avoid-version -rpath /nowhere -no-undefined
+tests_remote_test_locator_1_la_LIBADD = $(TESTS_LDADD)
+
+mdns_daemon_test_ldadd = tests/common/libsynod-test-peers.la \
+	tests/common/libsynod-test-mdns.la $(TESTS_LDADD)
+mdns_daemon_test_deps = tests/remote/test-locator-1.la services/synodd$(EXEEXT)
+
+# Discovery between synodd processes on one machine (private avahi-daemon).
+check_PROGRAMS += tests/remote/test-mdns-daemons
+TESTS += tests/remote/test-mdns-daemons
+tests_remote_test_mdns_daemons_SOURCES = tests/remote/test-mdns-daemons.c
+tests_remote_test_mdns_daemons_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_test_mdns_daemons_LDADD = $(mdns_daemon_test_ldadd)
+EXTRA_tests_remote_test_mdns_daemons_DEPENDENCIES = $(mdns_daemon_test_deps)
+
+# Asks a synodd for its peer table from a shell test.
+check_PROGRAMS += tests/remote/synod-test-query
+tests_remote_synod_test_query_SOURCES = tests/remote/synod-test-query.c
+tests_remote_synod_test_query_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_synod_test_query_LDADD = tests/common/libsynod-test-peers.la $(TESTS_LDADD)
+
+# synodd with no avahi-daemon, then with one that starts late and restarts.
+check_PROGRAMS += tests/remote/test-mdns-absent
+TESTS += tests/remote/test-mdns-absent
+tests_remote_test_mdns_absent_SOURCES = tests/remote/test-mdns-absent.c
+tests_remote_test_mdns_absent_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_test_mdns_absent_LDADD = $(mdns_daemon_test_ldadd)
+EXTRA_tests_remote_test_mdns_absent_DEPENDENCIES = $(mdns_daemon_test_deps)
+
+# Discovery across four network namespaces on a bridge (root only).
+dist_check_SCRIPTS += tests/remote/test-mdns-hosts.sh
+TESTS += tests/remote/test-mdns-hosts.sh

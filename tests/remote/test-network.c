@@ -14,7 +14,7 @@
 
 #define TEST_ERROR (test_error_quark ())
 static GQuark test_error_quark (void);
-G_DEFINE_QUARK (remote-test-error-quark, test_error)
+G_DEFINE_QUARK (remote - test - error - quark, test_error)
 
 /* ---- the RemoteTest.Counter class ---- */
 
@@ -36,14 +36,14 @@ counter_add (gpointer self, SynodCall *call, guint32 n, guint32 *ret_result, GEr
 static gboolean
 counter_total (gpointer self, SynodCall *call, guint32 *ret_result, GError **error)
 {
-  *ret_result = ((Counter *) self)->total;
+  *ret_result = ((Counter *)self)->total;
   return TRUE;
 }
 
 static gboolean
 counter_bump (gpointer self, SynodCall *call, guint32 n, GError **error)
 {
-  ((Counter *) self)->total += n;
+  ((Counter *)self)->total += n;
   return TRUE;
 }
 
@@ -53,7 +53,7 @@ counter_describe (gpointer self, SynodCall *call, const gchar *label, RemoteTest
 {
   ret_result->name = g_strdup_printf ("%s@%016" G_GINT64_MODIFIER "x", label,
                                       synod_broker_get_peer_id (synod_call_get_broker (call)));
-  ret_result->count = ((Counter *) self)->total;
+  ret_result->count = ((Counter *)self)->total;
   return TRUE;
 }
 
@@ -67,7 +67,7 @@ counter_fail (gpointer self, SynodCall *call, gint32 code, GError **error)
 static gboolean
 counter_slow (gpointer self, SynodCall *call, guint32 ms, guint32 *ret_result, GError **error)
 {
-  g_usleep ((gulong) ms * 1000);
+  g_usleep ((gulong)ms * 1000);
   *ret_result = ms;
   return TRUE;
 }
@@ -201,8 +201,8 @@ test_sync_by_id (Trio *t, gconstpointer data)
   g_assert_true (remote_test_counter_add (ref, 7, &total, &error));
   g_assert_cmpuint (total, ==, 12);
   /* The object on a is the one that counted. */
-  g_assert_cmpuint (((Counter *) synod_object_get_instance (t->a->counter))->total, ==, 12);
-  g_assert_cmpuint (((Counter *) synod_object_get_instance (t->b->counter))->total, ==, 0);
+  g_assert_cmpuint (((Counter *)synod_object_get_instance (t->a->counter))->total, ==, 12);
+  g_assert_cmpuint (((Counter *)synod_object_get_instance (t->b->counter))->total, ==, 0);
 
   g_assert_true (remote_test_counter_describe (ref, "basket", &item, &error));
   g_assert_no_error (error);
@@ -264,17 +264,19 @@ test_service_names (Trio *t, gconstpointer data)
 
   g_test_summary ("A service name registered on one peer is reached from another; a local "
                   "provider is preferred when there is one.");
-  g_assert_true (synod_broker_register_service (t->b->broker, "shop.counter", t->b->counter, &error));
+  g_assert_true (
+      synod_broker_register_service (t->b->broker, "shop.counter", t->b->counter, &error));
   g_assert_true (remote_test_counter_add (by_name, 2, &total, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (((Counter *) synod_object_get_instance (t->b->counter))->total, ==, 2);
+  g_assert_cmpuint (((Counter *)synod_object_get_instance (t->b->counter))->total, ==, 2);
 
   /* a also provides it: a's own sends stay local. */
-  g_assert_true (synod_broker_register_service (t->a->broker, "shop.counter", t->a->counter, &error));
+  g_assert_true (
+      synod_broker_register_service (t->a->broker, "shop.counter", t->a->counter, &error));
   local_name = synod_ref_new_for_name (t->a->broker, "shop.counter");
   g_assert_true (remote_test_counter_add (local_name, 100, &total, &error));
-  g_assert_cmpuint (((Counter *) synod_object_get_instance (t->a->counter))->total, ==, 100);
-  g_assert_cmpuint (((Counter *) synod_object_get_instance (t->b->counter))->total, ==, 2);
+  g_assert_cmpuint (((Counter *)synod_object_get_instance (t->a->counter))->total, ==, 100);
+  g_assert_cmpuint (((Counter *)synod_object_get_instance (t->b->counter))->total, ==, 2);
 
   /* A name nobody provides. */
   {
@@ -294,9 +296,12 @@ test_group_send (Trio *t, gconstpointer data)
 
   g_test_summary ("One identical request to the providers of a name on three peers reaches "
                   "each, and every reply comes back with its provider.");
-  g_assert_true (synod_broker_register_service (t->a->broker, "shop.replicas", t->a->counter, &error));
-  g_assert_true (synod_broker_register_service (t->b->broker, "shop.replicas", t->b->counter, &error));
-  g_assert_true (synod_broker_register_service (t->c->broker, "shop.replicas", t->c->counter, &error));
+  g_assert_true (
+      synod_broker_register_service (t->a->broker, "shop.replicas", t->a->counter, &error));
+  g_assert_true (
+      synod_broker_register_service (t->b->broker, "shop.replicas", t->b->counter, &error));
+  g_assert_true (
+      synod_broker_register_service (t->c->broker, "shop.replicas", t->c->counter, &error));
   replies = synod_invoke_group_sync (t->a->broker, "shop.replicas", REMOTE_TEST_COUNTER_METHOD_ADD,
                                      &args, &error);
   g_assert_no_error (error);
@@ -306,13 +311,13 @@ test_group_send (Trio *t, gconstpointer data)
       SynodGroupReply *r = replies->pdata[i];
 
       g_assert_no_error (r->error);
-      g_assert_cmpuint (*(guint32 *) r->result, ==, 10);
+      g_assert_cmpuint (*(guint32 *)r->result, ==, 10);
       seen[i] = r->provider.peer;
     }
   g_assert_cmpuint (seen[0], !=, seen[1]);
   g_assert_cmpuint (seen[1], !=, seen[2]);
   g_assert_cmpuint (seen[0], !=, seen[2]);
-  g_assert_cmpuint (((Counter *) synod_object_get_instance (t->c->counter))->total, ==, 10);
+  g_assert_cmpuint (((Counter *)synod_object_get_instance (t->c->counter))->total, ==, 10);
 }
 
 static void
@@ -400,7 +405,7 @@ test_peer_dies_mid_call (Trio *t, gconstpointer data)
   thread = g_thread_new ("slow", slow_call_thread, &call);
   /* Wait until the method runs on c. */
   for (guint i = 0; i < 500 && synod_object_get_n_queued (t->c->counter) == 0
-                    && ((Counter *) synod_object_get_instance (t->c->counter))->total == 0;
+                    && ((Counter *)synod_object_get_instance (t->c->counter))->total == 0;
        i++)
     g_usleep (10 * 1000);
   g_usleep (100 * 1000);
@@ -484,9 +489,9 @@ test_dynamic (Trio *t, gconstpointer data)
   g_assert_null (result);
   g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_METHOD);
   g_clear_error (&error);
-  result = synod_network_invoke_dynamic (t->b->network, a_id, "no.such.service",
-                                         "RemoteTest.Counter", "add", g_variant_new ("(u)", 1),
-                                         &error);
+  result
+      = synod_network_invoke_dynamic (t->b->network, a_id, "no.such.service", "RemoteTest.Counter",
+                                      "add", g_variant_new ("(u)", 1), &error);
   g_assert_null (result);
   g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT);
 }
@@ -496,8 +501,8 @@ static void
 test_hostile_invocations (Trio *t, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (SynodRpcConnection) conn = synod_rpc_connection_connect (t->a->address, 5000, NULL,
-                                                                      NULL, NULL, &error);
+  g_autoptr (SynodRpcConnection) conn
+      = synod_rpc_connection_connect (t->a->address, 5000, NULL, NULL, NULL, &error);
   g_autoptr (GBytes) garbage = g_bytes_new_static ("\x00\x01\x02", 3);
   g_autoptr (GBytes) reply = NULL;
   struct
@@ -511,8 +516,8 @@ test_hostile_invocations (Trio *t, gconstpointer data)
     { "No.Such", 1, 0, NULL, 0, SYNOD_ORB_ERROR_NO_SUCH_INTERFACE },
     { "RemoteTest.Counter", 2, 0, NULL, 0, SYNOD_ORB_ERROR_NO_SUCH_INTERFACE },
     { "RemoteTest.Counter", 1, 99, NULL, 0, SYNOD_ORB_ERROR_NO_SUCH_METHOD },
-    { "RemoteTest.Counter", 1, 0, (const guint8 *) "\x00\x00", 2, SYNOD_ORB_ERROR_DECODE },
-    { "RemoteTest.Counter", 1, 0, (const guint8 *) "\x00\x00\x00\x01\x00\x00\x00\x01", 8,
+    { "RemoteTest.Counter", 1, 0, (const guint8 *)"\x00\x00", 2, SYNOD_ORB_ERROR_DECODE },
+    { "RemoteTest.Counter", 1, 0, (const guint8 *)"\x00\x00\x00\x01\x00\x00\x00\x01", 8,
       SYNOD_ORB_ERROR_DECODE },
   };
 
@@ -576,8 +581,8 @@ test_other_cluster (void)
   g_assert_false (synod_network_wait_peers (b->network, 1, 1000));
   peers = synod_network_list_peers (b->network);
   g_assert_cmpuint (peers->len, ==, 1);
-  g_assert_cmpint (((SynodPeerInfo *) peers->pdata[0])->state, ==, SYNOD_PEER_STATE_UNREACHABLE);
-  g_assert_nonnull (strstr (((SynodPeerInfo *) peers->pdata[0])->last_error, "cluster"));
+  g_assert_cmpint (((SynodPeerInfo *)peers->pdata[0])->state, ==, SYNOD_PEER_STATE_UNREACHABLE);
+  g_assert_nonnull (strstr (((SynodPeerInfo *)peers->pdata[0])->last_error, "cluster"));
   g_assert_false (remote_test_counter_total (ref, &total, &error));
   g_assert_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE);
   peer_free (b);
@@ -588,7 +593,7 @@ static SynodPeerInfo *
 find_info (GPtrArray *peers, guint64 id)
 {
   for (guint i = 0; i < peers->len; i++)
-    if (((SynodPeerInfo *) peers->pdata[i])->peer_id == id)
+    if (((SynodPeerInfo *)peers->pdata[i])->peer_id == id)
       return peers->pdata[i];
   g_error ("peer %016" G_GINT64_MODIFIER "x is not in the table", id);
 }
@@ -628,7 +633,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-#define TRIO_TEST(path, func) g_test_add ("/remote/network/" path, Trio, NULL, trio_setup, func, trio_teardown)
+#define TRIO_TEST(path, func)                                                                      \
+  g_test_add ("/remote/network/" path, Trio, NULL, trio_setup, func, trio_teardown)
   TRIO_TEST ("sync-by-id", test_sync_by_id);
   TRIO_TEST ("async-and-oneway", test_async_and_oneway);
   TRIO_TEST ("service-names", test_service_names);
