@@ -520,7 +520,7 @@ bft_http_cart_parse (const StandardHTTPRequest *request, BftHttpCall *call, GErr
     return refuse (error, 400,
                    _ ("Synod-Request is a request number: decimal, from 1 to 2^53-1, increasing "
                       "per client"));
-  if (call->number != 0 && call->client == 0)
+  if (call->number != 0 && call->client == 0 && !post)
     return refuse (error, 400, _ ("A request number needs a client id (Synod-Client)"));
 
   if (route->html && !post)
