@@ -425,14 +425,8 @@ co_deliver (gpointer instance, SynodCall *call, guint32 envelope_len, const guin
 {
   Coordinator *self = instance;
 
-  if (envelope_len > self->config.max_message_size)
-    {
-      g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                   _ ("A PBFT message of %u bytes is over the service's limit"), envelope_len);
-      return FALSE;
-    }
-  bft_loop_push (self->loop, envelope_val, envelope_len);
-  return TRUE;
+  return bft_loop_deliver (self->loop, self->config.max_message_size, envelope_len, envelope_val,
+                           error);
 }
 
 static gboolean
@@ -440,17 +434,8 @@ co_deliver_many (gpointer instance, SynodCall *call, guint32 envelopes_len,
                  const SynodBftEnvelope *envelopes_val, GError **error)
 {
   Coordinator *self = instance;
-  g_autofree const guint8 **data = g_new (const guint8 *, MAX (envelopes_len, 1));
-  g_autofree gsize *len = g_new (gsize, MAX (envelopes_len, 1));
-  guint n = 0;
 
-  for (guint i = 0; i < envelopes_len; i++)
-    if (envelopes_val[i].len <= self->config.max_message_size)
-      {
-        data[n] = envelopes_val[i].val;
-        len[n++] = envelopes_val[i].len;
-      }
-  bft_loop_push_many (self->loop, n, data, len);
+  bft_loop_deliver_many (self->loop, self->config.max_message_size, envelopes_len, envelopes_val);
   return TRUE;
 }
 

@@ -126,11 +126,51 @@ bft_loop_push_many (BftLoop *loop, guint n, const guint8 *const *data, const gsi
   return queued;
 }
 
-/* One message: see bft_loop_push_many(). */
+/**
+ * bft_loop_deliver:
+ * @max_size: the largest message the state machine takes
+ *
+ * What a `deliver` method does: queues one envelope (see
+ * bft_loop_push_many()), or refuses it when it is over @max_size.
+ *
+ * Returns: %FALSE with %SYNOD_BFT_ERROR_LIMIT for an oversized envelope
+ *   (one dropped because the queue is full is no error: PBFT retransmits)
+ */
 gboolean
-bft_loop_push (BftLoop *loop, const guint8 *data, gsize len)
+bft_loop_deliver (BftLoop *loop, gsize max_size, guint32 len, const guint8 *data, GError **error)
 {
-  return bft_loop_push_many (loop, 1, &data, &len) == 1;
+  gsize size = len;
+
+  if (size > max_size)
+    {
+      g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
+                   _ ("A PBFT message of %u bytes is over the service's limit"), len);
+      return FALSE;
+    }
+  bft_loop_push_many (loop, 1, &data, &size);
+  return TRUE;
+}
+
+/**
+ * bft_loop_deliver_many:
+ *
+ * What a `deliverMany` method does: queues the envelopes that are not over
+ * @max_size, in order, and drops the others.
+ */
+void
+bft_loop_deliver_many (BftLoop *loop, gsize max_size, guint32 n, const SynodBftEnvelope *envelopes)
+{
+  g_autofree const guint8 **data = g_new (const guint8 *, MAX (n, 1));
+  g_autofree gsize *len = g_new (gsize, MAX (n, 1));
+  guint kept = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (envelopes[i].len <= max_size)
+      {
+        data[kept] = envelopes[i].val;
+        len[kept++] = envelopes[i].len;
+      }
+  bft_loop_push_many (loop, kept, data, len);
 }
 
 guint64

@@ -10,6 +10,8 @@
 
 #include <synod.h>
 
+#include "bft.h"
+
 G_BEGIN_DECLS
 
 /* What arrives may wait unprocessed up to these limits; beyond, it is
@@ -26,8 +28,11 @@ typedef void (*BftLoopMessagesFunc) (gpointer owner, GQueue *messages);
 BftLoop *bft_loop_new (const gchar *name, BftLoopMessagesFunc on_messages, gpointer owner);
 void bft_loop_start (BftLoop *loop, GSourceFunc first, gpointer first_data);
 GMainContext *bft_loop_get_context (BftLoop *loop);
-gboolean bft_loop_push (BftLoop *loop, const guint8 *data, gsize len);
 guint bft_loop_push_many (BftLoop *loop, guint n, const guint8 *const *data, const gsize *len);
+gboolean bft_loop_deliver (BftLoop *loop, gsize max_size, guint32 len, const guint8 *data,
+                           GError **error);
+void bft_loop_deliver_many (BftLoop *loop, gsize max_size, guint32 n,
+                            const SynodBftEnvelope *envelopes);
 guint64 bft_loop_get_dropped (BftLoop *loop);
 void bft_loop_invoke (BftLoop *loop, GSourceFunc func, gpointer data, GDestroyNotify destroy);
 gboolean bft_loop_call (BftLoop *loop, GSourceFunc func, gpointer data, gint64 timeout_us,

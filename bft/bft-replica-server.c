@@ -66,6 +66,7 @@ static const gchar *const known_params[] = {
   "fault",
   "view-change-timeout-ms",
   "status-interval-ms",
+  "max-inflight",
   NULL,
 };
 
@@ -305,14 +306,8 @@ rs_deliver (gpointer instance, SynodCall *call, guint32 envelope_len, const guin
 {
   ReplicaServer *self = instance;
 
-  if (envelope_len > self->config.max_message_size)
-    {
-      g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                   _ ("A PBFT message of %u bytes is over the service's limit"), envelope_len);
-      return FALSE;
-    }
-  bft_loop_push (self->loop, envelope_val, envelope_len);
-  return TRUE;
+  return bft_loop_deliver (self->loop, self->config.max_message_size, envelope_len, envelope_val,
+                           error);
 }
 
 static gboolean
@@ -320,17 +315,8 @@ rs_deliver_many (gpointer instance, SynodCall *call, guint32 envelopes_len,
                  const SynodBftEnvelope *envelopes_val, GError **error)
 {
   ReplicaServer *self = instance;
-  g_autofree const guint8 **data = g_new (const guint8 *, MAX (envelopes_len, 1));
-  g_autofree gsize *len = g_new (gsize, MAX (envelopes_len, 1));
-  guint n = 0;
 
-  for (guint i = 0; i < envelopes_len; i++)
-    if (envelopes_val[i].len <= self->config.max_message_size)
-      {
-        data[n] = envelopes_val[i].val;
-        len[n++] = envelopes_val[i].len;
-      }
-  bft_loop_push_many (self->loop, n, data, len);
+  bft_loop_deliver_many (self->loop, self->config.max_message_size, envelopes_len, envelopes_val);
   return TRUE;
 }
 

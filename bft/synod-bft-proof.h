@@ -2,7 +2,7 @@
  *
  * A Coordinator returns each result with a SynodBftProof (bft.idl): the
  * Ed25519 signatures of f+1 replicas (2f+1 for a read-only request) over
- * the 68-byte ReplyStatement of Synod.Pbft {service, replica, client,
+ * the 64-byte ReplyStatement of Synod.Pbft {service, replica, client,
  * number, read_only, SHA-256 of the result}. These helpers build one from
  * the replies the client side gathered, check one (what the synod tool
  * does, and what a browser's script does with WebCrypto), and carry one in
