@@ -131,7 +131,7 @@ services=shop.web
 
 [object www]
 class=Standard.HTTPdaemon;1
-params={'listen': <'127.0.0.1:$((site_port + i))'>, 'root': <'$top/data/site'>, 'mounts': <{'/cart/': 'shop.web'}>, 'workers': <uint32 1>}
+params={'listen': <'127.0.0.1:$((site_port + i))'>, 'root': <'$top/data/site'>, 'mounts': <{'/cart': 'shop.web'}>, 'workers': <uint32 1>}
 services=shop.site
 EOF
   echo "    replica-$i.conf: broker 127.0.0.1:$((peer_port + i)), web site http://127.0.0.1:$((site_port + i))/"

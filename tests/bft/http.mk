@@ -12,3 +12,15 @@ tests_bft_test_bft_http_cart_SOURCES = tests/bft/test-bft-http-cart.c
 tests_bft_test_bft_http_cart_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS)
 tests_bft_test_bft_http_cart_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
 tests_bft_test_bft_http_cart_LDADD = $(BFT_HTTP_LIBS)
+
+# The site end to end: four synodd replicas with the adapter and a web site
+# each, over HTTP.
+check_PROGRAMS += tests/bft/test-bft-site
+TESTS += tests/bft/test-bft-site
+tests_bft_test_bft_site_SOURCES = tests/bft/test-bft-site.c
+tests_bft_test_bft_site_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS) \
+	-DSYNOD_TEST_BUILDDIR=\"$(abs_top_builddir)\" -DSYNOD_TEST_SRCDIR=\"$(abs_top_srcdir)\"
+tests_bft_test_bft_site_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
+tests_bft_test_bft_site_LDADD = tests/bft/libbft-cluster.la $(BFT_HTTP_LIBS)
+EXTRA_tests_bft_test_bft_site_DEPENDENCIES = bft/synod-bft.la services/synodd$(EXEEXT) \
+	httpd/standard-httpdaemon-1.la
