@@ -10,4 +10,5 @@ EXTRA_DIST += \
 	data/site/style.css \
 	data/site/shop.js \
 	data/site/synod-proof.js \
-	data/site/catalog.txt
+	data/site/catalog.txt \
+	data/site/proof-vectors.json

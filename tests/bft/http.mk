@@ -24,3 +24,13 @@ tests_bft_test_bft_site_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
 tests_bft_test_bft_site_LDADD = tests/bft/libbft-cluster.la $(BFT_HTTP_LIBS)
 EXTRA_tests_bft_test_bft_site_DEPENDENCIES = bft/synod-bft.la services/synodd$(EXEEXT) \
 	httpd/standard-httpdaemon-1.la
+
+# The browser's proof checker (data/site/synod-proof.js, under Node.js when
+# it is installed) against the C one, on the same vectors.
+check_PROGRAMS += tests/bft/test-bft-proof-js
+TESTS += tests/bft/test-bft-proof-js
+tests_bft_test_bft_proof_js_SOURCES = tests/bft/test-bft-proof-js.c
+tests_bft_test_bft_proof_js_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS)
+tests_bft_test_bft_proof_js_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
+tests_bft_test_bft_proof_js_LDADD = $(BFT_HTTP_LIBS)
+EXTRA_DIST += tests/bft/proof-vectors.js
