@@ -11,4 +11,5 @@ EXTRA_DIST += \
 	data/site/shop.js \
 	data/site/synod-proof.js \
 	data/site/catalog.txt \
-	data/site/proof-vectors.json
+	data/site/proof-vectors.json \
+	data/site/proof-test.html

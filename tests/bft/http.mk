@@ -34,3 +34,7 @@ tests_bft_test_bft_proof_js_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS)
 tests_bft_test_bft_proof_js_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
 tests_bft_test_bft_proof_js_LDADD = $(BFT_HTTP_LIBS)
 EXTRA_DIST += tests/bft/proof-vectors.js
+
+# The quick start's script (data/bft-site.sh) on free ports.
+dist_check_SCRIPTS += tests/bft/test-bft-site-script.sh
+TESTS += tests/bft/test-bft-site-script.sh
