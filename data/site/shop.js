@@ -174,7 +174,9 @@
         problems.push(site + ': the proven result does not decode');
         continue;
       }
-      if (i > 0) say('This site did not answer; replica site ' + site + ' did. ' + problems.join('; '), 'warn');
+      if (i > 0)
+        say('No proven answer from this site (' + problems.join('; ') + '): replica site ' + site +
+            ' gave one.', 'warn');
       return { result: result, check: check, site: site, status: res.status };
     }
     throw new Error('No replica gave a proven answer: ' + problems.join('; '));

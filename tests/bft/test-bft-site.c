@@ -164,7 +164,8 @@ member_str (Http *h, const gchar *name)
 
 typedef struct
 {
-  gint lying_site; /* the replica whose site lies, -1 for none */
+  gint lying_site;                /* the replica whose site lies, -1 for none */
+  guint16 ports[BFT_CLUSTER_MAX]; /* the sites' ports, 0: the kernel's choice */
 } SiteOptions;
 
 static void
@@ -176,12 +177,19 @@ configure_site (GKeyFile *kf, guint replica, gpointer data)
   g_autofree gchar *catalog = g_build_filename (root, "catalog.txt", NULL);
   g_autofree gchar *cart = NULL, *www = NULL, *site = NULL;
 
-  cart = g_strdup_printf ("{'service': <'shop'>, 'replica': <uint32 %u>, 'catalog': <'%s'>%s}",
-                          replica, catalog,
-                          so && so->lying_site == (gint)replica ? ", 'fault': <'lying'>" : "");
-  www = g_strdup_printf ("{'listen': <'127.0.0.1:0'>, 'root': <'%s'>, "
+  g_autoptr (GString) sites = g_string_new (NULL);
+
+  for (guint i = 0; so->ports[0] && i < BFT_CLUSTER_MAX && so->ports[i]; i++)
+    g_string_append_printf (sites, "%s'http://127.0.0.1:%u'", i ? ", " : ", 'sites': <[",
+                            so->ports[i]);
+  if (sites->len)
+    g_string_append (sites, "]>");
+  cart = g_strdup_printf (
+      "{'service': <'shop'>, 'replica': <uint32 %u>, 'catalog': <'%s'>%s%s}", replica, catalog,
+      so->lying_site == (gint)replica ? ", 'fault': <'lying'>" : "", sites->str);
+  www = g_strdup_printf ("{'listen': <'127.0.0.1:%u'>, 'root': <'%s'>, "
                          "'mounts': <{'/cart': 'shop.web'}>, 'workers': <uint32 1>}",
-                         root);
+                         so->ports[replica], root);
   site = g_strdup_printf ("bft.shop.site.%u", replica);
   g_key_file_set_string (kf, "synodd", "class-path", classes);
   g_key_file_set_string (kf, "object cart", "class", "Synod.Bft.HTTPcart;1");
@@ -211,14 +219,17 @@ site_free (Site *s)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Site, site_free)
 
 static Site *
-site_start (const gchar *replica_fault, guint faulty, gint lying_site)
+site_start_with (const gchar *replica_fault, guint faulty, gint lying_site, const guint16 *ports)
 {
   static SiteOptions so;
   BftClusterOptions o;
   g_autoptr (GError) error = NULL;
   Site *s = g_new0 (Site, 1);
 
+  memset (&so, 0, sizeof so);
   so.lying_site = lying_site;
+  for (guint i = 0; ports && ports[i]; i++)
+    so.ports[i] = ports[i];
   bft_cluster_options_init (&o);
   o.state_variable = "Synod.ShoppingCart";
   o.configure = configure_site;
@@ -243,6 +254,12 @@ site_start (const gchar *replica_fault, guint faulty, gint lying_site)
   s->client_text = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", s->client);
   s->number = (guint64)g_get_real_time ();
   return s;
+}
+
+static Site *
+site_start (const gchar *replica_fault, guint faulty, gint lying_site)
+{
+  return site_start_with (replica_fault, faulty, lying_site, NULL);
 }
 
 /* The decoded proven value of an API answer. */
@@ -612,6 +629,129 @@ test_byzantine (void)
   }
 }
 
+/* ---- a real browser, when one is installed ---- */
+
+static gchar *
+find_browser (void)
+{
+  static const gchar *const names[] = { "chromium", "chromium-browser", "google-chrome", NULL };
+
+  for (guint i = 0; names[i]; i++)
+    {
+      gchar *path = g_find_program_in_path (names[i]);
+
+      if (path)
+        return path;
+    }
+  return NULL;
+}
+
+/* The page as the browser's DOM has it once its scripts ran. The browser
+ * may reach loopback only: every other name fails to resolve and every
+ * other address goes to a proxy that is not there. */
+static gchar *
+browser_dump (const gchar *browser, const gchar *profile, guint16 port, const gchar *path)
+{
+  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
+  g_autofree gchar *dir = g_strdup_printf ("--user-data-dir=%s", profile);
+  const gchar *argv[] = {
+    "timeout",
+    "120",
+    browser,
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--proxy-server=http://127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    dir,
+    "--dump-dom",
+    "--virtual-time-budget=30000",
+    url,
+    NULL,
+  };
+  g_autoptr (GError) error = NULL;
+  gchar *out = NULL;
+  gint status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (gchar **)argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+static guint16
+free_port (void)
+{
+  g_autoptr (GSocket) sock
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (sock, any, FALSE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+test_browser (void)
+{
+  g_autofree gchar *browser = find_browser ();
+  g_autofree gchar *profile = NULL, *vectors = NULL, *shop = NULL, *liar = NULL;
+  g_autoptr (Site) s = NULL;
+  g_autoptr (GError) error = NULL;
+  guint16 ports[BFT_CLUSTER_MAX + 1] = { 0 };
+
+  g_test_summary ("A real browser (headless Chromium, when installed): the proof test page "
+                  "agrees with the C checker on every vector; the shop's page shows the "
+                  "catalog and the cart, each verified by replicas; loaded from a lying "
+                  "replica's site, the page rejects that site's answers and gets proven ones "
+                  "from another replica's site.");
+  if (browser == NULL)
+    {
+      g_test_skip ("no chromium installed (the browser test is optional)");
+      return;
+    }
+  /* The page retries at the sites it is told of: their ports are chosen
+   * (by the kernel) before the daemons start. */
+  for (guint i = 0; i < 4; i++)
+    ports[i] = free_port ();
+  s = site_start_with (NULL, 0, 1, ports);
+  profile = g_dir_make_tmp ("synod-browser-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  vectors = browser_dump (browser, profile, s->ports[0], "/proof-test.html");
+  g_assert_nonnull (strstr (vectors, "PASS: all "));
+
+  shop = browser_dump (browser, profile, s->ports[0], "/");
+  g_assert_nonnull (strstr (shop, "<td>umbrella</td>"));
+  g_assert_nonnull (strstr (shop, "verified by replicas "));
+  g_assert_null (strstr (shop, "NOT verified"));
+
+  liar = browser_dump (browser, profile, s->ports[1], "/");
+  g_assert_nonnull (strstr (liar, "NOT verified (the proof is for another result)"));
+  g_assert_nonnull (strstr (liar, "<td>umbrella</td><td>Folding umbrella, survives one Byzantine "
+                                  "storm</td><td class=\"num\">14.00</td>"));
+  {
+    g_autofree gchar *retried
+        = g_strdup_printf ("at http://127.0.0.1:%u: <strong>verified by", s->ports[2]);
+
+    g_assert_nonnull (strstr (liar, retried));
+  }
+  {
+    g_autofree gchar *cmd = g_strdup_printf ("rm -rf '%s'", profile);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -621,5 +761,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/site/forms-and-hostile", test_forms_and_hostile);
   g_test_add_func ("/bft/site/kill-primary", test_kill_replica);
   g_test_add_func ("/bft/site/byzantine", test_byzantine);
+  g_test_add_func ("/bft/site/browser", test_browser);
   return g_test_run ();
 }
