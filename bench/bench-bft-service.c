@@ -46,8 +46,8 @@ worker_run (gpointer data)
   memset (value, 'v', sizeof value);
   while (g_get_monotonic_time () < w->deadline)
     {
-      g_autofree gchar *key = g_strdup_printf ("k%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
-                                               w->client, number % 64);
+      g_autofree gchar *key
+          = g_strdup_printf ("k%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT, w->client, number % 64);
       g_autoptr (GBytes) op = synod_key_value_op_put (key, value, sizeof value);
       SynodBftRequest req = { .client = w->client, .number = ++number };
       g_auto (SynodBftResult) result = { 0 };
@@ -117,8 +117,8 @@ typedef struct
 } Figures;
 
 static Figures
-run (SynodBroker *broker, const gchar *const *names, guint n_names, guint clients,
-     gdouble seconds, GPid *pids, guint n_pids)
+run (SynodBroker *broker, const gchar *const *names, guint n_names, guint clients, gdouble seconds,
+     GPid *pids, guint n_pids)
 {
   g_autofree Worker *workers = g_new0 (Worker, clients);
   g_autofree GThread **threads = g_new0 (GThread *, clients);
@@ -180,7 +180,7 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("— BFT service vs unreplicated");
   g_autoptr (GError) error = NULL;
   g_autoptr (BftCluster) cluster = NULL;
-  g_autoptr (BftTestDaemon) single = NULL;
+  g_autoptr (SynodTestDaemon) single = NULL;
   g_autofree gchar *single_conf = NULL, *single_state = NULL, *unreplicated = NULL;
   g_autofree gchar *clients_text = NULL;
   g_auto (GStrv) client_list = NULL;
@@ -196,8 +196,7 @@ main (int argc, char **argv)
     { "clients", 'c', 0, G_OPTION_ARG_STRING, &clients_text,
       "Client threads, comma-separated (1,16,64)", "LIST" },
     { "sync", 0, 0, G_OPTION_ARG_NONE, &sync, "fsync every LMDB commit", NULL },
-    { "no-sign-replies", 0, 0, G_OPTION_ARG_NONE, &no_sign, "Replicas do not sign replies",
-      NULL },
+    { "no-sign-replies", 0, 0, G_OPTION_ARG_NONE, &no_sign, "Replicas do not sign replies", NULL },
     { "max-batch", 0, 0, G_OPTION_ARG_INT, &max_batch, "Requests per batch (64)", "N" },
     { NULL },
   };
@@ -227,27 +226,30 @@ main (int argc, char **argv)
     {
       names_store[i] = synod_bft_client_name (o.service, i);
       bft_names[i] = names_store[i];
-      bft_pids[i] = bft_test_daemon_get_pid (cluster->daemons[i]);
+      bft_pids[i] = synod_test_daemon_get_pid (cluster->daemons[i]);
     }
 
   /* The fifth daemon: the same state variable, one object, no replication. */
   single_conf = bft_cluster_write_unreplicated_config (cluster, &error);
   single_state = g_strdup_printf ("%s/peer-unreplicated", cluster->dir);
-  if (single_conf != NULL)
+  if (single_conf != NULL && g_mkdir_with_parents (single_state, 0700) == 0)
     {
-      BftTestDaemonOptions dopt = { .state_dir = single_state, .config_file = single_conf };
+      SynodTestDaemonOptions dopt;
 
-      single = bft_test_daemon_start (&dopt, &error);
+      synod_test_daemon_options_init (&dopt);
+      dopt.state_dir = single_state;
+      dopt.config_file = single_conf;
+      single = synod_test_daemon_start (&dopt, &error);
     }
   if (single == NULL
-      || !synod_network_add_peer (cluster->network, bft_test_daemon_get_address (single), &error)
+      || !synod_network_add_peer (cluster->network, synod_test_daemon_get_address (single), &error)
       || !synod_network_wait_peers (cluster->network, cluster->n + 1, 10000))
     {
       g_printerr ("bench-bft-service: the unreplicated peer: %s\n",
                   error ? error->message : "did not connect");
       return 1;
     }
-  single_pid = bft_test_daemon_get_pid (single);
+  single_pid = synod_test_daemon_get_pid (single);
   unreplicated = g_strdup_printf ("bft.%s.unreplicated", o.service);
 
   g_print ("bench-bft-service: %u synodd replicas (f=%u, replies %s, LMDB %s, batches up to %d) "

@@ -92,14 +92,12 @@ bench_bench_http_peer_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_L
 # A BFT service on four synodd daemons against the same state variable
 # served unreplicated by a fifth, all over loopback: `make bench-bft-service`.
 noinst_PROGRAMS += bench/bench-bft-service
-bench_bench_bft_service_SOURCES = bench/bench-bft-service.c \
-	tests/bft/bft-test-daemon.c tests/bft/bft-test-daemon.h \
-	tests/bft/bft-cluster.c tests/bft/bft-cluster.h
-bench_bench_bft_service_CPPFLAGS = $(BFT_CPPFLAGS) -I$(top_srcdir)/tests/bft
+bench_bench_bft_service_SOURCES = bench/bench-bft-service.c
+bench_bench_bft_service_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 bench_bench_bft_service_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(LMDB_CFLAGS)
-bench_bench_bft_service_LDADD = $(BFT_LIBS)
+bench_bench_bft_service_LDADD = tests/bft/libbft-cluster.la $(BFT_LIBS)
 BENCH_BFT_SERVICE_ARGS ?=
 bench-bft-service: bench/bench-bft-service$(EXEEXT) bft/synod-bft.la services/synodd$(EXEEXT)
-	$(AM_V_at)SYNOD_TOP_BUILDDIR=$(abs_top_builddir) ./bench/bench-bft-service $(BENCH_BFT_SERVICE_ARGS)
+	$(AM_V_at)./bench/bench-bft-service $(BENCH_BFT_SERVICE_ARGS)
 .PHONY: bench-bft-service

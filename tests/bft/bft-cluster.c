@@ -28,10 +28,9 @@ bft_cluster_plugin_path (void)
   if (path == NULL)
     {
       const gchar *env = g_getenv ("SYNOD_TEST_BFT_PLUGIN");
-      const gchar *top = g_getenv ("SYNOD_TOP_BUILDDIR");
 
       path = env ? g_strdup (env)
-                 : g_build_filename (top ? top : ".", "bft", ".libs", "synod-bft.so", NULL);
+                 : g_build_filename (SYNOD_TEST_BUILDDIR, "bft", ".libs", "synod-bft.so", NULL);
     }
   return path;
 }
@@ -119,8 +118,8 @@ peers_of (BftCluster *c, guint except)
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
 
   for (guint i = 0; i < c->n; i++)
-    if (i != except && c->daemons[i] && bft_test_daemon_get_address (c->daemons[i]))
-      g_strv_builder_add (b, bft_test_daemon_get_address (c->daemons[i]));
+    if (i != except && c->daemons[i] && synod_test_daemon_get_address (c->daemons[i]))
+      g_strv_builder_add (b, synod_test_daemon_get_address (c->daemons[i]));
   return g_strv_builder_end (b);
 }
 
@@ -157,14 +156,21 @@ bft_cluster_start (const BftClusterOptions *options, GError **error)
       g_autofree gchar *config = write_config (c, i, error);
       g_autofree gchar *state = g_strdup_printf ("%s/peer-%u", c->dir, i);
       g_auto (GStrv) peers = peers_of (c, i);
-      BftTestDaemonOptions o = { 0 };
+      SynodTestDaemonOptions o;
 
       if (config == NULL)
         return NULL;
+      /* Its log goes there, so it must exist first. */
+      if (g_mkdir_with_parents (state, 0700) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", state);
+          return NULL;
+        }
+      synod_test_daemon_options_init (&o);
       o.state_dir = state;
       o.config_file = config;
       o.peers = (const gchar *const *)peers;
-      c->daemons[i] = bft_test_daemon_start (&o, error);
+      c->daemons[i] = synod_test_daemon_start (&o, error);
       if (c->daemons[i] == NULL)
         return NULL;
     }
@@ -201,10 +207,10 @@ bft_cluster_free (BftCluster *c)
   g_clear_pointer (&c->network, synod_network_free);
   g_clear_pointer (&c->broker, synod_broker_unref);
   for (guint i = 0; i < c->n; i++)
-    g_clear_pointer (&c->daemons[i], bft_test_daemon_free);
+    g_clear_pointer (&c->daemons[i], synod_test_daemon_free);
   g_clear_pointer (&c->public_keys, synod_bft_keys_unref);
   if (c->dir && g_getenv ("SYNOD_TEST_KEEP") == NULL)
-    bft_test_remove_tree (c->dir);
+    synod_test_remove_tree (c->dir);
   g_free (c->dir);
   g_free (c->keys_dir);
   g_free (c);
@@ -243,7 +249,7 @@ bft_cluster_wait_ready (BftCluster *c, guint timeout_ms, GError **error)
 
   for (guint i = 0; i < c->n; i++)
     {
-      if (c->daemons[i] == NULL || !bft_test_daemon_is_running (c->daemons[i]))
+      if (c->daemons[i] == NULL || !synod_test_daemon_is_running (c->daemons[i]))
         continue;
       for (;;)
         {
@@ -298,7 +304,7 @@ bft_cluster_issue (BftCluster *c, guint coordinator, guint64 client, guint64 num
 gboolean
 bft_cluster_kill (BftCluster *c, guint replica, int signal_number)
 {
-  return bft_test_daemon_stop (c->daemons[replica], signal_number, 5000);
+  return synod_test_daemon_stop (c->daemons[replica], signal_number, 5000, NULL);
 }
 
 gboolean
@@ -306,5 +312,7 @@ bft_cluster_restart (BftCluster *c, guint replica, GError **error)
 {
   g_auto (GStrv) peers = peers_of (c, replica);
 
-  return bft_test_daemon_restart (c->daemons[replica], (const gchar *const *)peers, error);
+  /* Every other daemon, also those started after this one. */
+  synod_test_daemon_set_peers (c->daemons[replica], (const gchar *const *)peers);
+  return synod_test_daemon_restart (c->daemons[replica], error);
 }

@@ -1,12 +1,18 @@
 /* bft-cluster.h — a BFT service on four (3f+1) real synodd daemons on
  * loopback, each with its ReplicaServer and Coordinator from a
  * configuration file, and a client side (a broker and network in the test
- * process) that calls the Coordinators and checks proofs. */
+ * process) that calls the Coordinators and checks proofs.
+ *
+ * The daemons are those of tests/common/synod-test-daemon.h (kernel-chosen
+ * port, readiness on --ready-fd, dying with the test, log in the state
+ * directory); what this adds is the BFT part: keys, configuration files,
+ * waiting for the objects and talking to them. */
 #pragma once
 
 #include <synod.h>
 
-#include "bft-test-daemon.h"
+#include "synod-bft.h"
+#include "synod-test-daemon.h"
 #include "synod-bft.h"
 
 G_BEGIN_DECLS
@@ -34,7 +40,7 @@ typedef struct
   gchar *dir;
   gchar *keys_dir;
   SynodBftKeys *public_keys;
-  BftTestDaemon *daemons[BFT_CLUSTER_MAX];
+  SynodTestDaemon *daemons[BFT_CLUSTER_MAX];
   SynodBroker *broker;
   SynodNetwork *network;
 } BftCluster;

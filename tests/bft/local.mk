@@ -1,6 +1,6 @@
 # Tests of bft (included from tests/local.mk).
 
-BFT_TESTS_CPPFLAGS = $(BFT_CPPFLAGS) -I$(top_srcdir)/tests/bft
+BFT_TESTS_CPPFLAGS = $(BFT_CPPFLAGS) -I$(top_srcdir)/tests/bft -I$(top_srcdir)/tests/common
 BFT_TESTS_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
 
 # The simulator and the linearizability checker, shared by the tests, the
@@ -87,14 +87,14 @@ soak-bft: tests/bft/test-pbft-sim$(EXEEXT)
 .PHONY: soak-bft
 
 # The BFT service on real synodd daemons (ReplicaServer and Coordinator
-# from the synod-bft plugin). Long soaks: `make soak-bft-service`.
+# from the synod-bft plugin), started by the shared daemon helper
+# (tests/common/synod-test-daemon.h); the benchmark links it too.
 check_LTLIBRARIES += tests/bft/libbft-cluster.la
-tests_bft_libbft_cluster_la_SOURCES = \
-	tests/bft/bft-test-daemon.c tests/bft/bft-test-daemon.h \
-	tests/bft/bft-cluster.c tests/bft/bft-cluster.h
-tests_bft_libbft_cluster_la_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_libbft_cluster_la_SOURCES = tests/bft/bft-cluster.c tests/bft/bft-cluster.h
+tests_bft_libbft_cluster_la_CPPFLAGS = $(BFT_TESTS_CPPFLAGS) \
+	-DSYNOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
 tests_bft_libbft_cluster_la_CFLAGS = $(BFT_TESTS_CFLAGS)
-tests_bft_libbft_cluster_la_LIBADD = $(BFT_LIBS)
+tests_bft_libbft_cluster_la_LIBADD = tests/common/libsynod-test-daemon.la $(BFT_LIBS)
 
 check_PROGRAMS += tests/bft/test-bft-service
 TESTS += tests/bft/test-bft-service

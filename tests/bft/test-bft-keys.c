@@ -6,8 +6,8 @@
 
 #include <glib/gstdio.h>
 
-#include "bft-test-daemon.h"
 #include "synod-bft.h"
+#include "synod-test-daemon.h"
 
 typedef struct
 {
@@ -36,7 +36,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  bft_test_remove_tree (f->dir);
+  synod_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->keys);
 }
