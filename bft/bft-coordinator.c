@@ -155,9 +155,15 @@ on_done (Coordinator *self, SynodPbftOutput *o)
   gboolean built;
 
   /* The proof is built (and each reply checked against the result) before
-   * the lock: the replies belong to this thread's output. */
-  built = synod_bft_proof_build (self->config.service, o->client, o->number, o->read_only,
-                                 o->result, o->proof, &proof, &error);
+   * the lock: the replies belong to this thread's output. A service whose
+   * replicas do not sign replies (keys made with --no-sign-replies) has
+   * only the MACs this side checked: its proofs carry no signature, which
+   * no checker accepts, and the result is still the one f+1 replicas gave. */
+  g_autoptr (GPtrArray) none = g_ptr_array_new ();
+
+  built
+      = synod_bft_proof_build (self->config.service, o->client, o->number, o->read_only, o->result,
+                               self->config.sign_replies ? o->proof : none, &proof, &error);
   g_mutex_lock (&self->lock);
   p = g_hash_table_lookup (self->pending, &o->client);
   if (p != NULL && p->number == o->number)

@@ -60,6 +60,8 @@ write_config (BftCluster *c, guint i, GError **error)
   g_variant_builder_add (&b, "{sv}", "status-interval-ms", g_variant_new_uint32 (100));
   if (c->options.max_batch)
     g_variant_builder_add (&b, "{sv}", "max-batch", g_variant_new_uint32 (c->options.max_batch));
+  /* The default, given explicitly: every documented parameter is taken. */
+  g_variant_builder_add (&b, "{sv}", "max-inflight", g_variant_new_uint32 (4));
   if (c->options.faults[i])
     g_variant_builder_add (&b, "{sv}", "fault", g_variant_new_string (c->options.faults[i]));
   rp = g_variant_ref_sink (g_variant_builder_end (&b));

@@ -6,8 +6,9 @@
 
 #include <glib/gstdio.h>
 
-#include "bft-test-daemon.h"
+#include "pbft-wire.h"
 #include "synod-bft.h"
+#include "synod-test-daemon.h"
 
 typedef struct
 {
@@ -36,7 +37,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  bft_test_remove_tree (f->dir);
+  synod_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->keys);
 }
@@ -261,6 +262,103 @@ test_proof_header (void)
 }
 
 static void
+put_be (guint8 *at, guint64 value, guint bytes)
+{
+  for (guint i = 0; i < bytes; i++)
+    at[i] = (guint8)(value >> (8 * (bytes - 1 - i)));
+}
+
+static void
+test_proof_layout (Fixture *f, gconstpointer data)
+{
+  static const guint8 value[] = "a result";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SynodBftKeys) pub = load (f, "public", &error);
+  guint64 service = synod_bft_keys_get_service_id (pub);
+  SynodBftProof proof = { .service = service, .client = 0x0102030405060708, .number = 42 };
+  g_autoptr (GBytes) encoded = NULL;
+  const guint8 *p;
+  gsize len;
+  guint8 digest[32];
+
+  g_test_summary ("The proof and the signed reply statement are laid out byte for byte as "
+                  "docs/bft.md says: a 64-byte big-endian statement that replicas' keys sign "
+                  "and the checker accepts, and a proof of 64 + 72 bytes per signature.");
+  g_assert_no_error (error);
+  synod_pbft_sha256 (value, sizeof value, digest);
+  memcpy (proof.result_digest, digest, 32);
+  proof.signatures.len = 2;
+  proof.signatures.val = g_new0 (SynodBftReplySignature, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      guint32 replica = 1 + 2 * i; /* replicas 1 and 3 */
+      g_autofree gchar *dir = g_strdup_printf ("replica-%u", replica);
+      g_autoptr (SynodBftKeys) keys = load (f, dir, &error);
+      g_autoptr (SynodPbftKeyring) ring = synod_bft_keys_new_keyring (keys, &error);
+      SynodPbftReplyStatement st = {
+        .service = service, .replica = replica, .client = proof.client, .number = proof.number
+      };
+      g_autoptr (GBytes) statement = NULL;
+      guint8 hand[64];
+
+      g_assert_no_error (error);
+      /* The statement by hand, as a browser's DataView builds it. */
+      put_be (hand, service, 8);
+      put_be (hand + 8, replica, 4);
+      put_be (hand + 12, proof.client, 8);
+      put_be (hand + 20, proof.number, 8);
+      put_be (hand + 28, 0, 4); /* read_only */
+      memcpy (hand + 32, digest, 32);
+      memcpy (st.result_digest, digest, 32);
+      statement = pbft_encode (&synod_pbft_reply_statement_desc, &st, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (g_bytes_get_data (statement, NULL), g_bytes_get_size (statement), hand,
+                       sizeof hand);
+      g_assert_true (
+          synod_pbft_keyring_sign (ring, hand, sizeof hand, proof.signatures.val[i].signature));
+      proof.signatures.val[i].replica = replica;
+      proof.signatures.val[i].evidence.scheme = SYNOD_BFT_PROOF_REPLY_SIGNATURE;
+    }
+  g_assert_true (synod_bft_proof_verify (pub, &proof, proof.client, proof.number, value,
+                                         sizeof value, &error));
+  g_assert_no_error (error);
+
+  encoded = synod_value_encode (&synod_bft_proof_desc, &proof, &error);
+  g_assert_no_error (error);
+  p = g_bytes_get_data (encoded, &len);
+  g_assert_cmpuint (len, ==, 64 + 72 * 2);
+  {
+    guint8 head[64];
+
+    put_be (head, service, 8);
+    put_be (head + 8, proof.client, 8);
+    put_be (head + 16, proof.number, 8);
+    put_be (head + 24, 0, 4);
+    memcpy (head + 28, digest, 32);
+    put_be (head + 60, 2, 4);
+    g_assert_cmpmem (p, 64, head, 64);
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      const guint8 *sig = p + 64 + 72 * i;
+      guint8 replica[4], scheme[4];
+
+      put_be (replica, proof.signatures.val[i].replica, 4);
+      put_be (scheme, SYNOD_BFT_PROOF_REPLY_SIGNATURE, 4);
+      g_assert_cmpmem (sig, 4, replica, 4);
+      g_assert_cmpmem (sig + 4, 64, proof.signatures.val[i].signature, 64);
+      g_assert_cmpmem (sig + 68, 4, scheme, 4);
+    }
+  /* One signature is not enough for f = 1. */
+  proof.signatures.len = 1;
+  g_assert_false (synod_bft_proof_verify (pub, &proof, proof.client, proof.number, value,
+                                          sizeof value, &error));
+  g_assert_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BAD_PROOF);
+  proof.signatures.len = 2;
+  synod_bft_proof_clear (&proof);
+}
+
+static void
 test_fault_syntax (void)
 {
   static const struct
@@ -325,6 +423,8 @@ main (int argc, char **argv)
   g_test_add ("/bft/keys/keygen-refuses", Fixture, NULL, fixture_set_up, test_keygen_refuses,
               fixture_tear_down);
   g_test_add_func ("/bft/proof/header", test_proof_header);
+  g_test_add ("/bft/proof/layout", Fixture, NULL, fixture_set_up, test_proof_layout,
+              fixture_tear_down);
   g_test_add_func ("/bft/fault/syntax", test_fault_syntax);
   return g_test_run ();
 }

@@ -418,6 +418,43 @@ test_state_transfer (void)
   wait_converged (c, skip);
 }
 
+static void
+test_mac_only_replies (void)
+{
+  BftClusterOptions o;
+  g_autoptr (BftCluster) c = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 last = 0;
+
+  g_test_summary ("A service whose keys say replies are not signed (--no-sign-replies) "
+                  "answers through every coordinator with the result f+1 replicas gave and a "
+                  "proof without signatures, which the checker refuses.");
+  bft_cluster_options_init (&o);
+  o.no_sign_replies = TRUE;
+  c = bft_cluster_start (&o, &error);
+  g_assert_no_error (error);
+  for (guint j = 0; j < c->n; j++)
+    {
+      g_autoptr (SynodRef) ref = bft_cluster_coordinator (c, j);
+      g_autoptr (GBytes) op = synod_counter_op_add (2);
+      SynodBftRequest req = { .client = 60 + j, .number = 1 };
+      g_auto (SynodBftResult) r = { 0 };
+
+      req.operation.len = g_bytes_get_size (op);
+      req.operation.val = (guint8 *)g_bytes_get_data (op, NULL);
+      g_assert_true (synod_bft_coordinator_issue_request (ref, &req, &r, &error));
+      g_assert_no_error (error);
+      last += 2;
+      g_assert_cmpint (counter_value (&r), ==, last);
+      g_assert_cmpuint (r.proof.signatures.len, ==, 0);
+      g_assert_cmpuint (r.proof.client, ==, req.client);
+      g_assert_false (synod_bft_proof_verify (c->public_keys, &r.proof, req.client, req.number,
+                                              r.value.val, r.value.len, &error));
+      g_assert_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BAD_PROOF);
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -436,5 +473,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/service/durability/restart-all", test_restart_all);
   g_test_add_func ("/bft/service/exactly-once/retry-elsewhere", test_retry_elsewhere);
   g_test_add_func ("/bft/service/state-transfer", test_state_transfer);
+  g_test_add_func ("/bft/service/mac-only-replies", test_mac_only_replies);
   return g_test_run ();
 }
