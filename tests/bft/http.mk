@@ -38,3 +38,23 @@ EXTRA_DIST += tests/bft/proof-vectors.js
 # The quick start's script (data/bft-site.sh) on free ports.
 dist_check_SCRIPTS += tests/bft/test-bft-site-script.sh
 TESTS += tests/bft/test-bft-site-script.sh
+
+# The adapter's request parsing as a libFuzzer target; its seeds replay in
+# every build.
+check_PROGRAMS += tests/bft/test-fuzz-http-cart-corpus
+TESTS += tests/bft/test-fuzz-http-cart-corpus
+tests_bft_test_fuzz_http_cart_corpus_SOURCES = tests/bft/fuzz-http-cart.c
+tests_bft_test_fuzz_http_cart_corpus_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS)
+tests_bft_test_fuzz_http_cart_corpus_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
+tests_bft_test_fuzz_http_cart_corpus_LDADD = $(BFT_HTTP_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz-http-cart
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/bft/fuzz-http-cart
+FUZZ_TARGETS += tests/bft/fuzz-http-cart
+tests_bft_fuzz_http_cart_SOURCES = tests/bft/fuzz-http-cart.c
+tests_bft_fuzz_http_cart_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS) -DSYNOD_FUZZING=1
+tests_bft_fuzz_http_cart_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS) -fsanitize=fuzzer
+tests_bft_fuzz_http_cart_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_bft_fuzz_http_cart_LDADD = $(BFT_HTTP_LIBS)
+endif
