@@ -33,7 +33,7 @@ tests_bft_test_bft_proof_js_SOURCES = tests/bft/test-bft-proof-js.c
 tests_bft_test_bft_proof_js_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS)
 tests_bft_test_bft_proof_js_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
 tests_bft_test_bft_proof_js_LDADD = $(BFT_HTTP_LIBS)
-EXTRA_DIST += tests/bft/proof-vectors.js
+EXTRA_DIST += tests/bft/proof-vectors.js tests/bft/browser-shop.js
 
 # The quick start's script (data/bft-site.sh) on free ports.
 dist_check_SCRIPTS += tests/bft/test-bft-site-script.sh

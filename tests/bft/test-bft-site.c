@@ -700,6 +700,94 @@ free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+/* The option that gives this node a WebSocket client, or NULL when it has
+ * none. */
+static const gchar *
+node_websocket_option (const gchar *node)
+{
+  static const gchar *const options[] = { "--no-warnings", "--experimental-websocket" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    {
+      const gchar *argv[] = { node, options[i], "-e",
+                              "process.exit(typeof WebSocket === 'function' ? 0 : 3)", NULL };
+      gint status = -1;
+
+      if (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                        NULL, &status, NULL)
+          && g_spawn_check_wait_status (status, NULL))
+        return options[i];
+    }
+  return NULL;
+}
+
+/* Clicks through the shop in the browser (tests/bft/browser-shop.js over
+ * the DevTools protocol, when Node.js can speak it). */
+static void
+shop_in_browser (const gchar *browser, const gchar *profile, guint16 site)
+{
+  g_autofree gchar *node = g_find_program_in_path ("node");
+  g_autofree gchar *runner
+      = g_build_filename (SYNOD_TEST_SRCDIR, "tests", "bft", "browser-shop.js", NULL);
+  g_autofree gchar *debug = NULL, *port_text = NULL, *url = NULL, *dir = NULL, *out = NULL;
+  g_autofree gchar *err = NULL;
+  g_autoptr (GSubprocess) chromium = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  const gchar *option = node ? node_websocket_option (node) : NULL;
+  JsonObject *o, *adds, *order;
+  JsonArray *proofs;
+  guint16 port;
+  gint status = -1;
+
+  if (option == NULL)
+    {
+      g_test_message ("no Node.js with a WebSocket client: the shop is not clicked through");
+      return;
+    }
+  port = free_port ();
+  debug = g_strdup_printf ("--remote-debugging-port=%u", port);
+  dir = g_strdup_printf ("--user-data-dir=%s", profile);
+  chromium = g_subprocess_new (
+      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, browser,
+      "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-default-apps", "--no-first-run",
+      "--proxy-server=http://127.0.0.1:9",
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", dir, debug, "about:blank", NULL);
+  g_assert_no_error (error);
+  port_text = g_strdup_printf ("%u", port);
+  url = g_strdup_printf ("http://127.0.0.1:%u/", site);
+  {
+    const gchar *argv[] = { "timeout", "120", node, option, runner, port_text, url, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                                 &err, &status, &error));
+  }
+  g_subprocess_force_exit (chromium);
+  g_subprocess_wait (chromium, NULL, NULL);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", runner, err);
+  g_test_message ("the page showed: %s", out);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  o = json_node_get_object (json_parser_get_root (parser));
+  adds = json_object_get_object_member (o, "afterAdds");
+  g_assert_cmpstr (json_object_get_string_member (adds, "summary"), ==, "3 items, total 7.65");
+  g_assert_true (
+      g_str_has_prefix (json_object_get_string_member (adds, "badge"), "verified by replicas "));
+  g_assert_cmpstr (json_object_get_string_member (o, "cart"), ==, "apple 1, tea 2");
+  g_assert_cmpstr (json_object_get_string_member (o, "afterRemove"), ==, "tea 2");
+  order = json_object_get_object_member (o, "order");
+  g_assert_cmpstr (json_object_get_string_member (order, "total"), ==, "7.20");
+  g_assert_nonnull (strstr (json_object_get_string_member (order, "notice"),
+                            json_object_get_string_member (order, "number")));
+  proofs = json_object_get_array_member (o, "proofs");
+  g_assert_cmpuint (json_array_get_length (proofs), ==,
+                    3); /* the cart page: read, remove, check out */
+  for (guint i = 0; i < json_array_get_length (proofs); i++)
+    g_assert_nonnull (strstr (json_array_get_string_element (proofs, i), "verified by replicas "));
+}
+
 static void
 test_browser (void)
 {
@@ -711,7 +799,8 @@ test_browser (void)
 
   g_test_summary ("A real browser (headless Chromium, when installed): the proof test page "
                   "agrees with the C checker on every vector; the shop's page shows the "
-                  "catalog and the cart, each verified by replicas; loaded from a lying "
+                  "catalog and the cart, each verified by replicas, and a click-through (add, "
+                  "remove, check out) sees every answer verified; loaded from a lying "
                   "replica's site, the page rejects that site's answers and gets proven ones "
                   "from another replica's site.");
   if (browser == NULL)
@@ -745,6 +834,7 @@ test_browser (void)
 
     g_assert_nonnull (strstr (liar, retried));
   }
+  shop_in_browser (browser, profile, s->ports[0]);
   {
     g_autofree gchar *cmd = g_strdup_printf ("rm -rf '%s'", profile);
 
