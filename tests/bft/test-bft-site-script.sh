@@ -28,11 +28,13 @@ fail() {
   exit 1
 }
 
-# Four free web ports and four free broker ports, away from the defaults.
+# Four free web ports and four free broker ports, away from the defaults
+# and below the kernel's ephemeral range (32768 and up), so that no
+# outgoing connection takes one between the check and the daemons' bind.
 attempt=0
 while :; do
   attempt=$((attempt + 1))
-  base=$(( 20000 + ($$ * 7 + attempt * 131) % 20000 ))
+  base=$(( 20000 + ($$ * 7 + attempt * 131) % 12000 ))
   rm -rf "$work/site"
   SITE_PORT=$base PEER_PORT=$((base + 10)) SYNOD_SITE_DIR=$work/site SYNOD_SITE_WAIT=60 \
     "$top/data/bft-site.sh" "$build" >"$out" 2>&1 &
@@ -43,7 +45,7 @@ while :; do
     [ $t -lt 900 ] || fail "no readiness within 90 s"
     sleep 0.1; t=$((t + 1))
   done
-  if grep -q "is in use" "$out" && [ $attempt -lt 5 ]; then
+  if grep -q "is in use\|exited" "$out" && [ $attempt -lt 5 ]; then
     wait "$pid" 2>/dev/null
     continue
   fi
