@@ -51,7 +51,9 @@ typedef struct
   SynodBroker *broker;
   gchar *service;
   gchar *title;
-  SynodRef *coordinator;
+  /* A name, not a SynodRef: a ref holds the broker, and the broker holds
+   * this object until its last reference goes. */
+  gchar *coordinator;
   gint replica;
   gchar **sites;
   gboolean lying;
@@ -209,9 +211,11 @@ issue (HttpCart *self, guint64 client, guint64 number, gboolean read_only, GByte
     .read_only = read_only,
   };
 
+  g_autoptr (SynodRef) target = synod_ref_new_for_name (self->broker, self->coordinator);
+
   req.operation.len = (guint32)g_bytes_get_size (op);
   req.operation.val = (guint8 *)g_bytes_get_data (op, NULL);
-  return synod_bft_coordinator_issue_request (self->coordinator, &req, ret, error);
+  return synod_bft_coordinator_issue_request (target, &req, ret, error);
 }
 
 /* A read under one of this object's own client ids. */
@@ -345,8 +349,12 @@ get_info (HttpCart *self, SynodBftServiceInfo *ret, GError **error)
       return TRUE;
     }
   g_mutex_unlock (&self->info_lock);
-  if (!synod_bft_coordinator_describe (self->coordinator, &info, error))
-    return FALSE;
+  {
+    g_autoptr (SynodRef) target = synod_ref_new_for_name (self->broker, self->coordinator);
+
+    if (!synod_bft_coordinator_describe (target, &info, error))
+      return FALSE;
+  }
   g_mutex_lock (&self->info_lock);
   if (!self->have_info)
     {
@@ -921,7 +929,7 @@ cart_free_members (HttpCart *self)
 {
   g_clear_pointer (&self->service, g_free);
   g_clear_pointer (&self->title, g_free);
-  g_clear_pointer (&self->coordinator, synod_ref_unref);
+  g_clear_pointer (&self->coordinator, g_free);
   g_clear_pointer (&self->sites, g_strfreev);
   g_clear_pointer (&self->catalog, g_ptr_array_unref);
   synod_bft_service_info_clear (&self->info);
@@ -971,10 +979,9 @@ cart_create (SynodObject *object, gpointer instance, GVariant *params, gpointer 
     self->replica = (gint)replica;
   if (self->title == NULL)
     self->title = g_strdup (_ ("Synod shop"));
-  if (coordinator == NULL)
-    coordinator = synod_bft_coordinator_name (self->service);
+  self->coordinator
+      = coordinator ? g_steal_pointer (&coordinator) : synod_bft_coordinator_name (self->service);
   self->broker = synod_object_get_broker (object);
-  self->coordinator = synod_ref_new_for_name (self->broker, coordinator);
   base = random_client ();
   for (guint i = 0; i < READ_SLOTS; i++)
     self->slots[i].client = base + i;

@@ -661,8 +661,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
       catalog, fault ? ", 'fault': <'lying'>" : "");
   params = g_variant_parse (NULL, params_text, NULL, NULL, &error);
   g_assert_no_error (error);
-  f->cart = synod_broker_create_object (f->broker, SYNOD_BFT_HTTP_CART_CLASS, 1,
-                                        g_steal_pointer (&params), &error);
+  f->cart = synod_broker_create_object (f->broker, SYNOD_BFT_HTTP_CART_CLASS, 1, params, &error);
   g_assert_no_error (error);
   f->ref = synod_ref_new_for_object (f->cart);
 }
@@ -1171,8 +1170,7 @@ test_bad_parameters (void)
         g_assert_true (g_file_set_contents (catalog, cases[i].catalog, -1, NULL));
       params = g_variant_parse (NULL, text, NULL, NULL, &local);
       g_assert_no_error (local);
-      o = synod_broker_create_object (broker, SYNOD_BFT_HTTP_CART_CLASS, 1,
-                                      g_steal_pointer (&params), &local);
+      o = synod_broker_create_object (broker, SYNOD_BFT_HTTP_CART_CLASS, 1, params, &local);
       g_test_message ("%s: %s", text, local ? local->message : "(created)");
       g_assert_null (o);
       g_assert_nonnull (local);
