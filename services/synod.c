@@ -386,7 +386,7 @@ print_table (const gchar *const *header, GPtrArray *rows)
     width[c] = g_utf8_strlen (header[c], -1);
   for (guint r = 0; r < rows->len; r++)
     for (guint c = 0; c < n; c++)
-      width[c] = MAX (width[c], g_utf8_strlen (((gchar **)rows->pdata[r])[c], -1));
+      width[c] = MAX (width[c], (gsize)g_utf8_strlen (((gchar **)rows->pdata[r])[c], -1));
   for (guint r = 0; r <= rows->len; r++)
     {
       const gchar *const *row = r == 0 ? header : (const gchar *const *)rows->pdata[r - 1];
@@ -1259,10 +1259,14 @@ cmd_monitor (Tool *t, const Command *cmd, gint argc, gchar **argv, GError **erro
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
     if (!m.lost || i != 2)
       g_source_remove (sources[i]);
+  /* Best effort: a peer that went away has forgotten the sink anyway. */
   for (guint i = 0; i < watched->len; i++)
     {
-      g_autoptr (GVariant) reply = peer_call (t, g_array_index (watched, guint64, i), "unmonitor",
-                                              g_variant_new ("(s)", sink_id), NULL);
+      GVariant *reply = peer_call (t, g_array_index (watched, guint64, i), "unmonitor",
+                                   g_variant_new ("(s)", sink_id), NULL);
+
+      if (reply)
+        g_variant_unref (reply);
     }
   synod_object_delete (sink, NULL);
   if (m.lost)
