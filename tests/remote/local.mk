@@ -83,3 +83,8 @@ tests_remote_test_rpcbind_SOURCES = tests/remote/test-rpcbind.c
 tests_remote_test_rpcbind_CFLAGS = $(cluster_test_cflags)
 tests_remote_test_rpcbind_LDADD = $(cluster_test_ldadd)
 EXTRA_tests_remote_test_rpcbind_DEPENDENCIES = $(cluster_test_deps)
+
+# The bash completion of synod (data/synod.bash-completion), in a plain bash,
+# against one synodd on loopback.
+dist_check_SCRIPTS += tests/remote/test-completion.sh
+TESTS += tests/remote/test-completion.sh
