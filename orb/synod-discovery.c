@@ -5,7 +5,16 @@
  * one does. When the daemon goes away the client fails; it is then freed and
  * created again a second later. Peers learned before the daemon went away are
  * kept (they are probably still alive) until the browser, running again,
- * finishes its first sweep ("all for now") without seeing them.
+ * finishes its first sweep ("all for now") and a grace period after it
+ * (SWEEP_GRACE_MS, for peers publishing again themselves) passes without
+ * seeing them.
+ *
+ * Resolving: each instance the browser reports (one per interface and
+ * protocol) keeps its resolver for as long as it is browsed, so a peer whose
+ * address or port changes without leaving is reported again. A resolution
+ * that fails (no answer within Avahi's timeout, or the records went away) is
+ * tried again later, with back-off: the browser will not report the instance
+ * again while its record is cached.
  */
 #include "config.h"
 
@@ -25,16 +34,37 @@
 #include "synod-error.h"
 
 #define RECONNECT_DELAY_MS 1000
+#define SWEEP_GRACE_MS 3000
+#define RESOLVE_RETRY_MIN_MS 2000
+#define RESOLVE_RETRY_MAX_MS 60000
+
+typedef struct _Service Service;
+
+/* One browsed instance of a service: an interface and protocol it is seen
+ * on, and the resolver that follows it there. */
+typedef struct
+{
+  SynodDiscovery *discovery;
+  Service *service;
+  gchar *key; /* "iface/proto" */
+  AvahiIfIndex interface;
+  AvahiProtocol protocol;
+  gchar *type;
+  gchar *domain;
+  AvahiServiceResolver *resolver;
+  GSource *retry;
+  guint retry_ms;
+} Instance;
 
 /* One peer's service, by instance name. */
-typedef struct
+struct _Service
 {
   gchar *name;
   GHashTable *addresses;     /* "iface/proto" -> "IP:PORT" (resolved instances) */
-  guint instances;           /* browser NEW minus REMOVE */
+  GHashTable *instances;     /* "iface/proto" -> Instance*, as browsed now */
   SynodDiscoveredPeer *peer; /* as last reported, or NULL */
   gboolean seen;             /* since the browser (re)started */
-} Service;
+};
 
 struct _SynodDiscovery
 {
@@ -44,6 +74,7 @@ struct _SynodDiscovery
   AvahiEntryGroup *group;
   AvahiServiceBrowser *browser;
   GSource *reconnect;
+  GSource *sweep_timer;
 
   guint64 peer_id;
   guint16 port;
@@ -91,11 +122,30 @@ synod_discovered_peer_free (SynodDiscoveredPeer *peer)
 }
 
 static void
+instance_free (gpointer data)
+{
+  Instance *inst = data;
+
+  if (inst->retry)
+    {
+      g_source_destroy (inst->retry);
+      g_source_unref (inst->retry);
+    }
+  if (inst->resolver)
+    avahi_service_resolver_free (inst->resolver);
+  g_free (inst->key);
+  g_free (inst->type);
+  g_free (inst->domain);
+  g_free (inst);
+}
+
+static void
 service_free (gpointer data)
 {
   Service *s = data;
 
   g_free (s->name);
+  g_hash_table_unref (s->instances);
   g_hash_table_unref (s->addresses);
   synod_discovered_peer_free (s->peer);
   g_free (s);
@@ -111,6 +161,7 @@ service_get (SynodDiscovery *d, const gchar *name)
       s = g_new0 (Service, 1);
       s->name = g_strdup (name);
       s->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      s->instances = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, instance_free);
       g_hash_table_insert (d->services, s->name, s);
     }
   return s;
@@ -276,15 +327,15 @@ report (SynodDiscovery *d, Service *s, const gchar *host, const gchar *cluster, 
 }
 
 static void
-handle_resolved (SynodDiscovery *d, AvahiIfIndex interface, AvahiProtocol protocol,
-                 const char *name, const char *host_name, const AvahiAddress *address,
-                 uint16_t port, AvahiStringList *txt)
+handle_resolved (Instance *inst, const char *name, const char *host_name,
+                 const AvahiAddress *address, uint16_t port, AvahiStringList *txt)
 {
+  SynodDiscovery *d = inst->discovery;
+  Service *s = inst->service;
   g_autofree gchar *peer_text = NULL, *cluster = NULL, *proto_text = NULL;
   char addr[AVAHI_ADDRESS_STR_MAX];
   guint64 peer_id;
   gchar *end = NULL;
-  Service *s;
 
   if (!parse_txt (txt, "peer", &peer_text) || !parse_txt (txt, "cluster", &cluster))
     {
@@ -299,17 +350,40 @@ handle_resolved (SynodDiscovery *d, AvahiIfIndex interface, AvahiProtocol protoc
     }
   if (peer_id == d->peer_id || g_strcmp0 (cluster, d->cluster) != 0)
     return; /* ourselves, or another cluster */
-  s = g_hash_table_lookup (d->services, name);
-  if (s == NULL || s->instances == 0)
-    return; /* removed while resolving */
 
   avahi_address_snprint (addr, sizeof addr, address);
-  g_hash_table_insert (s->addresses, instance_key (interface, protocol),
+  g_hash_table_insert (s->addresses, g_strdup (inst->key),
                        address->proto == AVAHI_PROTO_INET6 ? g_strdup_printf ("[%s]:%u", addr, port)
                                                            : g_strdup_printf ("%s:%u", addr, port));
   parse_txt (txt, "proto", &proto_text);
   report (d, s, host_name, cluster, peer_id,
           proto_text ? (guint)g_ascii_strtoull (proto_text, NULL, 10) : 0);
+}
+
+static void start_resolver (Instance *inst);
+
+static gboolean
+retry_resolve_cb (gpointer user_data)
+{
+  Instance *inst = user_data;
+
+  g_clear_pointer (&inst->retry, g_source_unref);
+  start_resolver (inst);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tries @inst's resolution again later, each time waiting twice as long. */
+static void
+schedule_resolve_retry (Instance *inst)
+{
+  if (inst->retry)
+    return;
+  inst->retry_ms
+      = inst->retry_ms ? MIN (inst->retry_ms * 2, RESOLVE_RETRY_MAX_MS) : RESOLVE_RETRY_MIN_MS;
+  g_debug ("mDNS: resolving “%s” again in %u ms", inst->service->name, inst->retry_ms);
+  inst->retry = g_timeout_source_new (inst->retry_ms);
+  g_source_set_callback (inst->retry, retry_resolve_cb, inst, NULL);
+  g_source_attach (inst->retry, inst->discovery->context);
 }
 
 static void
@@ -318,12 +392,40 @@ resolve_callback (AvahiServiceResolver *resolver, AvahiIfIndex interface, AvahiP
                   const char *host_name, const AvahiAddress *address, uint16_t port,
                   AvahiStringList *txt, AvahiLookupResultFlags flags, void *user_data)
 {
+  Instance *inst = user_data;
+
   if (event == AVAHI_RESOLVER_FOUND)
-    handle_resolved (user_data, interface, protocol, name, host_name, address, port, txt);
-  else
-    g_debug ("mDNS: cannot resolve “%s”: %s", name,
-             avahi_strerror (avahi_client_errno (avahi_service_resolver_get_client (resolver))));
+    {
+      inst->retry_ms = 0;
+      handle_resolved (inst, name, host_name, address, port, txt);
+      return;
+    }
+  g_debug ("mDNS: cannot resolve “%s”: %s", name,
+           avahi_strerror (avahi_client_errno (avahi_service_resolver_get_client (resolver))));
+  /* A failed resolver is finished: free it, keep what was resolved before
+   * (the peer table probes the peer itself), and try again later. */
   avahi_service_resolver_free (resolver);
+  inst->resolver = NULL;
+  schedule_resolve_retry (inst);
+}
+
+static void
+start_resolver (Instance *inst)
+{
+  SynodDiscovery *d = inst->discovery;
+
+  if (inst->resolver || d->client == NULL
+      || avahi_client_get_state (d->client) != AVAHI_CLIENT_S_RUNNING)
+    return;
+  inst->resolver = avahi_service_resolver_new (
+      d->client, inst->interface, inst->protocol, inst->service->name, inst->type, inst->domain,
+      d->use_ipv6 ? AVAHI_PROTO_UNSPEC : AVAHI_PROTO_INET, 0, resolve_callback, inst);
+  if (inst->resolver == NULL)
+    {
+      g_debug ("mDNS: cannot resolve “%s”: %s", inst->service->name,
+               avahi_strerror (avahi_client_errno (d->client)));
+      schedule_resolve_retry (inst);
+    }
 }
 
 static void
@@ -337,9 +439,21 @@ sweep (SynodDiscovery *d)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (!((Service *)value)->seen)
       g_ptr_array_add (gone, value);
+  g_debug ("mDNS: first sweep since (re)connecting: %u services still there, %u gone",
+           g_hash_table_size (d->services) - gone->len, gone->len);
   for (guint i = 0; i < gone->len; i++)
     service_drop (d, gone->pdata[i]);
   g_ptr_array_unref (gone);
+}
+
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  SynodDiscovery *d = user_data;
+
+  g_clear_pointer (&d->sweep_timer, g_source_unref);
+  sweep (d);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -349,39 +463,49 @@ browse_callback (AvahiServiceBrowser *browser, AvahiIfIndex interface, AvahiProt
 {
   SynodDiscovery *d = user_data;
   AvahiClient *client = avahi_service_browser_get_client (browser);
+  g_autofree gchar *key = instance_key (interface, protocol);
+  Instance *inst;
   Service *s;
 
   switch (event)
     {
       case AVAHI_BROWSER_NEW:
         s = service_get (d, name);
-        s->instances++;
         s->seen = TRUE;
-        if (avahi_service_resolver_new (client, interface, protocol, name, type, domain,
-                                        d->use_ipv6 ? AVAHI_PROTO_UNSPEC : AVAHI_PROTO_INET, 0,
-                                        resolve_callback, d)
-            == NULL)
-          g_debug ("mDNS: cannot resolve “%s”: %s", name,
-                   avahi_strerror (avahi_client_errno (client)));
+        inst = g_hash_table_lookup (s->instances, key);
+        if (inst == NULL)
+          {
+            inst = g_new0 (Instance, 1);
+            inst->discovery = d;
+            inst->service = s;
+            inst->key = g_steal_pointer (&key);
+            inst->interface = interface;
+            inst->protocol = protocol;
+            inst->type = g_strdup (type);
+            inst->domain = g_strdup (domain);
+            g_hash_table_insert (s->instances, inst->key, inst);
+          }
+        start_resolver (inst);
         break;
       case AVAHI_BROWSER_REMOVE:
         s = g_hash_table_lookup (d->services, name);
         if (s == NULL)
           break;
-        {
-          g_autofree gchar *key = instance_key (interface, protocol);
-          g_hash_table_remove (s->addresses, key);
-        }
-        if (s->instances > 0)
-          s->instances--;
-        if (s->instances == 0)
+        g_hash_table_remove (s->addresses, key);
+        g_hash_table_remove (s->instances, key);
+        if (g_hash_table_size (s->instances) == 0)
           service_drop (d, s);
         break;
       case AVAHI_BROWSER_ALL_FOR_NOW:
-        if (d->sweep_pending)
+        if (d->sweep_pending && d->sweep_timer == NULL)
           {
+            /* Not at once: the peers' own clients may be publishing again
+             * themselves (their avahi-daemon restarted too, or it is this
+             * one), a second or so after ours came back. */
             d->sweep_pending = FALSE;
-            sweep (d);
+            d->sweep_timer = g_timeout_source_new (SWEEP_GRACE_MS);
+            g_source_set_callback (d->sweep_timer, sweep_cb, d, NULL);
+            g_source_attach (d->sweep_timer, d->context);
           }
         break;
       case AVAHI_BROWSER_FAILURE:
@@ -409,6 +533,7 @@ schedule_reconnect (SynodDiscovery *d)
 {
   if (d->reconnect)
     return;
+  g_debug ("mDNS: connecting to avahi-daemon again in %d ms", RECONNECT_DELAY_MS);
   d->reconnect = g_timeout_source_new (RECONNECT_DELAY_MS);
   g_source_set_callback (d->reconnect, reconnect_cb, d, NULL);
   g_source_attach (d->reconnect, d->context);
@@ -417,7 +542,20 @@ schedule_reconnect (SynodDiscovery *d)
 static void
 stop_client (SynodDiscovery *d)
 {
-  /* Freeing the client frees its entry group, browser and resolvers. */
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Resolvers go with their instances, before the client they belong to;
+   * the new browser reports every instance afresh. */
+  g_hash_table_iter_init (&iter, d->services);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_hash_table_remove_all (((Service *)value)->instances);
+  if (d->sweep_timer)
+    {
+      g_source_destroy (d->sweep_timer);
+      g_clear_pointer (&d->sweep_timer, g_source_unref);
+    }
+  /* Freeing the client frees its entry group and browser. */
   g_clear_pointer (&d->client, avahi_client_free);
   d->group = NULL;
   d->browser = NULL;
@@ -440,10 +578,18 @@ client_callback (AvahiClient *client, AvahiClientState state, void *user_data)
         if (d->browser == NULL)
           {
             /* Peers known from before are kept until the browser's first
-             * sweep says whether they are still there. */
+             * sweep says whether they are still there. The new browser
+             * reports every instance afresh (stop_client() forgot them, or
+             * a service seen before the restart would outlive its removal). */
             g_hash_table_iter_init (&iter, d->services);
             while (g_hash_table_iter_next (&iter, NULL, &value))
-              ((Service *)value)->seen = FALSE;
+              {
+                Service *s = value;
+
+                s->seen = FALSE;
+                g_hash_table_remove_all (s->instances);
+                g_hash_table_remove_all (s->addresses);
+              }
             d->sweep_pending = TRUE;
             d->browser = avahi_service_browser_new (
                 client, AVAHI_IF_UNSPEC, d->use_ipv6 ? AVAHI_PROTO_UNSPEC : AVAHI_PROTO_INET,

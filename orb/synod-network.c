@@ -41,6 +41,8 @@
 #define BACKOFF_MIN_MS 500
 #define GOSSIP_EVERY_TICKS 5
 #define BACKOFF_MAX_MS 30000
+/* Back-off limit for peers mDNS announces, in probe intervals. */
+#define MDNS_BACKOFF_MAX_PROBES 2
 /* How long a resolved remote provider of a name is trusted without being
  * told otherwise (notices and failures invalidate it earlier). */
 #define NAME_CACHE_TTL_US (30 * G_USEC_PER_SEC)
@@ -59,6 +61,7 @@ typedef struct
   SynodRpcConnection *conn; /* the connection used to reach it */
   gboolean connecting;
   gboolean probing;
+  gboolean mdns_withdrawn; /* mDNS said it left while a connection was up */
   gint64 next_attempt;
   guint backoff_ms;
 } Peer;
@@ -486,6 +489,20 @@ learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *h
   return p;
 }
 
+/* How long retries of @p may wait at most. A peer that mDNS still
+ * announces is most likely alive behind a link that failed for a while (its
+ * records stay in every cache until their TTL runs out, so no fresh
+ * announcement need come when the link returns): it is retried every few
+ * probe intervals rather than every BACKOFF_MAX_MS. */
+static guint
+backoff_max (SynodNetwork *net, Peer *p)
+{
+  if ((p->sources & SYNOD_PEER_MDNS) && !p->mdns_withdrawn)
+    return CLAMP (net->probe_interval_ms * MDNS_BACKOFF_MAX_PROBES, BACKOFF_MIN_MS,
+                  BACKOFF_MAX_MS);
+  return BACKOFF_MAX_MS;
+}
+
 /* Dials @address and exchanges hellos. Blocking (connect timeout + one
  * round trip). Returns the connection with its hello in @ret_hello. */
 static SynodRpcConnection *
@@ -591,7 +608,7 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
       g_free (p->last_error);
       p->last_error = g_strdup (local_error->message);
       p->next_attempt = g_get_monotonic_time () + (gint64)p->backoff_ms * 1000;
-      p->backoff_ms = MIN (p->backoff_ms * 2, BACKOFF_MAX_MS);
+      p->backoff_ms = MIN (p->backoff_ms * 2, backoff_max (net, p));
     }
   else
     {
@@ -813,9 +830,15 @@ connection_closed (SynodRpcConnection *conn, const GError *reason, gpointer user
       if (p->conn != conn)
         continue;
       g_clear_pointer (&p->conn, synod_rpc_connection_unref);
-      if (p->dial_address == NULL && p->addresses->len == 0)
+      if ((p->dial_address == NULL && p->addresses->len == 0)
+          || (p->mdns_withdrawn && !(p->sources & SYNOD_PEER_STATIC)))
         {
-          /* Known only because it connected to us: forget it. */
+          /* Known only because it connected to us, or mDNS no longer
+           * announces it: forget it. */
+          if (p->mdns_withdrawn)
+            g_info ("peer %016" G_GINT64_MODIFIER "x, no longer announced by mDNS, closed its "
+                    "connection: dropped from the table",
+                    p->id);
           remove_peer (net, p);
           i--;
           continue;
@@ -1980,10 +2003,13 @@ static const SynodRemoteHandler remote_handler = {
 /* ------------------------------------------------------------------------ */
 /* The network thread: discovery, probes, reconnection */
 
+static gpointer connect_in_background (gpointer data);
+
 static void
 discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data)
 {
   SynodNetwork *net = user_data;
+  gboolean dial_now;
   Peer *p;
 
   g_mutex_lock (&net->lock);
@@ -1995,6 +2021,7 @@ discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data
       g_ptr_array_add (net->peers, p);
     }
   p->sources |= SYNOD_PEER_MDNS;
+  p->mdns_withdrawn = FALSE;
   g_ptr_array_set_size (p->addresses, 0);
   for (gchar **a = dp->addresses; *a; a++)
     g_ptr_array_add (p->addresses, g_strdup (*a));
@@ -2007,7 +2034,19 @@ discovered (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data
   p->cluster = g_strdup (dp->cluster);
   p->next_attempt = 0;
   p->backoff_ms = BACKOFF_MIN_MS;
+  /* Usable at once rather than at the next probe tick. */
+  dial_now = !p->connecting && (p->conn == NULL || synod_rpc_connection_is_closed (p->conn));
+  if (dial_now)
+    peer_ref (p);
   g_mutex_unlock (&net->lock);
+  if (dial_now)
+    {
+      gpointer *pair = g_new (gpointer, 2);
+
+      pair[0] = handle_ref (net->handle);
+      pair[1] = p;
+      g_thread_unref (g_thread_new ("synod-connect", connect_in_background, pair));
+    }
 }
 
 static void
@@ -2019,17 +2058,30 @@ vanished (SynodDiscovery *d, const SynodDiscoveredPeer *dp, gpointer user_data)
 
   g_mutex_lock (&net->lock);
   p = find_peer_by_id (net, dp->peer_id);
-  if (p)
+  if (p && (p->sources & SYNOD_PEER_STATIC))
     {
       p->sources &= ~SYNOD_PEER_MDNS;
       g_ptr_array_set_size (p->addresses, 0);
-      if (!(p->sources & SYNOD_PEER_STATIC))
-        {
-          /* mDNS says it left: stop using it. */
-          if (p->conn)
-            conn = synod_rpc_connection_ref (p->conn);
-          remove_peer (net, p);
-        }
+    }
+  else if (p && p->conn && !synod_rpc_connection_is_closed (p->conn))
+    {
+      /* mDNS says it left, but its connection is up: an avahi-daemon
+       * restarting (here or there) withdraws every record without the peer
+       * going anywhere. Keep it while the connection lives and answers
+       * probes; it is dropped when the connection closes, unless mDNS
+       * announces it again first. */
+      g_info ("mDNS withdrew peer %016" G_GINT64_MODIFIER "x but its connection is up: kept "
+              "while it answers",
+              p->id);
+      p->mdns_withdrawn = TRUE;
+    }
+  else if (p)
+    {
+      /* mDNS says it left: stop using it. */
+      g_info ("mDNS: peer %016" G_GINT64_MODIFIER "x left: dropped from the table", p->id);
+      if (p->conn)
+        conn = synod_rpc_connection_ref (p->conn);
+      remove_peer (net, p);
     }
   g_mutex_unlock (&net->lock);
   if (conn)

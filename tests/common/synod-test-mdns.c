@@ -1,8 +1,14 @@
 /* synod-test-mdns.c — see synod-test-mdns.h. */
+#define _GNU_SOURCE /* unshare() */
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,7 +40,8 @@ synod_test_mdns_can_run (gchar **ret_reason)
 
   if (geteuid () != 0)
     {
-      *ret_reason = g_strdup ("needs root (a private avahi-daemon in its own mount namespace)");
+      *ret_reason = g_strdup (
+          "needs root (a network namespace, D-Bus bus and avahi-daemon of the test's own)");
       return FALSE;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (needed); i++)
@@ -46,6 +53,47 @@ synod_test_mdns_can_run (gchar **ret_reason)
           return FALSE;
         }
     }
+  return TRUE;
+}
+
+/**
+ * synod_test_mdns_isolate:
+ * @error: return location for an error
+ *
+ * Moves the calling process into a new network namespace whose only
+ * interface is a loopback one, up. Call it first in main(), before any
+ * thread exists: threads and processes created afterwards inherit it.
+ *
+ * Returns: whether it worked
+ */
+gboolean
+synod_test_mdns_isolate (GError **error)
+{
+  struct ifreq ifr = { 0 };
+  int fd;
+
+  if (unshare (CLONE_NEWNET) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot create a network namespace: %s", g_strerror (saved));
+      return FALSE;
+    }
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  g_strlcpy (ifr.ifr_name, "lo", sizeof ifr.ifr_name);
+  if (fd < 0 || ioctl (fd, SIOCGIFFLAGS, &ifr) != 0
+      || (ifr.ifr_flags |= IFF_UP, ioctl (fd, SIOCSIFFLAGS, &ifr) != 0))
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot bring the loopback interface up: %s", g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
   return TRUE;
 }
 
@@ -219,6 +267,37 @@ synod_test_mdns_new (const gchar *host_name, GError **error)
   if (!synod_test_mdns_start_avahi (mdns, error))
     return NULL;
   return g_steal_pointer (&mdns);
+}
+
+/**
+ * synod_test_mdns_setup:
+ * @host_name: the mDNS host name the daemon takes
+ * @ret_skip_reason: (out): why the tests must skip, when NULL is returned
+ *
+ * What a test's main() calls before any thread exists: checks that the
+ * fixture can run, moves the process into a network namespace of its own
+ * and starts the bus and avahi-daemon. Aborts when they fail to start where
+ * they should.
+ *
+ * Returns: (transfer full) (nullable): the fixture, or NULL to skip
+ */
+SynodTestMdns *
+synod_test_mdns_setup (const gchar *host_name, gchar **ret_skip_reason)
+{
+  g_autoptr (GError) error = NULL;
+  SynodTestMdns *mdns;
+
+  if (!synod_test_mdns_can_run (ret_skip_reason))
+    return NULL;
+  if (!synod_test_mdns_isolate (&error))
+    {
+      *ret_skip_reason = g_strdup (error->message);
+      return NULL;
+    }
+  mdns = synod_test_mdns_new (host_name, &error);
+  if (mdns == NULL)
+    g_error ("cannot start a private avahi-daemon: %s", error->message);
+  return mdns;
 }
 
 const gchar *

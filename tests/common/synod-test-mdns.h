@@ -6,6 +6,12 @@
  * leaves the machine. It runs in a private mount namespace (its pid file and
  * socket live on a tmpfs there), so tests can run side by side, and dies with
  * the test process (PR_SET_PDEATHSIG). Needs root; callers skip otherwise.
+ *
+ * Two avahi-daemons on one loopback interface fight over the reverse record
+ * of 127.0.0.1 and rename themselves forever, so a test first moves itself
+ * into a network namespace of its own, with only a loopback interface
+ * (synod_test_mdns_isolate()): tests running side by side on one machine
+ * then never see each other, and nothing can leave the machine.
  */
 #pragma once
 
@@ -16,6 +22,8 @@ G_BEGIN_DECLS
 typedef struct _SynodTestMdns SynodTestMdns;
 
 gboolean synod_test_mdns_can_run (gchar **ret_reason);
+gboolean synod_test_mdns_isolate (GError **error);
+SynodTestMdns *synod_test_mdns_setup (const gchar *host_name, gchar **ret_skip_reason);
 SynodTestMdns *synod_test_mdns_new (const gchar *host_name, GError **error);
 gboolean synod_test_mdns_start_avahi (SynodTestMdns *mdns, GError **error);
 void synod_test_mdns_stop_avahi (SynodTestMdns *mdns);

@@ -84,6 +84,57 @@ tests_remote_test_rpcbind_CFLAGS = $(cluster_test_cflags)
 tests_remote_test_rpcbind_LDADD = $(cluster_test_ldadd)
 EXTRA_tests_remote_test_rpcbind_DEPENDENCIES = $(cluster_test_deps)
 
+# Daemons configured for the discovery tests, and a client asking their
+# synod.peer object (tests/common/synod-test-peers.h).
+check_LTLIBRARIES += tests/common/libsynod-test-peers.la
+tests_common_libsynod_test_peers_la_SOURCES = \
+	tests/common/synod-test-peers.c \
+	tests/common/synod-test-peers.h
+tests_common_libsynod_test_peers_la_CFLAGS = $(TESTS_CFLAGS) \
+	-DSYNOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
+tests_common_libsynod_test_peers_la_LIBADD = tests/common/libsynod-test-daemon.la $(TESTS_LDADD)
+
+# The class plugin those daemons load: Test.Locator (who answers a name).
+SYNOD_IDL_FILES += tests/remote/mdns-test.idl
+check_LTLIBRARIES += tests/remote/test-locator-1.la
+tests_remote_test_locator_1_la_SOURCES = tests/remote/plugin-locator.c
+nodist_tests_remote_test_locator_1_la_SOURCES = tests/remote/mdns-test.c tests/remote/mdns-test.h
+tests_remote_test_locator_1_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/remote \
+	-I$(top_builddir)/idl
+tests_remote_test_locator_1_la_CFLAGS = $(TESTS_CFLAGS) -fvisibility=hidden
+tests_remote_test_locator_1_la_LDFLAGS = -module -avoid-version -rpath /nowhere -no-undefined
+tests_remote_test_locator_1_la_LIBADD = $(TESTS_LDADD)
+
+mdns_daemon_test_ldadd = tests/common/libsynod-test-peers.la \
+	tests/common/libsynod-test-mdns.la $(TESTS_LDADD)
+mdns_daemon_test_deps = tests/remote/test-locator-1.la services/synodd$(EXEEXT)
+
+# Discovery between synodd processes on one machine (private avahi-daemon).
+check_PROGRAMS += tests/remote/test-mdns-daemons
+TESTS += tests/remote/test-mdns-daemons
+tests_remote_test_mdns_daemons_SOURCES = tests/remote/test-mdns-daemons.c
+tests_remote_test_mdns_daemons_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_test_mdns_daemons_LDADD = $(mdns_daemon_test_ldadd)
+EXTRA_tests_remote_test_mdns_daemons_DEPENDENCIES = $(mdns_daemon_test_deps)
+
+# Asks a synodd for its peer table from a shell test.
+check_PROGRAMS += tests/remote/synod-test-query
+tests_remote_synod_test_query_SOURCES = tests/remote/synod-test-query.c
+tests_remote_synod_test_query_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_synod_test_query_LDADD = tests/common/libsynod-test-peers.la $(TESTS_LDADD)
+
+# synodd with no avahi-daemon, then with one that starts late and restarts.
+check_PROGRAMS += tests/remote/test-mdns-absent
+TESTS += tests/remote/test-mdns-absent
+tests_remote_test_mdns_absent_SOURCES = tests/remote/test-mdns-absent.c
+tests_remote_test_mdns_absent_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_test_mdns_absent_LDADD = $(mdns_daemon_test_ldadd)
+EXTRA_tests_remote_test_mdns_absent_DEPENDENCIES = $(mdns_daemon_test_deps)
+
+# Discovery across four network namespaces on a bridge (root only).
+dist_check_SCRIPTS += tests/remote/test-mdns-hosts.sh
+TESTS += tests/remote/test-mdns-hosts.sh
+
 # The bash completion of synod (data/synod.bash-completion), in a plain bash,
 # against one synodd on loopback.
 dist_check_SCRIPTS += tests/remote/test-completion.sh
