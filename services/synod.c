@@ -1130,13 +1130,14 @@ typedef struct
   gboolean lost;
 } Monitor;
 
+/* Stays attached: the sources are removed together once the loop ends. */
 static gboolean
 monitor_stop (gpointer data)
 {
   Monitor *m = data;
 
   g_main_loop_quit (m->loop);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 /* Once a second: stop when no monitored peer is left. */
