@@ -473,8 +473,15 @@ learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *h
     p->sources |= SYNOD_PEER_INBOUND;
   if (inbound && hello->listen[0] == '\0' && p->dial_address == NULL && p->addresses->len == 0)
     p->sources |= SYNOD_PEER_CLIENT;
-  if (p->dial_address == NULL && hello->listen[0] != '\0')
-    p->dial_address = g_strdup (hello->listen);
+  if (hello->listen[0] != '\0' && g_strcmp0 (p->dial_address, hello->listen) != 0
+      && (p->dial_address == NULL || !(p->sources & (SYNOD_PEER_STATIC | SYNOD_PEER_MDNS))))
+    {
+      /* Where the peer says it listens now: it may have restarted on
+       * another port. An operator's static address stays as given, and
+       * mDNS's resolution (an address of the link) as resolved. */
+      g_free (p->dial_address);
+      p->dial_address = g_strdup (hello->listen);
+    }
   g_free (p->cluster);
   p->cluster = g_strdup (hello->cluster);
   if (p->conn == NULL || synod_rpc_connection_is_closed (p->conn))
