@@ -379,7 +379,13 @@ error_to_wire (const GError *error, SynodWireRemoteError *wire)
 static GError *
 error_from_wire (const SynodWireRemoteError *wire, const gchar *peer)
 {
-  GQuark domain = g_quark_try_string (wire->domain);
+  GQuark domain;
+
+  /* A domain this process has not used yet has no quark yet: register the
+   * library's own (and GIO's) before looking the name up. */
+  (void)SYNOD_ORB_ERROR;
+  (void)G_IO_ERROR;
+  domain = g_quark_try_string (wire->domain);
 
   if (domain != 0)
     return g_error_new_literal (domain, wire->code, wire->message);

@@ -1009,9 +1009,13 @@ cmd_call (Tool *t, const Command *cmd, gint argc, gchar **argv, GError **error)
   result = tool_call (t, peer, target, iface_full, method->name,
                       g_variant_new_tuple ((GVariant *const *)values->pdata, values->len), error);
   g_ptr_array_unref (values);
+  /* Arguments the peer could not take as the method's (a value out of its
+   * type's range, an unknown enum symbol, a string over its bound) are the
+   * command line's fault, as a badly typed one is. */
   if (result == NULL)
     return g_error_matches (*error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TYPE_MISMATCH)
                    || g_error_matches (*error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS)
+                   || g_error_matches (*error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_ENCODE)
                ? EXIT_USAGE
                : EXIT_FAILED;
   printed = g_variant_print (result, TRUE);
