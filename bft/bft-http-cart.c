@@ -210,7 +210,6 @@ issue (HttpCart *self, guint64 client, guint64 number, gboolean read_only, GByte
     .number = number,
     .read_only = read_only,
   };
-
   g_autoptr (SynodRef) target = synod_ref_new_for_name (self->broker, self->coordinator);
 
   req.operation.len = (guint32)g_bytes_get_size (op);
@@ -232,8 +231,16 @@ issue_read (HttpCart *self, GBytes *op, guint64 *ret_client, guint64 *ret_number
       slot = &self->slots[(start + i) % READ_SLOTS];
   if (slot == NULL)
     {
+      SynodCallWait wait;
+
+      /* Every slot has a read in flight: wait for this one, as a method
+       * suspended in a send (the pool runs another worker meanwhile, which
+       * the replies those reads wait for may need). */
       slot = &self->slots[start % READ_SLOTS];
+      if (!synod_call_wait_begin (&wait, error))
+        return FALSE;
       g_mutex_lock (&slot->lock);
+      synod_call_wait_end (&wait);
     }
   slot->number = MAX (slot->number + 1, (guint64)g_get_real_time ());
   *ret_client = slot->client;
@@ -300,7 +307,17 @@ ensure_catalog (HttpCart *self, GError **error)
 
   if (self->catalog == NULL || g_atomic_int_get (&self->seeded))
     return TRUE;
-  g_mutex_lock (&self->seed_lock);
+  if (!g_mutex_trylock (&self->seed_lock))
+    {
+      SynodCallWait wait;
+
+      /* Another request is putting the catalog on sale: wait as a
+       * suspended method, so that the pool keeps workers for the replies. */
+      if (!synod_call_wait_begin (&wait, error))
+        return FALSE;
+      g_mutex_lock (&self->seed_lock);
+      synod_call_wait_end (&wait);
+    }
   if (g_atomic_int_get (&self->seeded))
     {
       g_mutex_unlock (&self->seed_lock);

@@ -618,7 +618,7 @@ test_committed_vectors (void)
       = g_build_filename (top_srcdir (), "data", "site", "proof-vectors.json", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *dir = NULL, *pub = NULL, *conf = NULL, *keys_pem = NULL;
+  g_autofree gchar *dir = NULL, *conf = NULL, *keys_pem = NULL;
   g_autoptr (SynodBftKeys) keys = NULL;
   JsonObject *root, *service;
   JsonArray *vectors, *replica_keys;
