@@ -839,11 +839,10 @@ static gboolean
 send_remote (SynodBroker *broker, const SynodResolved *target, const SynodMethodDesc *method,
              gconstpointer args, GCancellable *cancellable, SynodInvocation *inv, GError **error)
 {
-  const SynodRemoteHandler *handler;
-  gpointer data;
+  g_autoptr (SynodRemoteSlot) remote = _synod_broker_get_remote (broker);
   g_autoptr (GBytes) encoded = NULL;
 
-  if (!_synod_broker_get_remote (broker, &handler, &data))
+  if (remote == NULL)
     {
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
                    _ ("The target is on another peer and no remote transport is installed"));
@@ -852,8 +851,8 @@ send_remote (SynodBroker *broker, const SynodResolved *target, const SynodMethod
   encoded = synod_value_encode (method->args, args ? args : (gconstpointer)empty_args, error);
   if (encoded == NULL)
     return FALSE;
-  handler->invoke (data, target->peer, &target->id, method, encoded, cancellable,
-                   inv ? remote_reply : NULL, inv);
+  remote->handler->invoke (remote->data, target->peer, &target->id, method, encoded, cancellable,
+                           inv ? remote_reply : NULL, inv);
   return TRUE;
 }
 
@@ -866,17 +865,16 @@ static gboolean
 send_remote_sync (SynodBroker *broker, const SynodResolved *target, const SynodMethodDesc *method,
                   gconstpointer args, SynodInvocation *inv)
 {
-  const SynodRemoteHandler *handler;
-  gpointer data;
+  g_autoptr (SynodRemoteSlot) remote = _synod_broker_get_remote (broker);
   g_autoptr (GBytes) encoded = NULL;
   g_autoptr (GBytes) result = NULL;
 
-  if (!_synod_broker_get_remote (broker, &handler, &data) || handler->invoke_sync == NULL)
+  if (remote == NULL || remote->handler->invoke_sync == NULL)
     return FALSE;
   encoded = synod_value_encode (method->args, args ? args : (gconstpointer)empty_args, &inv->error);
   if (encoded != NULL
-      && handler->invoke_sync (data, target->peer, &target->id, method, encoded, NULL, &result,
-                               &inv->error))
+      && remote->handler->invoke_sync (remote->data, target->peer, &target->id, method, encoded,
+                                       NULL, &result, &inv->error))
     {
       gsize len = 0;
       const guint8 *bytes = g_bytes_get_data (result, &len);
@@ -1096,10 +1094,7 @@ synod_invoke_async (SynodRef *target, const SynodMethodDesc *method, gconstpoint
   if (resolved.kind == SYNOD_RESOLVED_REMOTE)
     {
       /* Remote records are encoded from the caller's arguments directly. */
-      const SynodRemoteHandler *h;
-      gpointer d;
-
-      if (!_synod_broker_get_remote (inv->call.broker, &h, &d))
+      if (!_synod_broker_has_remote (inv->call.broker))
         {
           _synod_invocation_free (inv);
           g_set_error (&error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,

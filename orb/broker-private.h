@@ -182,6 +182,16 @@ gboolean _synod_type_equal_structurally (const SynodTypeDesc *a, const SynodType
 /* ---------------------------------------------------------------------- */
 /* The broker                                                              */
 
+/* The installed transport, held by each send that uses it: replacing or
+ * removing it frees its data only once the last such send is done. */
+typedef struct
+{
+  gint refs;
+  const SynodRemoteHandler *handler;
+  gpointer data;
+  GDestroyNotify destroy;
+} SynodRemoteSlot;
+
 struct _SynodBroker
 {
   gint ref_count;
@@ -208,9 +218,7 @@ struct _SynodBroker
   gboolean inline_sync;      /* atomic */
 
   GMutex remote_lock;
-  const SynodRemoteHandler *remote;
-  gpointer remote_data;
-  GDestroyNotify remote_destroy;
+  SynodRemoteSlot *remote; /* NULL: no transport */
 
   SynodScheduler *scheduler;
 
@@ -238,8 +246,10 @@ void _synod_broker_emit (SynodBroker *broker, SynodBrokerEvent event, const Syno
 SynodObject *_synod_broker_lookup_local (SynodBroker *broker, const SynodObjectId *id);
 SynodObject *_synod_broker_lookup_service_local (SynodBroker *broker, const gchar *name);
 void _synod_broker_bump_generation (SynodBroker *broker);
-gboolean _synod_broker_get_remote (SynodBroker *broker, const SynodRemoteHandler **ret_handler,
-                                   gpointer *ret_data);
+SynodRemoteSlot *_synod_broker_get_remote (SynodBroker *broker);
+gboolean _synod_broker_has_remote (SynodBroker *broker);
+void _synod_remote_slot_unref (SynodRemoteSlot *slot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodRemoteSlot, _synod_remote_slot_unref)
 void _synod_broker_remove_object (SynodBroker *broker, SynodObject *object);
 void _synod_broker_run_node (SynodSchedNode *node, gpointer user_data);
 
@@ -248,9 +258,8 @@ SynodObject *_synod_object_new (SynodBroker *broker, SynodClass *klass, const Sy
 void _synod_object_run_turn (SynodObject *object);
 SynodInvocation *_synod_broker_dispatch_claim (SynodBroker *broker, const SynodObjectId *target,
                                                const SynodMethodDesc *method, gpointer args,
-                                               const gchar *principal,
-                                               SynodDispatchReplyFunc reply, gpointer reply_data,
-                                               gboolean claim);
+                                               const gchar *principal, SynodDispatchReplyFunc reply,
+                                               gpointer reply_data, gboolean claim);
 void _synod_invocation_run_claimed (SynodInvocation *inv);
 void _synod_object_release_slot_locked (SynodObject *object, gboolean *ret_run_delete_hook);
 void _synod_object_run_delete_hook (SynodObject *object);

@@ -260,10 +260,7 @@ broker_finalize (SynodBroker *broker)
 
   _synod_scheduler_free (broker->scheduler);
 
-  g_mutex_lock (&broker->remote_lock);
-  if (broker->remote_destroy)
-    broker->remote_destroy (broker->remote_data);
-  g_mutex_unlock (&broker->remote_lock);
+  g_clear_pointer (&broker->remote, _synod_remote_slot_unref);
   g_mutex_clear (&broker->remote_lock);
 
   for (guint i = 0; i < broker->watches->len; i++)
@@ -971,8 +968,7 @@ GArray *
 synod_broker_list_providers (SynodBroker *broker, const gchar *name, GError **error)
 {
   GArray *list = g_array_new (FALSE, FALSE, sizeof (SynodProvider));
-  const SynodRemoteHandler *handler;
-  gpointer data;
+  g_autoptr (SynodRemoteSlot) remote_slot = NULL;
   GPtrArray *providers;
 
   g_return_val_if_fail (broker != NULL && name != NULL, NULL);
@@ -993,10 +989,12 @@ synod_broker_list_providers (SynodBroker *broker, const gchar *name, GError **er
     }
   g_rw_lock_reader_unlock (&broker->table_lock);
 
-  if (_synod_broker_get_remote (broker, &handler, &data) && handler->list_providers)
+  remote_slot = _synod_broker_get_remote (broker);
+  if (remote_slot && remote_slot->handler->list_providers)
     {
       g_autoptr (GError) local_error = NULL;
-      g_autoptr (GArray) remote = handler->list_providers (data, name, &local_error);
+      g_autoptr (GArray) remote
+          = remote_slot->handler->list_providers (remote_slot->data, name, &local_error);
 
       if (local_error)
         {
@@ -1023,42 +1021,71 @@ synod_broker_list_providers (SynodBroker *broker, const gchar *name, GError **er
  *   is replaced or the broker goes
  *
  * Installs the transport that carries sends to objects on other peers.
- * Install it before sending; replacing a handler with calls in flight is
- * the transport's responsibility.
+ * Install it before sending. Sends already inside the old handler finish
+ * with it: @handler_data_destroy of the old data runs once the last of them
+ * has returned from the handler (on its thread); the transport decides what
+ * its calls in flight become.
  */
 void
 synod_broker_set_remote_handler (SynodBroker *broker, const SynodRemoteHandler *handler,
                                  gpointer handler_data, GDestroyNotify handler_data_destroy)
 {
-  GDestroyNotify old_destroy;
-  gpointer old_data;
+  SynodRemoteSlot *slot = NULL, *old;
 
   g_return_if_fail (broker != NULL);
   g_return_if_fail (handler == NULL || handler->invoke != NULL);
+  if (handler != NULL)
+    {
+      slot = g_new0 (SynodRemoteSlot, 1);
+      slot->refs = 1;
+      slot->handler = handler;
+      slot->data = handler_data;
+      slot->destroy = handler_data_destroy;
+    }
   g_mutex_lock (&broker->remote_lock);
-  old_destroy = broker->remote_destroy;
-  old_data = broker->remote_data;
-  broker->remote = handler;
-  broker->remote_data = handler_data;
-  broker->remote_destroy = handler_data_destroy;
+  old = broker->remote;
+  broker->remote = slot;
   g_mutex_unlock (&broker->remote_lock);
   _synod_broker_bump_generation (broker);
-  if (old_destroy)
-    old_destroy (old_data);
+  if (old)
+    _synod_remote_slot_unref (old);
+  else if (handler == NULL && handler_data_destroy)
+    handler_data_destroy (handler_data);
+}
+
+/* The installed transport with a reference, or NULL. */
+SynodRemoteSlot *
+_synod_broker_get_remote (SynodBroker *broker)
+{
+  SynodRemoteSlot *slot;
+
+  g_mutex_lock (&broker->remote_lock);
+  slot = broker->remote;
+  if (slot)
+    g_atomic_int_inc (&slot->refs);
+  g_mutex_unlock (&broker->remote_lock);
+  return slot;
 }
 
 gboolean
-_synod_broker_get_remote (SynodBroker *broker, const SynodRemoteHandler **ret_handler,
-                          gpointer *ret_data)
+_synod_broker_has_remote (SynodBroker *broker)
 {
   gboolean ok;
 
   g_mutex_lock (&broker->remote_lock);
   ok = broker->remote != NULL;
-  *ret_handler = broker->remote;
-  *ret_data = broker->remote_data;
   g_mutex_unlock (&broker->remote_lock);
   return ok;
+}
+
+void
+_synod_remote_slot_unref (SynodRemoteSlot *slot)
+{
+  if (!g_atomic_int_dec_and_test (&slot->refs))
+    return;
+  if (slot->destroy)
+    slot->destroy (slot->data);
+  g_free (slot);
 }
 
 void
@@ -1076,8 +1103,7 @@ _synod_broker_run_node (SynodSchedNode *node, gpointer user_data)
 static gint
 compare_objects_by_id (gconstpointer a, gconstpointer b)
 {
-  return synod_object_id_compare (&(*(SynodObject *const *) a)->id,
-                                  &(*(SynodObject *const *) b)->id);
+  return synod_object_id_compare (&(*(SynodObject *const *)a)->id, &(*(SynodObject *const *)b)->id);
 }
 
 /**
@@ -1095,7 +1121,7 @@ synod_broker_list_objects (SynodBroker *broker)
   g_return_val_if_fail (broker != NULL, NULL);
   g_rw_lock_reader_lock (&broker->table_lock);
   objects = hash_values (broker->objects, G_CALLBACK (synod_object_ref),
-                         (GDestroyNotify) synod_object_unref);
+                         (GDestroyNotify)synod_object_unref);
   g_rw_lock_reader_unlock (&broker->table_lock);
   g_ptr_array_sort (objects, compare_objects_by_id);
   return objects;
@@ -1113,8 +1139,8 @@ synod_service_entry_free (SynodServiceEntry *entry)
 static gint
 compare_services (gconstpointer a, gconstpointer b)
 {
-  const SynodServiceEntry *x = *(SynodServiceEntry *const *) a;
-  const SynodServiceEntry *y = *(SynodServiceEntry *const *) b;
+  const SynodServiceEntry *x = *(SynodServiceEntry *const *)a;
+  const SynodServiceEntry *y = *(SynodServiceEntry *const *)b;
   gint c = strcmp (x->name, y->name);
 
   return c != 0 ? c : synod_object_id_compare (&x->id, &y->id);
@@ -1130,7 +1156,7 @@ compare_services (gconstpointer a, gconstpointer b)
 GPtrArray *
 synod_broker_list_services (SynodBroker *broker)
 {
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) synod_service_entry_free);
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_service_entry_free);
   GHashTableIter iter;
   gpointer key, value;
 
@@ -1146,7 +1172,7 @@ synod_broker_list_services (SynodBroker *broker)
           SynodServiceEntry *e = g_new0 (SynodServiceEntry, 1);
 
           e->name = g_strdup (key);
-          e->id = ((SynodObject *) providers->pdata[i])->id;
+          e->id = ((SynodObject *)providers->pdata[i])->id;
           g_ptr_array_add (list, e);
         }
     }

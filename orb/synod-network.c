@@ -379,7 +379,13 @@ error_to_wire (const GError *error, SynodWireRemoteError *wire)
 static GError *
 error_from_wire (const SynodWireRemoteError *wire, const gchar *peer)
 {
-  GQuark domain = g_quark_try_string (wire->domain);
+  GQuark domain;
+
+  /* A domain this process has not used yet has no quark yet: register the
+   * library's own (and GIO's) before looking the name up. */
+  (void)SYNOD_ORB_ERROR;
+  (void)G_IO_ERROR;
+  domain = g_quark_try_string (wire->domain);
 
   if (domain != 0)
     return g_error_new_literal (domain, wire->code, wire->message);
@@ -473,8 +479,15 @@ learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *h
     p->sources |= SYNOD_PEER_INBOUND;
   if (inbound && hello->listen[0] == '\0' && p->dial_address == NULL && p->addresses->len == 0)
     p->sources |= SYNOD_PEER_CLIENT;
-  if (p->dial_address == NULL && hello->listen[0] != '\0')
-    p->dial_address = g_strdup (hello->listen);
+  if (hello->listen[0] != '\0' && g_strcmp0 (p->dial_address, hello->listen) != 0
+      && (p->dial_address == NULL || !(p->sources & (SYNOD_PEER_STATIC | SYNOD_PEER_MDNS))))
+    {
+      /* Where the peer says it listens now: it may have restarted on
+       * another port. An operator's static address stays as given, and
+       * mDNS's resolution (an address of the link) as resolved. */
+      g_free (p->dial_address);
+      p->dial_address = g_strdup (hello->listen);
+    }
   g_free (p->cluster);
   p->cluster = g_strdup (hello->cluster);
   if (p->conn == NULL || synod_rpc_connection_is_closed (p->conn))
@@ -498,8 +511,7 @@ static guint
 backoff_max (SynodNetwork *net, Peer *p)
 {
   if ((p->sources & SYNOD_PEER_MDNS) && !p->mdns_withdrawn)
-    return CLAMP (net->probe_interval_ms * MDNS_BACKOFF_MAX_PROBES, BACKOFF_MIN_MS,
-                  BACKOFF_MAX_MS);
+    return CLAMP (net->probe_interval_ms * MDNS_BACKOFF_MAX_PROBES, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
   return BACKOFF_MAX_MS;
 }
 
@@ -680,62 +692,64 @@ ask_peers (SynodNetwork *net, SynodRpcConnection *conn)
                                   handle_ref (net->handle));
 }
 
+/* One procedure sent to every connected peer at once, the replies gathered
+ * by @on_reply (under the fan-out's lock) until all have answered, it says
+ * it has enough, or the time is up. Replies arriving after that still reach
+ * @on_reply: @data lives until the last of them (@destroy frees it). */
+typedef gboolean (*FanoutReplyFunc) (GBytes *result, gpointer data);
+
 typedef struct
 {
   GMutex lock;
   GCond cond;
   guint refs;
   guint remaining;
-  guint64 wanted;
-  gchar *address;
-} PeerSearch;
+  gboolean enough;
+  FanoutReplyFunc on_reply;
+  gpointer data;
+  GDestroyNotify destroy;
+} Fanout;
 
 static void
-peer_search_unref (PeerSearch *ps)
+fanout_unref (Fanout *f)
 {
   gboolean last;
 
-  g_mutex_lock (&ps->lock);
-  last = --ps->refs == 0;
-  g_mutex_unlock (&ps->lock);
+  g_mutex_lock (&f->lock);
+  last = --f->refs == 0;
+  g_mutex_unlock (&f->lock);
   if (!last)
     return;
-  g_free (ps->address);
-  g_mutex_clear (&ps->lock);
-  g_cond_clear (&ps->cond);
-  g_free (ps);
+  f->destroy (f->data);
+  g_mutex_clear (&f->lock);
+  g_cond_clear (&f->cond);
+  g_free (f);
 }
 
 static void
-peer_search_reply (GBytes *result, const GError *error, gpointer user_data)
+fanout_reply (GBytes *result, const GError *error, gpointer user_data)
 {
-  PeerSearch *ps = user_data;
-  g_auto (SynodWirePeerList) list = { 0 };
+  Fanout *f = user_data;
 
-  g_mutex_lock (&ps->lock);
-  if (result != NULL
-      && synod_value_decode (&synod_wire_peer_list_desc, g_bytes_get_data (result, NULL),
-                             g_bytes_get_size (result), &list, NULL))
-    for (guint i = 0; i < list.len && ps->address == NULL; i++)
-      if (list.val[i].peer == ps->wanted)
-        ps->address = g_strdup (list.val[i].address);
-  ps->remaining--;
-  g_cond_broadcast (&ps->cond);
-  g_mutex_unlock (&ps->lock);
-  peer_search_unref (ps);
+  g_mutex_lock (&f->lock);
+  if (result != NULL && f->on_reply (result, f->data))
+    f->enough = TRUE;
+  f->remaining--;
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->lock);
+  fanout_unref (f);
 }
 
-/* Asks the connected peers where peer @id is; on an answer, adds it to the
- * table (as an indirect peer) and returns it, with a reference. */
-static Peer *
-find_indirect (SynodNetwork *net, guint64 id)
+/* Returns what @collect makes of @data (under the lock) once done. */
+static gpointer
+fanout_run (SynodNetwork *net, guint32 proc, GBytes *args, guint timeout_ms,
+            FanoutReplyFunc on_reply, GCopyFunc collect, gpointer data, GDestroyNotify destroy)
 {
   g_autoptr (GPtrArray) conns
       = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
-  PeerSearch *ps = g_new0 (PeerSearch, 1);
-  gint64 deadline = g_get_monotonic_time () + (gint64)net->connect_timeout_ms * 1000;
-  g_autofree gchar *address = NULL;
-  Peer *p;
+  Fanout *f = g_new0 (Fanout, 1);
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+  gpointer result;
 
   g_mutex_lock (&net->lock);
   for (guint i = 0; i < net->peers->len; i++)
@@ -747,22 +761,73 @@ find_indirect (SynodNetwork *net, guint64 id)
     }
   g_mutex_unlock (&net->lock);
 
-  g_mutex_init (&ps->lock);
-  g_cond_init (&ps->cond);
-  ps->wanted = id;
-  ps->refs = 1 + conns->len;
-  ps->remaining = conns->len;
+  g_mutex_init (&f->lock);
+  g_cond_init (&f->cond);
+  f->on_reply = on_reply;
+  f->data = data;
+  f->destroy = destroy;
+  f->refs = 1 + conns->len;
+  f->remaining = conns->len;
   for (guint i = 0; i < conns->len; i++)
-    synod_rpc_connection_call_full (conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
-                                    SYNOD_WIRE_PROC_PEERS, NULL, net->connect_timeout_ms,
-                                    net->context, peer_search_reply, ps);
-  g_mutex_lock (&ps->lock);
-  while (ps->remaining > 0 && ps->address == NULL)
-    if (!g_cond_wait_until (&ps->cond, &ps->lock, deadline))
+    synod_rpc_connection_call_full (conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION, proc,
+                                    args, timeout_ms, net->context, fanout_reply, f);
+  g_mutex_lock (&f->lock);
+  while (f->remaining > 0 && !f->enough)
+    if (!g_cond_wait_until (&f->cond, &f->lock, deadline))
       break;
-  address = g_strdup (ps->address);
-  g_mutex_unlock (&ps->lock);
-  peer_search_unref (ps);
+  result = collect (f->data, NULL);
+  g_mutex_unlock (&f->lock);
+  fanout_unref (f);
+  return result;
+}
+
+typedef struct
+{
+  guint64 wanted;
+  gchar *address;
+} PeerSearch;
+
+static void
+peer_search_free (gpointer data)
+{
+  PeerSearch *ps = data;
+
+  g_free (ps->address);
+  g_free (ps);
+}
+
+static gboolean
+peer_search_reply (GBytes *result, gpointer data)
+{
+  PeerSearch *ps = data;
+  g_auto (SynodWirePeerList) list = { 0 };
+
+  if (synod_value_decode (&synod_wire_peer_list_desc, g_bytes_get_data (result, NULL),
+                          g_bytes_get_size (result), &list, NULL))
+    for (guint i = 0; i < list.len && ps->address == NULL; i++)
+      if (list.val[i].peer == ps->wanted)
+        ps->address = g_strdup (list.val[i].address);
+  return ps->address != NULL;
+}
+
+static gpointer
+peer_search_collect (gconstpointer data, gpointer unused)
+{
+  return g_strdup (((const PeerSearch *)data)->address);
+}
+
+/* Asks the connected peers where peer @id is; on an answer, adds it to the
+ * table (as an indirect peer) and returns it, with a reference. */
+static Peer *
+find_indirect (SynodNetwork *net, guint64 id)
+{
+  PeerSearch *ps = g_new0 (PeerSearch, 1);
+  g_autofree gchar *address = NULL;
+  Peer *p;
+
+  ps->wanted = id;
+  address = fanout_run (net, SYNOD_WIRE_PROC_PEERS, NULL, net->connect_timeout_ms,
+                        peer_search_reply, peer_search_collect, ps, peer_search_free);
   if (address == NULL)
     return NULL;
 
@@ -1836,52 +1901,42 @@ remote_invoke_sync (gpointer handler_data, guint64 peer, const SynodObjectId *ta
     }
 }
 
-/* Asks several peers for their providers of a name, in parallel. */
+/* Asks every connected peer for its providers of a name, in parallel. */
 typedef struct
 {
-  GMutex lock;
-  GCond cond;
-  guint refs;
-  guint remaining;
   gboolean want_all;
   GArray *found; /* SynodProvider */
 } Gather;
 
 static void
-gather_unref (Gather *g)
+gather_free (gpointer data)
 {
-  gboolean last;
+  Gather *g = data;
 
-  g_mutex_lock (&g->lock);
-  last = --g->refs == 0;
-  g_mutex_unlock (&g->lock);
-  if (!last)
-    return;
   g_array_unref (g->found);
-  g_mutex_clear (&g->lock);
-  g_cond_clear (&g->cond);
   g_free (g);
 }
 
-static void
-gather_reply (GBytes *result, const GError *error, gpointer user_data)
+static gboolean
+gather_reply (GBytes *result, gpointer data)
 {
-  Gather *g = user_data;
+  Gather *g = data;
   g_auto (SynodWireProviderList) list = { 0 };
 
-  g_mutex_lock (&g->lock);
-  if (result != NULL
-      && synod_value_decode (&synod_wire_provider_list_desc, g_bytes_get_data (result, NULL),
-                             g_bytes_get_size (result), &list, NULL))
+  if (synod_value_decode (&synod_wire_provider_list_desc, g_bytes_get_data (result, NULL),
+                          g_bytes_get_size (result), &list, NULL))
     for (guint i = 0; i < list.len; i++)
       {
         SynodProvider pr = { .peer = list.val[i].peer, .id = list.val[i].id };
         g_array_append_val (g->found, pr);
       }
-  g->remaining--;
-  g_cond_broadcast (&g->cond);
-  g_mutex_unlock (&g->lock);
-  gather_unref (g);
+  return !g->want_all && g->found->len > 0;
+}
+
+static gpointer
+gather_collect (gconstpointer data, gpointer unused)
+{
+  return g_array_copy (((const Gather *)data)->found);
 }
 
 static GArray *
@@ -1889,40 +1944,12 @@ gather_providers (SynodNetwork *net, const gchar *name, gboolean want_all)
 {
   g_auto (SynodWireResolve) wire = { .name = g_strdup (name) };
   g_autoptr (GBytes) bytes = encode_or_die (&synod_wire_resolve_desc, &wire);
-  g_autoptr (GPtrArray) conns
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_rpc_connection_unref);
   Gather *g = g_new0 (Gather, 1);
-  gint64 deadline = g_get_monotonic_time () + (gint64)net->call_timeout_ms * 1000;
-  GArray *result;
 
-  g_mutex_lock (&net->lock);
-  for (guint i = 0; i < net->peers->len; i++)
-    {
-      Peer *p = net->peers->pdata[i];
-
-      if (p->id != 0 && p->conn && !synod_rpc_connection_is_closed (p->conn))
-        g_ptr_array_add (conns, synod_rpc_connection_ref (p->conn));
-    }
-  g_mutex_unlock (&net->lock);
-
-  g_mutex_init (&g->lock);
-  g_cond_init (&g->cond);
   g->found = g_array_new (FALSE, FALSE, sizeof (SynodProvider));
   g->want_all = want_all;
-  g->refs = 1 + conns->len;
-  g->remaining = conns->len;
-  for (guint i = 0; i < conns->len; i++)
-    synod_rpc_connection_call_full (conns->pdata[i], SYNOD_RPC_PROGRAM, SYNOD_RPC_VERSION,
-                                    SYNOD_WIRE_PROC_RESOLVE, bytes, net->call_timeout_ms,
-                                    net->context, gather_reply, g);
-  g_mutex_lock (&g->lock);
-  while (g->remaining > 0 && (want_all || g->found->len == 0))
-    if (!g_cond_wait_until (&g->cond, &g->lock, deadline))
-      break;
-  result = g_array_copy (g->found);
-  g_mutex_unlock (&g->lock);
-  gather_unref (g);
-  return result;
+  return fanout_run (net, SYNOD_WIRE_PROC_RESOLVE, bytes, net->call_timeout_ms, gather_reply,
+                     gather_collect, g, gather_free);
 }
 
 static gboolean resolve_name (SynodNetwork *net, const gchar *name, SynodProvider *ret_provider,

@@ -209,15 +209,14 @@ _synod_resolved_clear (SynodResolved *resolved)
 static gboolean
 resolve_remote (SynodRef *ref, SynodResolved *ret, GError **error)
 {
-  const SynodRemoteHandler *handler;
-  gpointer data;
+  g_autoptr (SynodRemoteSlot) remote = NULL;
   gchar idbuf[SYNOD_OBJECT_ID_STRING_LEN + 1];
 
   if (ref->name == NULL)
     {
       synod_object_id_format (&ref->id, idbuf);
       if (ref->id.peer != ref->broker->peer_id && !synod_object_id_is_null (&ref->id)
-          && _synod_broker_get_remote (ref->broker, &handler, &data))
+          && _synod_broker_has_remote (ref->broker))
         {
           ret->kind = SYNOD_RESOLVED_REMOTE;
           ret->peer = ref->id.peer;
@@ -228,14 +227,15 @@ resolve_remote (SynodRef *ref, SynodResolved *ret, GError **error)
                    _ ("No object %s is known"), idbuf);
       return FALSE;
     }
-  if (_synod_broker_get_remote (ref->broker, &handler, &data) && handler->resolve_name)
+  remote = _synod_broker_get_remote (ref->broker);
+  if (remote && remote->handler->resolve_name)
     {
       SynodProvider provider;
       gboolean ok;
       gboolean counted = _synod_scheduler_block_begin (ref->broker->scheduler, NULL);
 
       /* The handler may ask other peers: blocking, so accounted as such. */
-      ok = handler->resolve_name (data, ref->name, &provider, error);
+      ok = remote->handler->resolve_name (remote->data, ref->name, &provider, error);
       if (counted)
         _synod_scheduler_block_end (ref->broker->scheduler);
       if (!ok)

@@ -386,7 +386,7 @@ print_table (const gchar *const *header, GPtrArray *rows)
     width[c] = g_utf8_strlen (header[c], -1);
   for (guint r = 0; r < rows->len; r++)
     for (guint c = 0; c < n; c++)
-      width[c] = MAX (width[c], g_utf8_strlen (((gchar **)rows->pdata[r])[c], -1));
+      width[c] = MAX (width[c], (gsize)g_utf8_strlen (((gchar **)rows->pdata[r])[c], -1));
   for (guint r = 0; r <= rows->len; r++)
     {
       const gchar *const *row = r == 0 ? header : (const gchar *const *)rows->pdata[r - 1];
@@ -1009,9 +1009,13 @@ cmd_call (Tool *t, const Command *cmd, gint argc, gchar **argv, GError **error)
   result = tool_call (t, peer, target, iface_full, method->name,
                       g_variant_new_tuple ((GVariant *const *)values->pdata, values->len), error);
   g_ptr_array_unref (values);
+  /* Arguments the peer could not take as the method's (a value out of its
+   * type's range, an unknown enum symbol, a string over its bound) are the
+   * command line's fault, as a badly typed one is. */
   if (result == NULL)
     return g_error_matches (*error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_TYPE_MISMATCH)
                    || g_error_matches (*error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_INVALID_ARGS)
+                   || g_error_matches (*error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_ENCODE)
                ? EXIT_USAGE
                : EXIT_FAILED;
   printed = g_variant_print (result, TRUE);
@@ -1130,13 +1134,14 @@ typedef struct
   gboolean lost;
 } Monitor;
 
+/* Stays attached: the sources are removed together once the loop ends. */
 static gboolean
 monitor_stop (gpointer data)
 {
   Monitor *m = data;
 
   g_main_loop_quit (m->loop);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 /* Once a second: stop when no monitored peer is left. */
@@ -1259,10 +1264,14 @@ cmd_monitor (Tool *t, const Command *cmd, gint argc, gchar **argv, GError **erro
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
     if (!m.lost || i != 2)
       g_source_remove (sources[i]);
+  /* Best effort: a peer that went away has forgotten the sink anyway. */
   for (guint i = 0; i < watched->len; i++)
     {
-      g_autoptr (GVariant) reply = peer_call (t, g_array_index (watched, guint64, i), "unmonitor",
-                                              g_variant_new ("(s)", sink_id), NULL);
+      GVariant *reply = peer_call (t, g_array_index (watched, guint64, i), "unmonitor",
+                                   g_variant_new ("(s)", sink_id), NULL);
+
+      if (reply)
+        g_variant_unref (reply);
     }
   synod_object_delete (sink, NULL);
   if (m.lost)

@@ -431,6 +431,26 @@ synod_test_daemon_set_peers (SynodTestDaemon *daemon, const gchar *const *peers)
 }
 
 /**
+ * synod_test_daemon_restart_elsewhere:
+ * @daemon: a daemon (running or not)
+ * @error: return location for an error
+ *
+ * As synod_test_daemon_restart(), with the same state directory (so the
+ * same peer id) but on a new port the kernel chooses: a peer that moved.
+ *
+ * Returns: whether it is ready again
+ */
+gboolean
+synod_test_daemon_restart_elsewhere (SynodTestDaemon *daemon, GError **error)
+{
+  if (daemon->pid != 0)
+    synod_test_daemon_stop (daemon, SIGTERM, 10000, NULL);
+  g_free (daemon->listen);
+  daemon->listen = g_strdup ("127.0.0.1:0");
+  return spawn_daemon (daemon, error);
+}
+
+/**
  * synod_test_daemon_stop:
  * @daemon: a daemon
  * @signal_number: the signal to send (SIGTERM for a clean shutdown)

@@ -134,3 +134,8 @@ EXTRA_tests_remote_test_mdns_absent_DEPENDENCIES = $(mdns_daemon_test_deps)
 # Discovery across four network namespaces on a bridge (root only).
 dist_check_SCRIPTS += tests/remote/test-mdns-hosts.sh
 TESTS += tests/remote/test-mdns-hosts.sh
+
+# The bash completion of synod (data/synod.bash-completion), in a plain bash,
+# against one synodd on loopback.
+dist_check_SCRIPTS += tests/remote/test-completion.sh
+TESTS += tests/remote/test-completion.sh

@@ -397,6 +397,50 @@ test_killed_mid_call_and_restart (void)
       }
     g_assert_cmpuint (total, ==, 5);
   }
+
+  /* Killed again, and back on another port: a (which d dials) and b (which
+   * learned d from a) reach it at its new address. */
+  {
+    g_autoptr (GError) error = NULL;
+    gint64 deadline;
+    guint32 total = 0;
+
+    synod_test_daemon_kill (d);
+    g_assert_true (synod_test_daemon_restart_elsewhere (d, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (synod_test_daemon_get_peer_id_text (d), ==, peer_d);
+    g_assert_cmpuint (synod_test_daemon_get_port (d), !=, port);
+    for (guint i = 0; i < 2; i++)
+      {
+        const gchar *from = i == 0 ? COUNTER_A : COUNTER_B;
+
+        deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+        while ((total = relay (from, watcher, "sync-add", 1, &error)) == G_MAXUINT32)
+          {
+            if (g_get_monotonic_time () >= deadline)
+              g_error ("%s cannot reach the moved daemon: %s", from, error->message);
+            g_clear_error (&error);
+            g_usleep (50 * 1000);
+          }
+        g_assert_no_error (error);
+        g_assert_cmpuint (total, ==, i + 1);
+      }
+    /* A newcomer learning d from a's table (the tool, here) is told the
+     * new address, not the one d left. */
+    {
+      g_autofree gchar *peer_arg
+          = g_strdup_printf ("--peer=%s", synod_test_daemon_get_address (cluster.a));
+      const gchar *argv[]
+          = { synod_test_synod_path (), peer_arg, "--timeout=10", "ping", watcher, NULL };
+      g_autofree gchar *out = NULL, *err = NULL;
+      int status = -1;
+
+      g_assert_true (synod_test_run (argv, NULL, 30000, &out, &err, &status, &error));
+      g_assert_no_error (error);
+      if (status != 0)
+        g_error ("synod ping of the moved daemon through a: status %d: %s%s", status, out, err);
+    }
+  }
   g_free (via_a.target);
   g_free (direct.target);
 }
