@@ -88,3 +88,16 @@ bench_bench_http_peer_SOURCES = bench/bench-http-peer.c
 bench_bench_http_peer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_builddir)/idl
 bench_bench_http_peer_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS)
 bench_bench_http_peer_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS)
+
+# A BFT service on four synodd daemons against the same state variable
+# served unreplicated by a fifth, all over loopback: `make bench-bft-service`.
+noinst_PROGRAMS += bench/bench-bft-service
+bench_bench_bft_service_SOURCES = bench/bench-bft-service.c
+bench_bench_bft_service_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+bench_bench_bft_service_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(LMDB_CFLAGS)
+bench_bench_bft_service_LDADD = tests/bft/libbft-cluster.la $(BFT_LIBS)
+BENCH_BFT_SERVICE_ARGS ?=
+bench-bft-service: bench/bench-bft-service$(EXEEXT) bft/synod-bft.la services/synodd$(EXEEXT)
+	$(AM_V_at)./bench/bench-bft-service $(BENCH_BFT_SERVICE_ARGS)
+.PHONY: bench-bft-service

@@ -25,6 +25,8 @@ GQuark synod_bft_error_quark (void);
  *   arrived before the client gave up
  * @SYNOD_BFT_ERROR_BAD_PROOF: a reply proof does not prove its result
  * @SYNOD_BFT_ERROR_STATE: a state variable's snapshot or operation is invalid
+ * @SYNOD_BFT_ERROR_TIMEOUT: a Coordinator had no proven result within its
+ *   request timeout
  */
 typedef enum
 {
@@ -39,6 +41,7 @@ typedef enum
   SYNOD_BFT_ERROR_NO_QUORUM,
   SYNOD_BFT_ERROR_BAD_PROOF,
   SYNOD_BFT_ERROR_STATE,
+  SYNOD_BFT_ERROR_TIMEOUT,
 } SynodBftError;
 
 G_END_DECLS

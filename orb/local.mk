@@ -47,6 +47,7 @@ orb_broker_sources = \
 	orb/broker-invoke.c \
 	orb/broker-standard.c \
 	orb/synod-broker.c \
+	orb/synod-call-wait.c \
 	orb/synod-class.c \
 	orb/synod-dynamic.c \
 	orb/synod-group.c \

@@ -19,4 +19,20 @@ const SynodMethodDesc *synod_call_get_method (SynodCall *call);
 gboolean synod_call_is_oneway (SynodCall *call);
 SynodCall *synod_call_get_current (void);
 
+/**
+ * SynodCallWait:
+ *
+ * State of a method's wait for an event another thread signals (see
+ * synod_call_wait_begin()); allocate it on the stack.
+ */
+typedef struct
+{
+  /*< private >*/
+  gpointer _broker;
+  gpointer _suspended;
+} SynodCallWait;
+
+gboolean synod_call_wait_begin (SynodCallWait *wait, GError **error);
+void synod_call_wait_end (SynodCallWait *wait);
+
 G_END_DECLS

@@ -1,6 +1,6 @@
 # Tests of bft (included from tests/local.mk).
 
-BFT_TESTS_CPPFLAGS = $(BFT_CPPFLAGS) -I$(top_srcdir)/tests/bft
+BFT_TESTS_CPPFLAGS = $(BFT_CPPFLAGS) -I$(top_srcdir)/tests/bft -I$(top_srcdir)/tests/common
 BFT_TESTS_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
 
 # The simulator and the linearizability checker, shared by the tests, the
@@ -85,3 +85,34 @@ soak-bft: tests/bft/test-pbft-sim$(EXEEXT)
 	SYNOD_SIM_SOAK=$(SOAK_SEEDS) SYNOD_SIM_FIRST=$(SOAK_FIRST) \
 	  $(top_builddir)/tests/bft/test-pbft-sim -p /bft/sim/soak
 .PHONY: soak-bft
+
+# The BFT service on real synodd daemons (ReplicaServer and Coordinator
+# from the synod-bft plugin), started by the shared daemon helper
+# (tests/common/synod-test-daemon.h); the benchmark links it too.
+check_LTLIBRARIES += tests/bft/libbft-cluster.la
+tests_bft_libbft_cluster_la_SOURCES = tests/bft/bft-cluster.c tests/bft/bft-cluster.h
+tests_bft_libbft_cluster_la_CPPFLAGS = $(BFT_TESTS_CPPFLAGS) \
+	-DSYNOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
+tests_bft_libbft_cluster_la_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_libbft_cluster_la_LIBADD = tests/common/libsynod-test-daemon.la $(BFT_LIBS)
+
+check_PROGRAMS += tests/bft/test-bft-service
+TESTS += tests/bft/test-bft-service
+tests_bft_test_bft_service_SOURCES = tests/bft/test-bft-service.c
+tests_bft_test_bft_service_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_bft_service_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_bft_service_LDADD = tests/bft/libbft-cluster.la $(BFT_LIBS)
+EXTRA_tests_bft_test_bft_service_DEPENDENCIES = bft/synod-bft.la services/synodd$(EXEEXT)
+
+# The BFT service's pieces on their own: shopping cart, keys, proofs, faults.
+bft_service_unit_tests = tests/bft/test-bft-cart tests/bft/test-bft-keys
+check_PROGRAMS += $(bft_service_unit_tests)
+TESTS += $(bft_service_unit_tests)
+tests_bft_test_bft_cart_SOURCES = tests/bft/test-bft-cart.c
+tests_bft_test_bft_cart_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_bft_cart_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_bft_cart_LDADD = $(BFT_LIBS)
+tests_bft_test_bft_keys_SOURCES = tests/bft/test-bft-keys.c
+tests_bft_test_bft_keys_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
+tests_bft_test_bft_keys_CFLAGS = $(BFT_TESTS_CFLAGS)
+tests_bft_test_bft_keys_LDADD = tests/bft/libbft-cluster.la $(BFT_LIBS)

@@ -13,6 +13,7 @@
 
 #include "linearizability.h"
 #include "pbft-sim.h"
+#include "pbft-faults.h"
 
 #define MAX_RECORDED 256
 
@@ -408,23 +409,8 @@ byzantine_send (Sim *s, guint id, guint32 to, GBytes *data)
       case SIM_LIAR:
         if (body->type == SYNOD_PBFT_MSG_REPLY)
           {
-            SynodPbftReply *rep = &body->u.reply;
-            g_autoptr (GBytes) st = NULL;
-            g_autoptr (GBytes) lie = NULL;
-            guint8 *v = g_malloc (rep->result.len + 1);
+            g_autoptr (GBytes) lie = pbft_fault_lie (sr->keys, &s->p.config, data, to);
 
-            /* Every liar tells the same lie, the strongest attack. */
-            for (guint i = 0; i < rep->result.len; i++)
-              v[i] = rep->result.val[i] ^ 0x5a;
-            v[rep->result.len] = 0xee;
-            g_free (rep->result.val);
-            rep->result.val = v;
-            rep->result.len++;
-            if (rep->signature.len == 64
-                && pbft_reply_statement_encode (s->p.config.service, rep, &st))
-              synod_pbft_keyring_sign (sr->keys, g_bytes_get_data (st, NULL), g_bytes_get_size (st),
-                                       rep->signature.val);
-            lie = reseal (s, sr, &env, to);
             if (lie != NULL)
               net_send (s, id, to, lie);
             return;
@@ -451,11 +437,9 @@ byzantine_send (Sim *s, guint id, guint32 to, GBytes *data)
       case SIM_EQUIVOCATOR:
         if (body->type == SYNOD_PBFT_MSG_PRE_PREPARE && to == SYNOD_PBFT_TO_REPLICAS)
           {
-            g_autoptr (GBytes) other = NULL;
+            g_autoptr (GBytes) other = pbft_fault_equivocate (sr->keys, &s->p.config, data);
             guint split = g_rand_int_range (s->rand, 0, s->n);
 
-            body->u.pre_prepare.batch.nondet.timestamp += 1;
-            other = reseal (s, sr, &env, to);
             for (guint r = 0; r < s->n; r++)
               if (r != id)
                 net_deliver_later (s, id, r, (r + split) % 2 && other ? other : data);
@@ -528,17 +512,10 @@ static void
 corrupt_state (Sim *s, guint id)
 {
   SimReplica *sr = &s->replicas[id];
-  SynodStateVariableContext ctx = { 0 };
-  g_autoptr (GBytes) op = NULL;
-  g_autoptr (GBytes) result = NULL;
 
   if (sr->replica == NULL)
     return;
-  if (s->p.workload == SIM_WORKLOAD_KV)
-    op = synod_key_value_op_put ("k0", (const guint8 *)"corrupt", 7);
-  else
-    op = synod_counter_op_add (1000);
-  result = synod_state_variable_execute (sr->state, &ctx, op);
+  pbft_fault_corrupt_state (sr->state, NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -56,3 +56,11 @@ nodist_tests_broker_test_noentry_1_la_SOURCES = $(broker_test_generated)
 tests_broker_test_noentry_1_la_CFLAGS = $(broker_plugin_cflags) -DPLUGIN_VERSION=1 -DPLUGIN_NO_ENTRY
 tests_broker_test_noentry_1_la_LDFLAGS = $(broker_plugin_ldflags)
 tests_broker_test_noentry_1_la_LIBADD = $(TESTS_LDADD)
+
+# Methods waiting for events other invocations signal.
+check_PROGRAMS += tests/broker/test-call-wait
+TESTS += tests/broker/test-call-wait
+tests_broker_test_call_wait_SOURCES = tests/broker/test-call-wait.c
+nodist_tests_broker_test_call_wait_SOURCES = $(broker_test_generated)
+tests_broker_test_call_wait_CFLAGS = $(broker_test_cflags)
+tests_broker_test_call_wait_LDADD = $(TESTS_LDADD)

@@ -416,6 +416,21 @@ synod_test_daemon_restart (SynodTestDaemon *daemon, GError **error)
 }
 
 /**
+ * synod_test_daemon_set_peers:
+ * @daemon: a daemon
+ * @peers: (nullable): static peers ("HOST:PORT")
+ *
+ * Replaces the static peers it gets at its next (re)start: peers started
+ * after it, whose ports were not known then, can be dialled at once.
+ */
+void
+synod_test_daemon_set_peers (SynodTestDaemon *daemon, const gchar *const *peers)
+{
+  g_strfreev (daemon->peers);
+  daemon->peers = g_strdupv ((gchar **)peers);
+}
+
+/**
  * synod_test_daemon_restart_elsewhere:
  * @daemon: a daemon (running or not)
  * @error: return location for an error

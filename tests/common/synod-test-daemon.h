@@ -56,6 +56,7 @@ const gchar *synod_test_synod_path (void);
 
 SynodTestDaemon *synod_test_daemon_start (const SynodTestDaemonOptions *options, GError **error);
 gboolean synod_test_daemon_restart (SynodTestDaemon *daemon, GError **error);
+void synod_test_daemon_set_peers (SynodTestDaemon *daemon, const gchar *const *peers);
 gboolean synod_test_daemon_restart_elsewhere (SynodTestDaemon *daemon, GError **error);
 gboolean synod_test_daemon_stop (SynodTestDaemon *daemon, int signal_number, guint timeout_ms,
                                  int *ret_wait_status);
