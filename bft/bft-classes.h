@@ -22,4 +22,9 @@ gboolean bft_param_uint (GVariant *params, const gchar *key, guint64 min, guint6
                          GError **error);
 gboolean bft_param_bool (GVariant *params, const gchar *key, gboolean *ret, GError **error);
 
+/* From an object's own thread, right after its create hook: the object
+ * once the broker has made it reachable, or NULL when its creation failed
+ * after the hook (or @timeout_ms passed). */
+SynodObject *bft_wait_for_object (SynodBroker *broker, const SynodObjectId *id, guint timeout_ms);
+
 G_END_DECLS

@@ -221,6 +221,18 @@ bft_param_bool (GVariant *params, const gchar *key, gboolean *ret, GError **erro
   return TRUE;
 }
 
+SynodObject *
+bft_wait_for_object (SynodBroker *broker, const SynodObjectId *id, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+  SynodObject *object;
+
+  while ((object = synod_broker_lookup_object (broker, id)) == NULL
+         && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  return object;
+}
+
 /**
  * synod_bft_register_classes:
  * @broker: a broker

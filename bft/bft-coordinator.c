@@ -311,11 +311,8 @@ begin (gpointer data)
   g_autofree gchar *own = synod_bft_client_name (self->service, self->client_index);
   g_autoptr (SynodObject) object = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-  while ((object = synod_broker_lookup_object (self->broker, &self->id)) == NULL
-         && g_get_monotonic_time () < deadline)
-    g_usleep (1000);
+  object = bft_wait_for_object (self->broker, &self->id, 10000);
   if (object == NULL)
     return G_SOURCE_REMOVE;
   if (!synod_broker_register_service (self->broker, own, object, &error)

@@ -55,6 +55,8 @@ bft_libsynod_pbft_la_LIBADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS) $(OPE
 BFT_LIBS = bft/libsynod-pbft.la orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS) \
 	$(LMDB_LIBS)
 
+EXTRA_DIST += docs/bft.md docs/pbft.md
+
 # synod-bft-keygen: provisions a service's keys (docs/bft.md).
 bin_PROGRAMS += bft/synod-bft-keygen
 bft_synod_bft_keygen_SOURCES = bft/synod-bft-keygen.c

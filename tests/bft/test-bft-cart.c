@@ -33,7 +33,7 @@ run_full (SynodShoppingCart *cart, const SynodStateVariableContext *ctx, GBytes 
           gboolean read_only)
 {
   SynodStateVariableContext c = *ctx;
-  g_autoptr (GBytes) owned = op;
+  g_autoptr (GBytes) owned G_GNUC_UNUSED = op;
   g_autoptr (GBytes) result = NULL;
   SynodShoppingCartResult r = { 0 };
   g_autoptr (GError) error = NULL;
@@ -55,7 +55,7 @@ run (Fixture *f, GBytes *op)
 static void
 stock (Fixture *f)
 {
-  g_auto (SynodShoppingCartResult) a
+  g_auto (SynodShoppingCartResult) a G_GNUC_UNUSED
       = run (f, synod_shopping_cart_op_set_price ("apple", 120, "A red apple"));
   g_auto (SynodShoppingCartResult) b
       = run (f, synod_shopping_cart_op_set_price ("pear", 250, "A ripe pear"));
@@ -80,7 +80,8 @@ test_cart_ops (Fixture *f, gconstpointer data)
   }
   {
     g_auto (SynodShoppingCartResult) r1 = run (f, synod_shopping_cart_op_add ("ann", "pear", 2));
-    g_auto (SynodShoppingCartResult) r2 = run (f, synod_shopping_cart_op_add ("ann", "apple", 3));
+    g_auto (SynodShoppingCartResult) r2 G_GNUC_UNUSED
+        = run (f, synod_shopping_cart_op_add ("ann", "apple", 3));
     g_auto (SynodShoppingCartResult) r3 = run (f, synod_shopping_cart_op_add ("ann", "pear", 1));
     g_auto (SynodShoppingCartResult) bob = run (f, synod_shopping_cart_op_add ("bob", "apple", 1));
 
@@ -109,7 +110,7 @@ test_cart_ops (Fixture *f, gconstpointer data)
   }
   {
     /* A price change shows in carts at once. */
-    g_auto (SynodShoppingCartResult) p
+    g_auto (SynodShoppingCartResult) p G_GNUC_UNUSED
         = run (f, synod_shopping_cart_op_set_price ("pear", 300, "A ripe pear"));
     g_auto (SynodShoppingCartResult) l = run (f, synod_shopping_cart_op_list ("ann"));
 
@@ -132,7 +133,8 @@ test_checkout (Fixture *f, gconstpointer data)
     g_assert_cmpint (empty.status, ==, SYNOD_SHOPPING_CART_CART_EMPTY);
   }
   {
-    g_auto (SynodShoppingCartResult) a = run (f, synod_shopping_cart_op_add ("ann", "pear", 2));
+    g_auto (SynodShoppingCartResult) a G_GNUC_UNUSED
+        = run (f, synod_shopping_cart_op_add ("ann", "pear", 2));
     g_auto (SynodShoppingCartResult) o = run (f, synod_shopping_cart_op_checkout ("ann"));
 
     g_assert_cmpint (o.status, ==, SYNOD_SHOPPING_CART_CART_OK);
@@ -144,7 +146,7 @@ test_checkout (Fixture *f, gconstpointer data)
     number = g_strdup (o.order->number);
   }
   {
-    g_auto (SynodShoppingCartResult) p
+    g_auto (SynodShoppingCartResult) p G_GNUC_UNUSED
         = run (f, synod_shopping_cart_op_set_price ("pear", 999, "Dear pear"));
     g_auto (SynodShoppingCartResult) o
         = run_full (f->cart, &f->ctx, synod_shopping_cart_op_order (number), TRUE);
@@ -158,7 +160,8 @@ test_checkout (Fixture *f, gconstpointer data)
     g_assert_cmpuint (l.cart->lines.len, ==, 0);
   }
   {
-    g_auto (SynodShoppingCartResult) a = run (f, synod_shopping_cart_op_add ("ann", "apple", 1));
+    g_auto (SynodShoppingCartResult) a G_GNUC_UNUSED
+        = run (f, synod_shopping_cart_op_add ("ann", "apple", 1));
     g_auto (SynodShoppingCartResult) o = { 0 };
 
     f->ctx.seed[0] = 0x01;
@@ -232,10 +235,14 @@ test_snapshot (Fixture *f, gconstpointer data)
                   "refused.");
   stock (f);
   {
-    g_auto (SynodShoppingCartResult) a = run (f, synod_shopping_cart_op_add ("bob", "pear", 2));
-    g_auto (SynodShoppingCartResult) b = run (f, synod_shopping_cart_op_add ("ann", "apple", 1));
-    g_auto (SynodShoppingCartResult) o = run (f, synod_shopping_cart_op_checkout ("bob"));
-    g_auto (SynodShoppingCartResult) c = run (f, synod_shopping_cart_op_add ("cy", "pear", 4));
+    g_auto (SynodShoppingCartResult) a G_GNUC_UNUSED
+        = run (f, synod_shopping_cart_op_add ("bob", "pear", 2));
+    g_auto (SynodShoppingCartResult) b G_GNUC_UNUSED
+        = run (f, synod_shopping_cart_op_add ("ann", "apple", 1));
+    g_auto (SynodShoppingCartResult) o G_GNUC_UNUSED
+        = run (f, synod_shopping_cart_op_checkout ("bob"));
+    g_auto (SynodShoppingCartResult) c G_GNUC_UNUSED
+        = run (f, synod_shopping_cart_op_add ("cy", "pear", 4));
   }
   snap = synod_state_variable_snapshot (SYNOD_STATE_VARIABLE (f->cart));
   g_assert_true (synod_state_variable_restore (SYNOD_STATE_VARIABLE (copy), snap, &error));

@@ -25,7 +25,6 @@ static gchar *
 state_dir_with_id (const gchar *dir, const gchar *name, const gchar *peer_id)
 {
   gchar *state = g_build_filename (dir, name, NULL);
-  g_autofree gchar *file = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (state, 0700), ==, 0);
   g_free (cluster_write_file (state, "peer-id", peer_id));

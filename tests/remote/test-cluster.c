@@ -712,7 +712,8 @@ call_raw (int fd, guint32 xid, guint32 rpcvers, guint32 prog, guint32 vers, guin
   g_autoptr (GBytes) reply = NULL;
 
   g_assert_cmpuint (len + args_len, <=, sizeof buf);
-  memcpy (buf + len, args, args_len);
+  if (args_len > 0)
+    memcpy (buf + len, args, args_len);
   send_record (fd, buf, len + args_len);
   reply = read_record (fd);
   g_assert_nonnull (reply);
