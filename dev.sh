@@ -1,7 +1,9 @@
 #!/bin/sh
 # dev.sh — install what is missing, build, and run Synod (see README.md).
 #
-#   ./dev.sh demo     install, build, run the quick start
+#   ./dev.sh demo     install, build, run the quick start: the BFT shop on
+#                     four replicas (data/bft-site.sh; `site` is the same)
+#   ./dev.sh idl-tour install, build, tour the IDL compiler (data/demo.sh)
 #   ./dev.sh check    install, build, run the whole test suite (CI runs this)
 #   ./dev.sh deps     only install the Debian packages Synod needs
 #   ./dev.sh build    only install and build (in _build/)
@@ -17,9 +19,9 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Debian 12 packages: build, then run/test.
 BUILD_PKGS="build-essential autoconf automake libtool autoconf-archive pkg-config gettext autopoint
 libglib2.0-dev libtirpc-dev libssl-dev libavahi-client-dev libavahi-glib-dev liblmdb-dev
-zlib1g-dev rpcsvc-proto"
+zlib1g-dev rpcsvc-proto libjson-glib-dev"
 TEST_PKGS="clang libclang-rt-14-dev avahi-daemon avahi-utils dbus rpcbind curl libxml2-utils
-libdbus-1-dev iproute2 procps tshark"
+libdbus-1-dev iproute2 procps tshark nodejs"
 
 START=$(date +%s)
 log() { printf '\033[1m== [%4ss] %s\033[0m\n' "$(( $(date +%s) - START ))" "$*"; }
@@ -138,6 +140,11 @@ check() {
 
 demo() {
   build
+  exec "$top/data/bft-site.sh" "$top/_build"
+}
+
+idl_tour() {
+  build
   exec "$top/data/demo.sh" "$top/_build"
 }
 
@@ -145,6 +152,7 @@ case "${1:-}" in
   deps) deps ;;
   build) build ;;
   check) check ;;
-  demo) demo ;;
+  demo|site) demo ;;
+  idl-tour) idl_tour ;;
   *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

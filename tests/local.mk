@@ -16,3 +16,4 @@ include $(top_srcdir)/tests/broker/local.mk
 include $(top_srcdir)/tests/remote/local.mk
 include $(top_srcdir)/tests/httpd/local.mk
 include $(top_srcdir)/tests/bft/local.mk
+include $(top_srcdir)/tests/bft/http.mk

@@ -79,6 +79,8 @@ write_config (BftCluster *c, guint i, GError **error)
   g_key_file_set_string (kf, "object replica", "params", rp_text);
   g_key_file_set_string (kf, "object coordinator", "class", "Synod.Bft.Coordinator;1");
   g_key_file_set_string (kf, "object coordinator", "params", cp_text);
+  if (c->options.configure)
+    c->options.configure (kf, i, c->options.configure_data);
   text = g_key_file_to_data (kf, NULL, NULL);
   if (!g_file_set_contents (path, text, -1, error))
     return NULL;

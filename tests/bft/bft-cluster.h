@@ -31,6 +31,9 @@ typedef struct
   guint request_timeout_ms;
   gboolean no_sign_replies;
   guint max_batch; /* 0: the default */
+  /* Adds to replica @replica's synodd configuration (a web site...). */
+  void (*configure) (GKeyFile *config, guint replica, gpointer data);
+  gpointer configure_data;
 } BftClusterOptions;
 
 typedef struct

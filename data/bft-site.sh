@@ -1,0 +1,213 @@
+#!/bin/sh
+# The quick start: a shopping-cart web site served by four synodd replicas
+# of one BFT service (f = 1) on 127.0.0.1, for a plain web browser.
+#
+#   data/bft-site.sh [BUILD_DIR]        (./dev.sh demo builds, then runs this)
+#
+# It provisions the service's keys (synod-bft-keygen), writes one synodd
+# configuration per replica (a ReplicaServer, a Coordinator, the HTTPcart
+# adapter at /cart/ and an HTTPdaemon serving data/site/), starts the four
+# daemons with static peers (no mDNS), waits until the service answers,
+# prints the URLs and how to kill a replica, and stops everything on Ctrl-C.
+#
+# Environment: SITE_PORT (first web port, default 8080: replicas on
+# 8080-8083), PEER_PORT (first broker port, default 8270), SYNOD_SITE_DIR
+# (where keys, configurations, stores and logs go; default a new directory
+# under /tmp, removed at the end unless SYNOD_SITE_KEEP=1), SYNOD_SITE_WAIT
+# (seconds to wait for readiness, default 60), SYNOD_SITE_ONCE=1 (start,
+# check and stop: what the quick start's test does).
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/_build}" && pwd)
+site_port=${SITE_PORT:-8080}
+peer_port=${PEER_PORT:-8270}
+wait_s=${SYNOD_SITE_WAIT:-60}
+n=4
+synodd=$build/services/synodd
+keygen=$build/bft/synod-bft-keygen
+plugin=$build/bft/.libs/synod-bft.so
+classes=$build/httpd/.libs
+
+bold() { printf '\033[1m%s\033[0m\n' "$*"; }
+die() { echo "bft-site: $*" >&2; exit 1; }
+
+for f in "$synodd" "$keygen" "$plugin" "$classes/standard-httpdaemon-1.so"; do
+  [ -e "$f" ] || die "$f is missing: build first (./dev.sh build)"
+done
+command -v curl >/dev/null 2>&1 || die "curl is needed (apt-get install curl)"
+
+# A port is free when nothing accepts on it.
+port_busy() { curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" 2>/dev/null || [ $? -ne 7 ]; }
+i=0
+while [ $i -lt $n ]; do
+  for p in $((site_port + i)) $((peer_port + i)); do
+    if port_busy $p; then
+      die "127.0.0.1:$p is in use: set SITE_PORT/PEER_PORT to free ports"
+    fi
+  done
+  i=$((i + 1))
+done
+
+if [ -n "${SYNOD_SITE_DIR:-}" ]; then
+  work=$SYNOD_SITE_DIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/synod-site.XXXXXX")
+fi
+pids=""
+cleanup() {
+  trap - EXIT INT TERM
+  if [ -n "$pids" ]; then
+    echo
+    bold "Stopping the replicas"
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null || true
+    t=0
+    while [ $t -lt 50 ]; do
+      alive=""
+      for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+      [ -z "$alive" ] && break
+      sleep 0.1; t=$((t + 1))
+    done
+    # shellcheck disable=SC2086
+    [ -n "$alive" ] && kill -KILL $alive 2>/dev/null || true
+  fi
+  if [ "${SYNOD_SITE_KEEP:-0}" = 1 ] || [ -n "${SYNOD_SITE_DIR:-}" ]; then
+    echo "Kept $work (keys, configurations, stores, logs)"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bold "1. Keys of the service \"shop\": 4 replicas (f = 1), one coordinator per replica"
+"$keygen" --service shop --replicas $n --out "$work/keys" | sed 's/^/    /'
+# What the page shows as the keys' fingerprint: SHA-256 of the replicas'
+# raw public keys in order, first 16 hex digits.
+fingerprint=$(sed -n 's/^ *"\([A-Za-z0-9+/=]\{44\}\)",\{0,1\}$/\1/p' "$work/keys/public/service.json" |
+  while read -r k; do printf '%s' "$k" | base64 -d; done | sha256sum | cut -c1-16)
+
+sites=""
+i=0
+while [ $i -lt $n ]; do
+  sites="$sites${sites:+, }'http://127.0.0.1:$((site_port + i))'"
+  i=$((i + 1))
+done
+
+bold "2. One synodd configuration per replica (in $work)"
+i=0
+while [ $i -lt $n ]; do
+  peers=""
+  j=0
+  while [ $j -lt $n ]; do
+    [ $j -ne $i ] && peers="$peers${peers:+;}127.0.0.1:$((peer_port + j))"
+    j=$((j + 1))
+  done
+  cat > "$work/replica-$i.conf" <<EOF
+[synodd]
+listen=127.0.0.1:$((peer_port + i))
+peers=$peers
+cluster=synod-shop-demo
+discovery=false
+rpcbind=false
+state-dir=$work/state-$i
+class-path=$classes
+plugins=$plugin
+
+[object replica]
+class=Synod.Bft.ReplicaServer;1
+params={'replica': <uint32 $i>, 'keys': <'$work/keys/replica-$i'>, 'state-variable': <'Synod.ShoppingCart'>, 'view-change-timeout-ms': <uint32 1000>}
+
+[object coordinator]
+class=Synod.Bft.Coordinator;1
+params={'keys': <'$work/keys/client-$i'>, 'request-timeout-ms': <uint32 8000>}
+
+[object cart]
+class=Synod.Bft.HTTPcart;1
+params={'service': <'shop'>, 'replica': <uint32 $i>, 'catalog': <'$top/data/site/catalog.txt'>, 'sites': <[$sites]>}
+services=shop.web
+
+[object www]
+class=Standard.HTTPdaemon;1
+params={'listen': <'127.0.0.1:$((site_port + i))'>, 'root': <'$top/data/site'>, 'mounts': <{'/cart': 'shop.web'}>, 'workers': <uint32 1>}
+services=shop.site
+EOF
+  echo "    replica-$i.conf: broker 127.0.0.1:$((peer_port + i)), web site http://127.0.0.1:$((site_port + i))/"
+  i=$((i + 1))
+done
+
+bold "3. Starting the four replicas"
+i=0
+while [ $i -lt $n ]; do
+  mkdir -p "$work/state-$i"
+  "$synodd" --config "$work/replica-$i.conf" >"$work/replica-$i.log" 2>&1 &
+  pid=$!
+  pids="$pids $pid"
+  eval "pid_$i=$pid"
+  echo "    replica $i: pid $pid, log $work/replica-$i.log"
+  i=$((i + 1))
+done
+
+# Ready when every site answers and the service has put its catalog on sale
+# (the first read of the catalog does it, through all four replicas).
+deadline=$(( $(date +%s) + wait_s ))
+i=0
+while [ $i -lt $n ]; do
+  url="http://127.0.0.1:$((site_port + i))/cart/api/items"
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; do
+    eval "pid=\$pid_$i"
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$work/replica-$i.log" >&2
+      die "replica $i exited (log above)"
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || die "replica $i's site did not answer within ${wait_s} s (logs in $work)"
+    sleep 0.2
+  done
+  i=$((i + 1))
+done
+
+bold "4. The shop is open"
+cat <<EOF
+
+    http://127.0.0.1:$site_port/         the shop (its script checks every answer's proof)
+    http://127.0.0.1:$site_port/cart/    the same shop without JavaScript (plain forms)
+
+  The same shop at every replica:
+EOF
+i=0
+while [ $i -lt $n ]; do
+  eval "pid=\$pid_$i"
+  echo "    replica $i: http://127.0.0.1:$((site_port + i))/   (synodd pid $pid)"
+  i=$((i + 1))
+done
+cat <<EOF
+
+  Every answer carries a Synod-Proof header: the signatures of f+1 = 2 replicas
+  (3 for a read). The page checks them in your browser against the replicas'
+  public keys and shows "verified by replicas ...". The keys' fingerprint,
+  which the page shows too: $fingerprint (keys in $work/keys/public)
+
+  Kill one replica and keep shopping, at its site's neighbours:
+      kill -9 $pid_2          # replica 2 stops; the other three still agree
+  (kill -9 $pid_0 kills the primary: the others change view in about a second.)
+  Try the API with curl:
+      curl -si http://127.0.0.1:$site_port/cart/api/items
+      curl -si -H 'Synod-Client: 00000001deadbeef' -H "Synod-Request: \$(date +%s)" \\
+           -H 'Content-Type: application/json' -d '{"item": "tea", "quantity": 2}' \\
+           http://127.0.0.1:$((site_port + 1))/cart/api/add
+
+  Press Ctrl-C to stop everything.
+EOF
+
+if [ "${SYNOD_SITE_ONCE:-0}" = 1 ]; then
+  exit 0
+fi
+# shellcheck disable=SC2086
+while :; do
+  alive=0
+  for p in $pids; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
+  [ $alive -gt 0 ] || { echo "bft-site: every replica has exited"; exit 1; }
+  sleep 1
+done

@@ -1,0 +1,95 @@
+#!/bin/sh
+# The quick start (data/bft-site.sh, what `./dev.sh demo` runs): it starts
+# four replicas with the shop on four ports, the pages and the API answer
+# with proofs, a replica killed with SIGKILL leaves the shop working at the
+# others, and SIGTERM to the script stops every daemon. Prints TAP.
+set -u
+top=${SYNOD_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${SYNOD_TOP_BUILDDIR:-.}
+
+echo "1..1"
+if ! command -v curl >/dev/null 2>&1; then
+  echo "ok 1 # SKIP curl is not installed"
+  exit 0
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/synod-site-test.XXXXXX")
+out=$work/out
+pid=""
+fail() {
+  echo "# $*"
+  sed 's/^/# | /' "$out" 2>/dev/null | tail -n 40
+  for f in "$work"/site/replica-*.log; do
+    [ -f "$f" ] && { echo "# $f:"; tail -n 10 "$f" | sed 's/^/# | /'; }
+  done
+  echo "not ok 1 - data/bft-site.sh"
+  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+  sleep 2
+  rm -rf "$work"
+  exit 1
+}
+
+# Four free web ports and four free broker ports, away from the defaults
+# and below the kernel's ephemeral range (32768 and up), so that no
+# outgoing connection takes one between the check and the daemons' bind.
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  base=$(( 20000 + ($$ * 7 + attempt * 131) % 12000 ))
+  rm -rf "$work/site"
+  SITE_PORT=$base PEER_PORT=$((base + 10)) SYNOD_SITE_DIR=$work/site SYNOD_SITE_WAIT=60 \
+    "$top/data/bft-site.sh" "$build" >"$out" 2>&1 &
+  pid=$!
+  t=0
+  until grep -q "The shop is open\|in use\|bft-site:" "$out" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || break
+    [ $t -lt 900 ] || fail "no readiness within 90 s"
+    sleep 0.1; t=$((t + 1))
+  done
+  if grep -q "is in use\|exited" "$out" && [ $attempt -lt 5 ]; then
+    wait "$pid" 2>/dev/null
+    continue
+  fi
+  break
+done
+grep -q "The shop is open" "$out" || fail "the shop did not open"
+
+site=http://127.0.0.1
+code=$(curl -s -o "$work/index" -w '%{http_code}' --max-time 10 "$site:$base/")
+[ "$code" = 200 ] && grep -q synod-proof.js "$work/index" || fail "the shop's page: $code"
+proof=$(curl -s -D - -o /dev/null --max-time 20 "$site:$((base + 3))/cart/api/items" | tr -d '\r' |
+  sed -n 's/^[Ss]ynod-[Pp]roof: //p')
+[ -n "$proof" ] || fail "no Synod-Proof on the catalog"
+code=$(curl -s -o "$work/page" -w '%{http_code}' --max-time 20 "$site:$((base + 1))/cart/")
+[ "$code" = 200 ] && grep -q 'name="n"' "$work/page" || fail "the page without JavaScript: $code"
+
+# Kill replica 2 as the script says, and shop at replica 1's site.
+victim=$(sed -n 's/^ *kill -9 \([0-9]*\) *# replica 2 stops.*/\1/p' "$out")
+[ -n "$victim" ] || fail "the script does not say how to kill replica 2"
+kill -KILL "$victim" || fail "kill -9 $victim"
+number=$(date +%s)000000
+body=$(curl -s --max-time 30 -H 'Synod-Client: 0000000012345678' -H "Synod-Request: $number" \
+  -H 'Content-Type: application/json' -d '{"item": "tea", "quantity": 2}' "$site:$((base + 1))/cart/api/add")
+case $body in
+  *'"status":"ok"'*'"quantity":2'*) ;;
+  *) fail "add after the kill: $body" ;;
+esac
+body=$(curl -s --max-time 30 -H 'Synod-Client: 0000000012345678' "$site:$((base + 3))/cart/api/cart")
+case $body in
+  *'"item":"tea","quantity":2'*) ;;
+  *) fail "the cart at replica 3: $body" ;;
+esac
+
+# SIGTERM to the script stops every daemon it started.
+pids=$(sed -n 's/^ *replica [0-9]: pid \([0-9]*\),.*/\1/p' "$out")
+kill -TERM "$pid"
+t=0
+while kill -0 "$pid" 2>/dev/null; do
+  [ $t -lt 150 ] || fail "the script did not stop within 15 s"
+  sleep 0.1; t=$((t + 1))
+done
+for p in $pids; do
+  kill -0 "$p" 2>/dev/null && fail "synodd $p still runs after the script stopped"
+done
+pid=""
+rm -rf "$work"
+echo "ok 1 - data/bft-site.sh"
