@@ -715,7 +715,7 @@ static void wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, g
 
 /* Allocates an xid not in use and registers @p under it. */
 static gboolean
-register_pending (SynodRpcConnection *conn, Pending *p, GError **error)
+register_pending (SynodRpcConnection *conn, Pending *p, guint32 *ret_xid, GError **error)
 {
   g_mutex_lock (&conn->lock);
   if (conn->closed)
@@ -729,6 +729,10 @@ register_pending (SynodRpcConnection *conn, Pending *p, GError **error)
     p->xid = conn->next_xid++;
   while (g_hash_table_contains (conn->pending, GUINT_TO_POINTER (p->xid)));
   g_hash_table_insert (conn->pending, GUINT_TO_POINTER (p->xid), p);
+  /* Read here: once the lock is released, a reply or a close may complete
+   * (and free) an asynchronous @p at any moment. */
+  if (ret_xid)
+    *ret_xid = p->xid;
   g_mutex_unlock (&conn->lock);
   return TRUE;
 }
@@ -794,7 +798,7 @@ synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   g_cond_init (&p.cond);
-  if (!register_pending (conn, &p, error))
+  if (!register_pending (conn, &p, NULL, error))
     {
       g_cond_clear (&p.cond);
       return NULL;
@@ -946,9 +950,13 @@ start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 ve
   guint8 header[HEADER_MAX];
   gsize header_len;
   GError *error = NULL;
+  guint32 xid;
 
   p->conn = synod_rpc_connection_ref (conn);
-  if (!register_pending (conn, p, &error))
+  /* From registration on, @p belongs to whoever completes it (a reply, a
+   * close, the timer): it is only touched again under the lock, found by
+   * its xid. */
+  if (!register_pending (conn, p, &xid, &error))
     {
       complete_async (p, NULL, error);
       return;
@@ -960,7 +968,7 @@ start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 ve
       /* Under the lock, so a reply racing in cannot complete @p before its
        * deadline is recorded. */
       g_mutex_lock (&conn->lock);
-      if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (p->xid)) == p)
+      if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (xid)) == p)
         {
           p->deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
           watch = !conn->timed;
@@ -970,13 +978,14 @@ start_async_call (SynodRpcConnection *conn, Pending *p, guint32 prog, guint32 ve
       if (watch)
         timer_watch (conn);
     }
-  header_len = encode_call_header (header, p->xid, prog, vers, proc);
+  header_len = encode_call_header (header, xid, prog, vers, proc);
   if (!send_record (conn, header, header_len, args, SEND_DEFERRED, &error))
     {
-      gboolean found;
+      gboolean found = FALSE;
 
       g_mutex_lock (&conn->lock);
-      found = unregister_pending (conn, p);
+      if (g_hash_table_lookup (conn->pending, GUINT_TO_POINTER (xid)) == p)
+        found = g_hash_table_remove (conn->pending, GUINT_TO_POINTER (xid));
       g_mutex_unlock (&conn->lock);
       if (found)
         complete_async (p, NULL, error);
