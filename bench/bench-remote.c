@@ -43,28 +43,12 @@
 static guint32 tirpc_total;
 
 static void
-tirpc_dispatch (struct svc_req *req, SVCXPRT *xprt)
+tirpc_add (gpointer value)
 {
-  u_int arg = 0;
+  u_int *arg = value;
 
-  switch (req->rq_proc)
-    {
-      case NULLPROC:
-        svc_sendreply (xprt, (xdrproc_t)xdr_void, NULL);
-        return;
-      case PROC_ADD:
-        if (!svc_getargs (xprt, (xdrproc_t)xdr_u_int, (char *)&arg))
-          {
-            svcerr_decode (xprt);
-            return;
-          }
-        tirpc_total += arg;
-        arg = tirpc_total;
-        svc_sendreply (xprt, (xdrproc_t)xdr_u_int, (char *)&arg);
-        return;
-      default:
-        svcerr_noproc (xprt);
-    }
+  tirpc_total += *arg;
+  *arg = tirpc_total;
 }
 
 /* Process CPU time (user + system) in microseconds. */
@@ -293,7 +277,7 @@ main (int argc, char **argv)
   Round r;
 
   rounds = MAX (rounds, 1);
-  cl = bench_tirpc_start (BENCH_PROG, BENCH_VERS, tirpc_dispatch);
+  cl = bench_tirpc_start (BENCH_PROG, BENCH_VERS, PROC_ADD, (xdrproc_t)xdr_u_int, tirpc_add);
   {
     struct timeval tv = { 10, 0 };
     u_int zero = 0;

@@ -27,29 +27,6 @@
 
 /* ---- libtirpc ---- */
 
-static void
-tirpc_dispatch (struct svc_req *req, SVCXPRT *xprt)
-{
-  int arg = 0;
-
-  switch (req->rq_proc)
-    {
-      case NULLPROC:
-        svc_sendreply (xprt, (xdrproc_t) xdr_void, NULL);
-        return;
-      case PROC_ECHO:
-        if (!svc_getargs (xprt, (xdrproc_t) xdr_int, (char *) &arg))
-          {
-            svcerr_decode (xprt);
-            return;
-          }
-        svc_sendreply (xprt, (xdrproc_t) xdr_int, (char *) &arg);
-        return;
-      default:
-        svcerr_noproc (xprt);
-    }
-}
-
 static double
 measure_tirpc (CLIENT *cl, double seconds, guint64 *ret_calls)
 {
@@ -179,7 +156,7 @@ main (int argc, char **argv)
   double t_tirpc, t_sync, t_pipe;
   double lat_tirpc, lat_sync, rate_tirpc, rate_pipe;
 
-  cl = bench_tirpc_start (BENCH_PROG, BENCH_VERS, tirpc_dispatch);
+  cl = bench_tirpc_start (BENCH_PROG, BENCH_VERS, PROC_ECHO, (xdrproc_t)xdr_int, NULL);
 
   listener = synod_rpc_listener_new ("127.0.0.1:0", 4, NULL, &program, &error);
   g_assert_no_error (error);

@@ -10,11 +10,36 @@ static struct
 {
   rpcprog_t prog;
   rpcvers_t vers;
-  void (*dispatch) (struct svc_req *req, SVCXPRT *xprt);
+  rpcproc_t proc;
+  xdrproc_t xdr_value;
+  void (*compute) (gpointer value);
   int port;
   GMutex lock;
   GCond cond;
 } server;
+
+static void
+dispatch (struct svc_req *req, SVCXPRT *xprt)
+{
+  union
+  {
+    int i;
+    u_int u;
+  } value = { 0 };
+
+  if (req->rq_proc == NULLPROC)
+    svc_sendreply (xprt, (xdrproc_t)xdr_void, NULL);
+  else if (req->rq_proc != server.proc)
+    svcerr_noproc (xprt);
+  else if (!svc_getargs (xprt, server.xdr_value, (char *)&value))
+    svcerr_decode (xprt);
+  else
+    {
+      if (server.compute != NULL)
+        server.compute (&value);
+      svc_sendreply (xprt, server.xdr_value, (char *)&value);
+    }
+}
 
 static gpointer
 server_thread (gpointer data)
@@ -29,7 +54,7 @@ server_thread (gpointer data)
   getsockname (fd, (struct sockaddr *)&sin, &len);
   xprt = svctcp_create (fd, 0, 0);
   /* protocol 0: do not register with rpcbind */
-  if (xprt == NULL || !svc_register (xprt, server.prog, server.vers, server.dispatch, 0))
+  if (xprt == NULL || !svc_register (xprt, server.prog, server.vers, dispatch, 0))
     g_error ("libtirpc server set-up failed");
   g_mutex_lock (&server.lock);
   server.port = ntohs (sin.sin_port);
@@ -40,8 +65,8 @@ server_thread (gpointer data)
 }
 
 CLIENT *
-bench_tirpc_start (rpcprog_t prog, rpcvers_t vers,
-                   void (*dispatch) (struct svc_req *req, SVCXPRT *xprt))
+bench_tirpc_start (rpcprog_t prog, rpcvers_t vers, rpcproc_t proc, xdrproc_t xdr_value,
+                   void (*compute) (gpointer value))
 {
   struct sockaddr_in sin = {
     .sin_family = AF_INET,
@@ -52,7 +77,9 @@ bench_tirpc_start (rpcprog_t prog, rpcvers_t vers,
 
   server.prog = prog;
   server.vers = vers;
-  server.dispatch = dispatch;
+  server.proc = proc;
+  server.xdr_value = xdr_value;
+  server.compute = compute;
   g_thread_unref (g_thread_new ("tirpc-server", server_thread, NULL));
   g_mutex_lock (&server.lock);
   while (server.port == 0)
