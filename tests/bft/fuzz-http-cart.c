@@ -131,10 +131,5 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   return 0;
 }
 
-#ifndef SYNOD_FUZZING
-int
-main (int argc, char **argv)
-{
-  return synod_fuzz_replay_main (argc, argv, "tests/fuzz/corpus/fuzz-http-cart");
-}
-#endif
+/* Without libFuzzer: replays the seeds, as a test (TAP). */
+SYNOD_FUZZ_REPLAY_MAIN ("tests/fuzz/corpus/fuzz-http-cart")

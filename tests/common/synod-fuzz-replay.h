@@ -19,4 +19,14 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
  * input was replayed. */
 int synod_fuzz_replay_main (int argc, char **argv, const gchar *default_corpus);
 
+/* The fuzz target's main(): synod_fuzz_replay_main() on @default_corpus
+ * in a build without libFuzzer, nothing where libFuzzer brings its own
+ * (SYNOD_FUZZING defined). */
+#ifdef SYNOD_FUZZING
+#define SYNOD_FUZZ_REPLAY_MAIN(default_corpus)
+#else
+#define SYNOD_FUZZ_REPLAY_MAIN(default_corpus)                                                     \
+  int main (int argc, char **argv) { return synod_fuzz_replay_main (argc, argv, default_corpus); }
+#endif
+
 G_END_DECLS
