@@ -24,20 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bft-cluster.h"
+#include "bench-bft-common.h"
 #include "http.h"
 
 #define MAX_REQUESTS_PER_CLIENT 1000000
-
-typedef struct
-{
-  guint16 port;
-  guint64 client;
-  gint64 deadline;
-  GArray *latencies; /* gint64 µs */
-  guint failures;
-  gchar *first_failure;
-} Worker;
 
 static gint
 connect_to (guint16 port)
@@ -97,17 +87,11 @@ read_response (gint fd, GByteArray *buf)
   return status;
 }
 
-static void
-fail (Worker *w, const gchar *why)
-{
-  if (w->failures++ == 0)
-    w->first_failure = g_strdup (why);
-}
-
 static gpointer
 worker_run (gpointer data)
 {
-  Worker *w = data;
+  BenchBftWorker *w = data;
+  guint16 port = (guint16)GPOINTER_TO_UINT (w->target);
   g_autoptr (GByteArray) buf = g_byte_array_new ();
   static const gchar body[] = "{\"item\": \"tea\", \"quantity\": 1}";
   guint64 number = (guint64)g_get_real_time ();
@@ -119,9 +103,9 @@ worker_run (gpointer data)
       gint64 t0, dt;
       guint status;
 
-      if (fd < 0 && (fd = connect_to (w->port)) < 0)
+      if (fd < 0 && (fd = connect_to (port)) < 0)
         {
-          fail (w, "cannot connect");
+          bench_bft_worker_fail (w, "cannot connect");
           g_usleep (10000);
           continue;
         }
@@ -134,7 +118,7 @@ worker_run (gpointer data)
       if (send (fd, req, strlen (req), MSG_NOSIGNAL) != (gssize)strlen (req)
           || (status = read_response (fd, buf)) == 0)
         {
-          fail (w, "connection lost");
+          bench_bft_worker_fail (w, "connection lost");
           close (fd);
           fd = -1;
           g_byte_array_set_size (buf, 0);
@@ -145,7 +129,7 @@ worker_run (gpointer data)
         {
           g_autofree gchar *why = g_strdup_printf ("status %u", status);
 
-          fail (w, why);
+          bench_bft_worker_fail (w, why);
           continue;
         }
       g_array_append_val (w->latencies, dt);
@@ -155,109 +139,11 @@ worker_run (gpointer data)
   return NULL;
 }
 
-static gdouble
-proc_cpu_seconds (GPid pid)
-{
-  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", (int)pid);
-  g_autofree gchar *text = NULL;
-  g_auto (GStrv) fields = NULL;
-  const gchar *end;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  end = strrchr (text, ')');
-  if (end == NULL)
-    return 0;
-  fields = g_strsplit (end + 2, " ", 0);
-  if (g_strv_length (fields) < 13)
-    return 0;
-  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL))
-         / sysconf (_SC_CLK_TCK);
-}
-
-static gdouble
-self_cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static gint
-cmp_i64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-typedef struct
-{
-  gdouble rate;
-  gdouble p50_ms;
-  gdouble p99_ms;
-  gdouble cpu_ms;
-  guint64 requests;
-  guint failures;
-} Figures;
-
-static Figures
-run (const guint16 *ports, guint n_ports, guint clients, gdouble seconds, const GPid *pids,
-     guint n_pids)
-{
-  g_autofree Worker *workers = g_new0 (Worker, clients);
-  g_autofree GThread **threads = g_new0 (GThread *, clients);
-  g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gdouble cpu0 = self_cpu_seconds (), cpu1;
-  gint64 t0 = g_get_monotonic_time (), t1;
-  Figures f = { 0 };
-  static guint64 next_client = 1;
-
-  for (guint i = 0; i < n_pids; i++)
-    cpu0 += proc_cpu_seconds (pids[i]);
-  for (guint i = 0; i < clients; i++)
-    {
-      workers[i].port = ports[i % n_ports];
-      workers[i].client = (G_GUINT64_CONSTANT (0x5157) << 32) + next_client++;
-      workers[i].deadline = t0 + (gint64)(seconds * G_USEC_PER_SEC);
-      workers[i].latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
-      threads[i] = g_thread_new ("bench", worker_run, &workers[i]);
-    }
-  for (guint i = 0; i < clients; i++)
-    g_thread_join (threads[i]);
-  t1 = g_get_monotonic_time ();
-  cpu1 = self_cpu_seconds ();
-  for (guint i = 0; i < n_pids; i++)
-    cpu1 += proc_cpu_seconds (pids[i]);
-  for (guint i = 0; i < clients; i++)
-    {
-      g_array_append_vals (all, workers[i].latencies->data, workers[i].latencies->len);
-      f.failures += workers[i].failures;
-      if (workers[i].first_failure)
-        g_printerr ("  (client %u: %u failures, first: %s)\n", i, workers[i].failures,
-                    workers[i].first_failure);
-      g_free (workers[i].first_failure);
-      g_array_unref (workers[i].latencies);
-    }
-  g_array_sort (all, cmp_i64);
-  f.requests = all->len;
-  if (all->len > 0)
-    {
-      f.rate = all->len / ((t1 - t0) / 1e6);
-      f.p50_ms = g_array_index (all, gint64, all->len / 2) / 1000.0;
-      f.p99_ms = g_array_index (all, gint64, MIN (all->len - 1, all->len * 99 / 100)) / 1000.0;
-      f.cpu_ms = (cpu1 - cpu0) * 1000.0 / all->len;
-    }
-  return f;
-}
-
-static void
-print_row (guint clients, const gchar *what, const Figures *f)
-{
-  g_print ("%7u  %-13s %9.0f %9.2f %9.2f %11.3f %8" G_GUINT64_FORMAT "%s\n", clients, what, f->rate,
-           f->p50_ms, f->p99_ms, f->cpu_ms, f->requests, f->failures ? "  (failures)" : "");
-}
+/* Every client's id has 0x5157 in its high half. */
+static const BenchBftLoad load = {
+  .worker_run = worker_run,
+  .client_base = G_GUINT64_CONSTANT (0x5157) << 32,
+};
 
 /* The adapter and a site on a peer, the adapter issuing through
  * @coordinator; the site registers as @site_name. */
@@ -306,11 +192,12 @@ site_port (BftCluster *cluster, const gchar *name, guint16 *ret, GError **error)
 /* One request through each site first: the catalog goes on sale, and
  * connections and names are made. */
 static gboolean
-warm (const guint16 *ports, guint n)
+warm (const BenchBftSide *side)
 {
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < side->n_targets; i++)
     {
-      Figures f = run (&ports[i], 1, 1, 0.2, NULL, 0);
+      BenchBftSide one = { side->label, &side->targets[i], 1, NULL, 0 };
+      BenchBftFigures f = bench_bft_run (&load, &one, 1, 0.2, FALSE);
 
       if (f.requests == 0)
         return FALSE;
@@ -326,12 +213,15 @@ main (int argc, char **argv)
   g_autoptr (BftCluster) cluster = NULL;
   g_autoptr (SynodTestDaemon) single = NULL;
   g_autoptr (GKeyFile) kf = g_key_file_new ();
-  g_autofree gchar *single_conf = NULL, *single_state = NULL, *clients_text = NULL;
+  g_autofree gchar *single_conf = NULL, *clients_text = NULL;
   g_auto (GStrv) client_list = NULL;
   gdouble seconds = 5;
   BftClusterOptions o;
-  guint16 bft_ports[BFT_CLUSTER_MAX], single_port = 0;
+  guint16 port = 0;
+  gconstpointer bft_ports[BFT_CLUSTER_MAX], single_port;
   GPid bft_pids[BFT_CLUSTER_MAX], single_pid;
+  BenchBftSide bft = { "bft", bft_ports, 0, bft_pids, 0 };
+  BenchBftSide unrep = { "unreplicated", &single_port, 1, &single_pid, 1 };
   GOptionEntry entries[] = {
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per measurement (5)", "S" },
     { "clients", 'c', 0, G_OPTION_ARG_STRING, &clients_text,
@@ -359,15 +249,17 @@ main (int argc, char **argv)
       g_printerr ("bench-bft-site: %s\n", error->message);
       return 1;
     }
+  bft.n_targets = bft.n_pids = cluster->n;
   for (guint i = 0; i < cluster->n; i++)
     {
       g_autofree gchar *name = g_strdup_printf ("bft.shop.site.%u", i);
 
-      if (!site_port (cluster, name, &bft_ports[i], &error))
+      if (!site_port (cluster, name, &port, &error))
         {
           g_printerr ("bench-bft-site: site %u: %s\n", i, error->message);
           return 1;
         }
+      bft_ports[i] = GUINT_TO_POINTER (port);
       bft_pids[i] = synod_test_daemon_get_pid (cluster->daemons[i]);
     }
 
@@ -385,27 +277,16 @@ main (int argc, char **argv)
       g_printerr ("bench-bft-site: %s\n", error->message);
       return 1;
     }
-  single_state = g_strdup_printf ("%s/peer-unreplicated", cluster->dir);
-  if (g_mkdir_with_parents (single_state, 0700) == 0)
-    {
-      SynodTestDaemonOptions dopt;
-
-      synod_test_daemon_options_init (&dopt);
-      dopt.state_dir = single_state;
-      dopt.config_file = single_conf;
-      single = synod_test_daemon_start (&dopt, &error);
-    }
-  if (single == NULL
-      || !synod_network_add_peer (cluster->network, synod_test_daemon_get_address (single), &error)
-      || !synod_network_wait_peers (cluster->network, cluster->n + 1, 10000)
-      || !site_port (cluster, "bft.shop.site.single", &single_port, &error))
+  single = bench_bft_start_unreplicated (cluster, single_conf, &error);
+  if (single == NULL || !site_port (cluster, "bft.shop.site.single", &port, &error))
     {
       g_printerr ("bench-bft-site: the unreplicated peer: %s\n",
                   error ? error->message : "did not connect");
       return 1;
     }
+  single_port = GUINT_TO_POINTER (port);
   single_pid = synod_test_daemon_get_pid (single);
-  if (!warm (bft_ports, cluster->n) || !warm (&single_port, 1))
+  if (!warm (&bft) || !warm (&unrep))
     {
       g_printerr ("bench-bft-site: a site does not answer add-to-cart\n");
       return 1;
@@ -416,25 +297,6 @@ main (int argc, char **argv)
            "over the %u sites) vs the same site on 1 synodd serving the cart Unreplicated; "
            "%.0f s per row; %u cores\n",
            cluster->n, o.f, cluster->n, seconds, g_get_num_processors ());
-  g_print ("%7s  %-13s %9s %9s %9s %11s %8s\n", "clients", "site", "req/s", "p50 ms", "p99 ms",
-           "CPU ms/req", "requests");
-  for (guint k = 0; client_list[k]; k++)
-    {
-      guint64 clients;
-      Figures b, u;
-
-      if (!g_ascii_string_to_unsigned (client_list[k], 10, 1, 1024, &clients, NULL))
-        continue;
-      run (bft_ports, cluster->n, clients, 0.3, NULL, 0);
-      b = run (bft_ports, cluster->n, clients, seconds, bft_pids, cluster->n);
-      run (&single_port, 1, clients, 0.3, NULL, 0);
-      u = run (&single_port, 1, clients, seconds, &single_pid, 1);
-      print_row (clients, "bft", &b);
-      print_row (clients, "unreplicated", &u);
-      if (u.rate > 0 && b.rate > 0)
-        g_print ("%7s  ratio bft/unreplicated: throughput %.2f, p50 latency %.2fx, CPU per "
-                 "request %.2fx\n",
-                 "", b.rate / u.rate, b.p50_ms / u.p50_ms, b.cpu_ms / u.cpu_ms);
-    }
+  bench_bft_compare (&load, &bft, &unrep, (const gchar *const *)client_list, seconds, "site");
   return 0;
 }

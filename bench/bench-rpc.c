@@ -17,6 +17,8 @@
 
 #include <synod.h>
 
+#include "bench-tirpc.h"
+
 #include "synod-rpc-private.h"
 
 #define BENCH_PROG 0x20999998u
@@ -24,72 +26,6 @@
 #define PROC_ECHO 1u
 
 /* ---- libtirpc ---- */
-
-static void
-tirpc_dispatch (struct svc_req *req, SVCXPRT *xprt)
-{
-  int arg = 0;
-
-  switch (req->rq_proc)
-    {
-      case NULLPROC:
-        svc_sendreply (xprt, (xdrproc_t) xdr_void, NULL);
-        return;
-      case PROC_ECHO:
-        if (!svc_getargs (xprt, (xdrproc_t) xdr_int, (char *) &arg))
-          {
-            svcerr_decode (xprt);
-            return;
-          }
-        svc_sendreply (xprt, (xdrproc_t) xdr_int, (char *) &arg);
-        return;
-      default:
-        svcerr_noproc (xprt);
-    }
-}
-
-static int tirpc_port;
-static GMutex tirpc_lock;
-static GCond tirpc_cond;
-
-static gpointer
-tirpc_server_thread (gpointer data)
-{
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof sin;
-  SVCXPRT *xprt;
-
-  bind (fd, (struct sockaddr *) &sin, sizeof sin);
-  listen (fd, 16);
-  getsockname (fd, (struct sockaddr *) &sin, &len);
-  xprt = svctcp_create (fd, 0, 0);
-  /* protocol 0: do not register with rpcbind */
-  if (xprt == NULL || !svc_register (xprt, BENCH_PROG, BENCH_VERS, tirpc_dispatch, 0))
-    g_error ("libtirpc server set-up failed");
-  g_mutex_lock (&tirpc_lock);
-  tirpc_port = ntohs (sin.sin_port);
-  g_cond_signal (&tirpc_cond);
-  g_mutex_unlock (&tirpc_lock);
-  svc_run ();
-  return NULL;
-}
-
-static CLIENT *
-tirpc_client (void)
-{
-  struct sockaddr_in sin = {
-    .sin_family = AF_INET,
-    .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
-    .sin_port = htons (tirpc_port),
-  };
-  int sock = RPC_ANYSOCK;
-  CLIENT *cl = clnttcp_create (&sin, BENCH_PROG, BENCH_VERS, &sock, 0, 0);
-
-  if (cl == NULL)
-    g_error ("clnttcp_create: %s", clnt_spcreateerror ("bench"));
-  return cl;
-}
 
 static double
 measure_tirpc (CLIENT *cl, double seconds, guint64 *ret_calls)
@@ -220,12 +156,7 @@ main (int argc, char **argv)
   double t_tirpc, t_sync, t_pipe;
   double lat_tirpc, lat_sync, rate_tirpc, rate_pipe;
 
-  g_thread_unref (g_thread_new ("tirpc-server", tirpc_server_thread, NULL));
-  g_mutex_lock (&tirpc_lock);
-  while (tirpc_port == 0)
-    g_cond_wait (&tirpc_cond, &tirpc_lock);
-  g_mutex_unlock (&tirpc_lock);
-  cl = tirpc_client ();
+  cl = bench_tirpc_start (BENCH_PROG, BENCH_VERS, PROC_ECHO, (xdrproc_t)xdr_int, NULL);
 
   listener = synod_rpc_listener_new ("127.0.0.1:0", 4, NULL, &program, &error);
   g_assert_no_error (error);

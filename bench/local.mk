@@ -30,7 +30,7 @@ CLEANFILES += bench-xdr.callgrind
 
 # The ONC RPC transport side by side with libtirpc: `make bench-rpc`.
 noinst_PROGRAMS += bench/bench-rpc
-bench_bench_rpc_SOURCES = bench/bench-rpc.c
+bench_bench_rpc_SOURCES = bench/bench-rpc.c bench/bench-tirpc.c bench/bench-tirpc.h
 bench_bench_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -Wno-cast-function-type
 bench_bench_rpc_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
 bench-rpc: bench/bench-rpc
@@ -71,7 +71,7 @@ bench-httpd: httpd/synod-httpd bench/bench-http-peer
 # the other peer's broker, the method, back) side by side with plain
 # libtirpc doing the same call: `make bench-remote`.
 noinst_PROGRAMS += bench/bench-remote
-bench_bench_remote_SOURCES = bench/bench-remote.c
+bench_bench_remote_SOURCES = bench/bench-remote.c bench/bench-tirpc.c bench/bench-tirpc.h
 nodist_bench_bench_remote_SOURCES = $(cluster_test_generated)
 bench_bench_remote_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -Wno-cast-function-type \
 	-I$(top_builddir)/tests/remote -I$(top_builddir)/idl
@@ -92,7 +92,8 @@ bench_bench_http_peer_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_L
 # A BFT service on four synodd daemons against the same state variable
 # served unreplicated by a fifth, all over loopback: `make bench-bft-service`.
 noinst_PROGRAMS += bench/bench-bft-service
-bench_bench_bft_service_SOURCES = bench/bench-bft-service.c
+bench_bench_bft_service_SOURCES = bench/bench-bft-service.c bench/bench-bft-common.c \
+	bench/bench-bft-common.h
 bench_bench_bft_service_CPPFLAGS = $(BFT_TESTS_CPPFLAGS)
 bench_bench_bft_service_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(LMDB_CFLAGS)

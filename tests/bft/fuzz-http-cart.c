@@ -12,13 +12,11 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "bft-http-cart-private.h"
 #include "synod-shopping-cart.h"
-
-int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+#include "synod-fuzz-replay.h"
 
 static const guint refusals[] = { 400, 404, 405, 413, 415, 428 };
 
@@ -133,48 +131,5 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   return 0;
 }
 
-#ifndef SYNOD_FUZZING
-/* Replays every file of the corpus directory given as argument (TAP output). */
-int
-main (int argc, char **argv)
-{
-  const gchar *dir_name = argc > 1 ? argv[1] : NULL;
-  g_autofree gchar *default_dir = NULL;
-  g_autoptr (GDir) dir = NULL;
-  g_autoptr (GError) error = NULL;
-  const gchar *name;
-  guint n = 0;
-
-  if (dir_name == NULL)
-    {
-      const gchar *top = g_getenv ("SYNOD_TOP_SRCDIR");
-
-      default_dir = g_build_filename (top != NULL ? top : ".", "tests", "fuzz", "corpus",
-                                      "fuzz-http-cart", NULL);
-      dir_name = default_dir;
-    }
-  dir = g_dir_open (dir_name, 0, &error);
-  if (dir == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename (dir_name, name, NULL);
-      g_autofree gchar *contents = NULL;
-      gsize len;
-
-      if (!g_file_get_contents (path, &contents, &len, &error))
-        {
-          g_printerr ("%s\n", error->message);
-          return 1;
-        }
-      LLVMFuzzerTestOneInput ((const guint8 *)contents, len);
-      n++;
-      printf ("ok %u - %s\n", n, name);
-    }
-  printf ("1..%u\n", n);
-  return n > 0 ? 0 : 1;
-}
-#endif
+/* Without libFuzzer: replays the seeds, as a test (TAP). */
+SYNOD_FUZZ_REPLAY_MAIN ("tests/fuzz/corpus/fuzz-http-cart")

@@ -43,7 +43,8 @@ TESTS += tests/bft/test-bft-site-script.sh
 # every build.
 check_PROGRAMS += tests/bft/test-fuzz-http-cart-corpus
 TESTS += tests/bft/test-fuzz-http-cart-corpus
-tests_bft_test_fuzz_http_cart_corpus_SOURCES = tests/bft/fuzz-http-cart.c
+tests_bft_test_fuzz_http_cart_corpus_SOURCES = tests/bft/fuzz-http-cart.c \
+	tests/common/synod-fuzz-replay.c tests/common/synod-fuzz-replay.h
 tests_bft_test_fuzz_http_cart_corpus_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS)
 tests_bft_test_fuzz_http_cart_corpus_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS)
 tests_bft_test_fuzz_http_cart_corpus_LDADD = $(BFT_HTTP_LIBS)
@@ -52,7 +53,7 @@ EXTRA_DIST += tests/fuzz/corpus/fuzz-http-cart
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/bft/fuzz-http-cart
 FUZZ_TARGETS += tests/bft/fuzz-http-cart
-tests_bft_fuzz_http_cart_SOURCES = tests/bft/fuzz-http-cart.c
+tests_bft_fuzz_http_cart_SOURCES = tests/bft/fuzz-http-cart.c tests/common/synod-fuzz-replay.h
 tests_bft_fuzz_http_cart_CPPFLAGS = $(BFT_HTTP_TESTS_CPPFLAGS) -DSYNOD_FUZZING=1
 tests_bft_fuzz_http_cart_CFLAGS = $(BFT_HTTP_TESTS_CFLAGS) -fsanitize=fuzzer
 tests_bft_fuzz_http_cart_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer

@@ -1,6 +1,7 @@
 # Tests of httpd (included from tests/local.mk).
 
-HTTPD_TESTS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_srcdir)/tests/httpd
+HTTPD_TESTS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_srcdir)/tests/httpd \
+	-I$(top_srcdir)/tests/common
 HTTPD_TESTS_LDADD = httpd/libsynod-httpd.la orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS)
 
 check_PROGRAMS += tests/httpd/test-http-parser
@@ -13,7 +14,8 @@ tests_httpd_test_http_parser_LDADD = $(HTTPD_TESTS_LDADD)
 # The fuzz target's body, replaying the seed corpus in every build.
 check_PROGRAMS += tests/httpd/test-fuzz-http-parser-corpus
 TESTS += tests/httpd/test-fuzz-http-parser-corpus
-tests_httpd_test_fuzz_http_parser_corpus_SOURCES = tests/httpd/fuzz-http-parser.c
+tests_httpd_test_fuzz_http_parser_corpus_SOURCES = tests/httpd/fuzz-http-parser.c \
+	tests/common/synod-fuzz-replay.c tests/common/synod-fuzz-replay.h
 tests_httpd_test_fuzz_http_parser_corpus_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
 tests_httpd_test_fuzz_http_parser_corpus_CFLAGS = $(TESTS_CFLAGS)
 tests_httpd_test_fuzz_http_parser_corpus_LDADD = $(HTTPD_TESTS_LDADD)
@@ -22,7 +24,7 @@ EXTRA_DIST += tests/httpd/corpus
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/httpd/fuzz-http-parser
 FUZZ_TARGETS += tests/httpd/fuzz-http-parser
-tests_httpd_fuzz_http_parser_SOURCES = tests/httpd/fuzz-http-parser.c
+tests_httpd_fuzz_http_parser_SOURCES = tests/httpd/fuzz-http-parser.c tests/common/synod-fuzz-replay.h
 tests_httpd_fuzz_http_parser_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS) -DSYNOD_FUZZING=1
 tests_httpd_fuzz_http_parser_CFLAGS = $(TESTS_CFLAGS) -fsanitize=fuzzer
 tests_httpd_fuzz_http_parser_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
