@@ -1499,6 +1499,25 @@ handle_read_only (SynodPbftReplica *r, const SynodPbftSignedRequest *sr)
   g_queue_push_tail (&r->deferred_reads, d);
 }
 
+/* A pending request goes into the primary's next batch; a backup forwards
+ * it to the primary when it came from its client directly (not relayed). */
+static void
+route_pending (SynodPbftReplica *r, Pending *p, const SynodPbftSignedRequest *sr, guint32 sender)
+{
+  if (r->view_active && is_primary (r))
+    {
+      queue_pending (r, p);
+      try_propose (r);
+    }
+  else if (sender == sr->request.origin && r->view_active)
+    {
+      SynodPbftBody body = { .type = SYNOD_PBFT_MSG_REQUEST, .u.request = *sr };
+
+      send_body (r, pbft_primary (&r->config, r->view), &body, FALSE);
+    }
+  update_request_timer (r, FALSE);
+}
+
 static void
 handle_request (SynodPbftReplica *r, guint32 sender, const SynodPbftSignedRequest *sr)
 {
@@ -1538,18 +1557,7 @@ handle_request (SynodPbftReplica *r, guint32 sender, const SynodPbftSignedReques
       if (!known && p->n_origins < MAX_ORIGINS)
         p->origins[p->n_origins++] = req->origin;
       r->stats.duplicates++;
-      if (r->view_active && is_primary (r))
-        {
-          queue_pending (r, p);
-          try_propose (r);
-        }
-      else if (sender == req->origin && r->view_active)
-        {
-          SynodPbftBody body = { .type = SYNOD_PBFT_MSG_REQUEST, .u.request = *sr };
-
-          send_body (r, pbft_primary (&r->config, r->view), &body, FALSE);
-        }
-      update_request_timer (r, FALSE);
+      route_pending (r, p, sr, sender);
       return;
     }
   if (p != NULL && p->req.request.number > req->number)
@@ -1578,18 +1586,7 @@ handle_request (SynodPbftReplica *r, guint32 sender, const SynodPbftSignedReques
   p->assigned_seq = 0;
   p->queued = FALSE;
 
-  if (r->view_active && is_primary (r))
-    {
-      queue_pending (r, p);
-      try_propose (r);
-    }
-  else if (sender == req->origin && r->view_active)
-    {
-      SynodPbftBody body = { .type = SYNOD_PBFT_MSG_REQUEST, .u.request = *sr };
-
-      send_body (r, pbft_primary (&r->config, r->view), &body, FALSE);
-    }
-  update_request_timer (r, FALSE);
+  route_pending (r, p, sr, sender);
 }
 
 /* ------------------------------------------------------------------ */
