@@ -174,31 +174,35 @@ harness_new_lmdb (guint f, guint n_clients, void (*tweak) (SynodPbftConfig *conf
   return harness_create (f, n_clients, tweak, TRUE, NULL);
 }
 
+/* Removes @path: a file, a link, or a directory with all it holds (links
+ * inside are removed, not followed). For the tests' temporary stores. */
+void
+harness_remove_tree (const gchar *path)
+{
+  g_autoptr (GDir) dir = NULL;
+  const gchar *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    dir = g_dir_open (path, 0, NULL);
+  if (dir == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *child = g_build_filename (path, name, NULL);
+
+      harness_remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
 Harness *
 harness_new_lmdb_at (const gchar *dir, guint f, guint n_clients,
                      void (*tweak) (SynodPbftConfig *config))
 {
   return harness_create (f, n_clients, tweak, TRUE, dir);
-}
-
-static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 void
@@ -219,7 +223,7 @@ harness_free (Harness *h)
   g_queue_clear_full (&h->queue, hmsg_free);
   g_ptr_array_unref (h->done);
   if (h->lmdb_dir && !h->keep_dir)
-    rm_rf (h->lmdb_dir);
+    harness_remove_tree (h->lmdb_dir);
   g_free (h->lmdb_dir);
   g_free (h);
 }

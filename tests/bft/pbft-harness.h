@@ -71,5 +71,6 @@ void harness_submit (Harness *h, guint client, guint64 client_id, guint64 number
                      gboolean read_only);
 void harness_inject (Harness *h, guint to, GBytes *data);
 SynodPbftOutput *harness_find_done (Harness *h, guint64 client_id, guint64 number);
+void harness_remove_tree (const gchar *path);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "linearizability.h"
+#include "pbft-harness.h"
 #include "pbft-sim.h"
 #include "pbft-faults.h"
 
@@ -672,26 +673,6 @@ replica_crash (Sim *s, guint id)
 }
 
 static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 replica_wipe_store (Sim *s, guint id)
 {
   SimReplica *sr = &s->replicas[id];
@@ -700,7 +681,7 @@ replica_wipe_store (Sim *s, guint id)
     return;
   sr->store_lost = TRUE;
   if (s->p.lmdb)
-    rm_rf (sr->store_path);
+    harness_remove_tree (sr->store_path);
   else
     g_clear_pointer (&sr->store, synod_pbft_store_unref);
 }
@@ -985,7 +966,7 @@ sim_free (Sim *s)
   g_free (s->clients);
   if (s->tmpdir != NULL)
     {
-      rm_rf (s->tmpdir);
+      harness_remove_tree (s->tmpdir);
       g_free (s->tmpdir);
     }
   g_free (s->isolated);

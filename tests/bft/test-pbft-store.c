@@ -92,26 +92,6 @@ test_memory (void)
 }
 
 static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      rm_rf (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_lmdb (void)
 {
   g_autofree gchar *dir = g_dir_make_tmp ("synod-store-XXXXXX", NULL);
@@ -138,7 +118,7 @@ test_lmdb (void)
     g_assert_cmpstr (d, ==, "kept=v;");
   }
   synod_pbft_store_unref (s);
-  rm_rf (dir);
+  harness_remove_tree (dir);
 }
 
 /* Flips one byte in every copy of @marker in @file; returns the copies. */
@@ -183,7 +163,7 @@ test_record_damage (void)
   g_assert_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STORE_CORRUPT);
   g_assert_null (got);
   synod_pbft_store_unref (s);
-  rm_rf (dir);
+  harness_remove_tree (dir);
 }
 
 static void
@@ -223,7 +203,7 @@ test_damaged_environment (void)
     g_assert_cmpstr (d, ==, "");
   }
   synod_pbft_store_unref (s);
-  rm_rf (dir);
+  harness_remove_tree (dir);
 }
 
 static GBytes *
@@ -291,7 +271,7 @@ test_replica_repairs_damaged_store (void)
   g_assert_cmpuint (synod_pbft_replica_get_stats (h->replicas[2])->state_transfers, >=, 1);
   assert_same_state (h);
   g_clear_pointer (&h, harness_free);
-  rm_rf (dir);
+  harness_remove_tree (dir);
 }
 
 static void
@@ -304,14 +284,14 @@ test_replica_missing_store (void)
   g_test_summary ("A replica whose store vanished restarts empty and catches up");
   puts_until (h, 1, 1, 10, "value-");
   harness_crash (h, 1);
-  rm_rf (store);
+  harness_remove_tree (store);
   harness_boot (h, 1);
   g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[1]), ==, 0);
   puts_until (h, 1, 11, 10, "value-");
   harness_advance (h, 500 * MS);
   assert_same_state (h);
   g_clear_pointer (&h, harness_free);
-  rm_rf (dir);
+  harness_remove_tree (dir);
 }
 
 /* The child: a whole cluster on LMDB, writing keys round-R-N and reporting
@@ -410,7 +390,7 @@ test_kill_9 (void)
           }
       assert_same_state (h);
     }
-  rm_rf (dir);
+  harness_remove_tree (dir);
 }
 
 int
