@@ -1021,7 +1021,11 @@ send_fetch_state (SynodPbftReplica *r)
 {
   SynodPbftBody body = { .type = SYNOD_PBFT_MSG_FETCH_STATE };
 
-  body.u.fetch_state.seq = MAX (r->best_proof.seq, r->last_executed + 1);
+  /* A replica with a valid state wants a checkpoint it has not executed; one
+   * whose state is damaged takes any stable checkpoint (its log above it is
+   * executed again), or a helper that is not ahead of it would never serve it. */
+  body.u.fetch_state.seq = r->state_valid ? MAX (r->best_proof.seq, r->last_executed + 1)
+                                          : MAX (r->best_proof.seq, 1);
   do
     r->transfer_peer = (r->transfer_peer + 1) % r->n;
   while (r->transfer_peer == r->id);
@@ -1070,6 +1074,22 @@ handle_fetch_state (SynodPbftReplica *r, guint32 sender, const SynodPbftFetchSta
   body.u.state.app_snapshot.len = rec.app_snapshot.len;
   body.u.state.app_snapshot.val = rec.app_snapshot.val;
   send_body (r, sender, &body, FALSE);
+}
+
+static void
+handle_stable (SynodPbftReplica *r, const SynodPbftCheckpointProof *proof)
+{
+  if (proof->seq <= r->low || proof->seq % r->config.checkpoint_interval != 0)
+    {
+      r->stats.stale++;
+      return;
+    }
+  if (!pbft_checkpoint_proof_check (r->keys, &r->config, proof))
+    {
+      r->stats.auth_failures++;
+      return;
+    }
+  adopt_proof (r, proof);
 }
 
 static gboolean
@@ -2096,6 +2116,13 @@ handle_status (SynodPbftReplica *r, guint32 sender, const SynodPbftStatus *st)
   p->active = st->view_active;
   p->executed = st->last_executed;
   p->stable = st->stable_seq;
+  /* A checkpoint it missed the votes for: the proof, which convinces alone. */
+  if (st->stable_seq < r->low)
+    {
+      SynodPbftBody stable = { .type = SYNOD_PBFT_MSG_STABLE, .u.stable = r->stable_proof };
+
+      send_body (r, sender, &stable, FALSE);
+    }
   if (r->view_active && r->new_view_bytes != NULL
       && (st->view < r->view || (st->view == r->view && !st->view_active)))
     send_bytes (r, sender, r->new_view_bytes);
@@ -2292,6 +2319,9 @@ synod_pbft_replica_receive (SynodPbftReplica *replica, gint64 now, const guint8 
         break;
       case SYNOD_PBFT_MSG_STATE:
         handle_state (r, &body->u.state);
+        break;
+      case SYNOD_PBFT_MSG_STABLE:
+        handle_stable (r, &body->u.stable);
         break;
       case SYNOD_PBFT_MSG_REPLY:
       case SYNOD_PBFT_MSG_REQUEST:

@@ -410,6 +410,85 @@ test_state_transfer (void)
   g_assert_cmpmem (d0, 32, d3, 32);
 }
 
+/* Drops every CHECKPOINT vote addressed to the replica *user_data. */
+static gboolean
+drop_checkpoints_to (Harness *h, HMsg *m, gpointer user_data)
+{
+  return !(m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == GPOINTER_TO_UINT (user_data));
+}
+
+static void
+test_lost_checkpoint_votes (void)
+{
+  g_autoptr (Harness) h = harness_new (1, 1, tweak_one_per_batch);
+
+  g_test_summary ("A replica that never receives the others' CHECKPOINT votes learns each "
+                  "stable checkpoint from a peer's STABLE proof (sent when its STATUS shows it "
+                  "behind), so it keeps moving past its window without a state transfer");
+  h->filter = drop_checkpoints_to;
+  h->filter_data = GUINT_TO_POINTER (3);
+  /* A status interval between requests, so the proof comes before the
+   * others are a checkpoint ahead (then a state transfer is right too). */
+  for (guint64 i = 1; i <= 20; i++)
+    {
+      run_puts (h, 5, i, 1);
+      harness_advance (h, h->config.status_interval + MS);
+    }
+  g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[3]), ==, 20);
+  g_assert_cmpuint (synod_pbft_replica_get_stable_seq (h->replicas[3]), ==, 20);
+  g_assert_cmpuint (synod_pbft_replica_get_stats (h->replicas[3])->state_transfers, ==, 0);
+}
+
+typedef struct
+{
+  guint to;
+  gboolean drop;
+} CheckpointDrop;
+
+static gboolean
+drop_checkpoints_while (Harness *h, HMsg *m, gpointer user_data)
+{
+  CheckpointDrop *d = user_data;
+
+  return !(d->drop && m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == d->to);
+}
+
+static void
+test_damage_found_late (void)
+{
+  g_autoptr (Harness) h = harness_new (1, 1, tweak_one_per_batch);
+  SynodStateVariableContext ctx = { 0 };
+  g_autoptr (GBytes) poison = kv_put ("key1", "poison");
+  g_autoptr (GBytes) ignored = NULL;
+  CheckpointDrop drop = { 2, TRUE };
+  guint8 d0[32], d2[32];
+
+  g_test_summary ("A damaged replica that learns the stable checkpoint only after executing "
+                  "past it still repairs itself: it fetches that checkpoint (not one beyond "
+                  "what it executed, which nobody has) and executes its log above it again");
+  run_puts (h, 5, 1, 3);
+  ignored = synod_state_variable_execute (h->states[2], &ctx, poison);
+  h->filter = drop_checkpoints_while;
+  h->filter_data = &drop;
+  run_puts (h, 5, 4, 3); /* the checkpoint at 4 is stable without replica 2 knowing */
+  g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[2]), ==, 6);
+  g_assert_cmpuint (synod_pbft_replica_get_stable_seq (h->replicas[0]), ==, 4);
+  g_assert_cmpuint (synod_pbft_replica_get_stable_seq (h->replicas[2]), ==, 0);
+  drop.drop = FALSE;
+  harness_advance (h, 300 * MS);
+  g_assert_cmpuint (synod_pbft_replica_get_stats (h->replicas[2])->state_transfers, >=, 1);
+  g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[2]), ==, 6);
+  synod_state_variable_digest (h->states[0], d0);
+  synod_state_variable_digest (h->states[2], d2);
+  g_assert_cmpmem (d0, 32, d2, 32);
+  run_puts (h, 5, 7, 3);
+  harness_advance (h, 300 * MS);
+  g_assert_cmpuint (synod_pbft_replica_get_stable_seq (h->replicas[2]), ==, 8);
+  synod_state_variable_digest (h->states[0], d0);
+  synod_state_variable_digest (h->states[2], d2);
+  g_assert_cmpmem (d0, 32, d2, 32);
+}
+
 static void
 test_corrupt_state_repaired (void)
 {
@@ -1085,6 +1164,8 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/replica/view-change/committed-recommits", test_committed_recommits);
   g_test_add_func ("/bft/replica/state-transfer/lagging", test_state_transfer);
   g_test_add_func ("/bft/replica/state-transfer/corrupt-state", test_corrupt_state_repaired);
+  g_test_add_func ("/bft/replica/state-transfer/damage-found-late", test_damage_found_late);
+  g_test_add_func ("/bft/replica/checkpoint/lost-votes", test_lost_checkpoint_votes);
   g_test_add_func ("/bft/replica/exactly-once", test_exactly_once);
   g_test_add_func ("/bft/replica/client-limits", test_client_busy);
   g_test_add_func ("/bft/replica/nondet/clock-skew", test_clock_skew_rejected);
