@@ -410,6 +410,31 @@ test_state_transfer (void)
   g_assert_cmpmem (d0, 32, d3, 32);
 }
 
+static void
+test_stale_number (void)
+{
+  g_autoptr (Harness) h = harness_new (1, 1, NULL);
+  g_autoptr (GBytes) op = kv_put ("key0", "late");
+  SynodPbftOutput *o;
+  guint before;
+
+  g_test_summary ("A request numbered below its client's last executed one is answered STALE by "
+                  "the replicas, and the client fails it with a STALE error well before its "
+                  "retransmission timeout instead of waiting out every attempt; nothing executes");
+  run_puts (h, 7, 5, 1);
+  before = h->done->len;
+  harness_submit (h, 0, 7, 3, op, FALSE);
+  g_assert_true (harness_run_until_done (h, before + 1, h->config.client_timeout / 2));
+  o = harness_find_done (h, 7, 3);
+  g_assert_nonnull (o);
+  g_assert_cmpint (o->kind, ==, SYNOD_PBFT_OUTPUT_FAILED);
+  g_assert_error (o->error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STALE);
+  g_assert_nonnull (strstr (o->error->message, "(5 or later)"));
+  for (guint i = 0; i < h->n; i++)
+    g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[i]), ==, 1);
+  run_puts (h, 7, 6, 1); /* a higher number executes */
+}
+
 /* Drops every CHECKPOINT vote addressed to the replica *user_data. */
 static gboolean
 drop_checkpoints_to (Harness *h, HMsg *m, gpointer user_data)
@@ -1166,6 +1191,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/replica/state-transfer/corrupt-state", test_corrupt_state_repaired);
   g_test_add_func ("/bft/replica/state-transfer/damage-found-late", test_damage_found_late);
   g_test_add_func ("/bft/replica/checkpoint/lost-votes", test_lost_checkpoint_votes);
+  g_test_add_func ("/bft/replica/stale-number", test_stale_number);
   g_test_add_func ("/bft/replica/exactly-once", test_exactly_once);
   g_test_add_func ("/bft/replica/client-limits", test_client_busy);
   g_test_add_func ("/bft/replica/nondet/clock-skew", test_clock_skew_rejected);
