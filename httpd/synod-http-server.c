@@ -36,6 +36,7 @@
 #include <glib/gi18n-lib.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "synod-http-exchange-private.h"
 #include "synod-http-server.h"
@@ -347,12 +348,16 @@ tls_context_new (const gchar *cert_file, const gchar *key_file, GError **error)
     }
   if (SSL_CTX_use_PrivateKey_file (ctx, key_file, SSL_FILETYPE_PEM) != 1)
     {
+      gulong e = ERR_peek_last_error ();
       g_autofree gchar *why = openssl_reason ();
 
-      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
-                   _ ("key file “%s” holds no usable PEM private key (or it does not match "
-                      "the certificate in “%s”): %s"),
-                   key_file, cert_file, why);
+      if (ERR_GET_LIB (e) == ERR_LIB_X509 && ERR_GET_REASON (e) == X509_R_KEY_VALUES_MISMATCH)
+        g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                     _ ("key file “%s” does not match the certificate in “%s”"), key_file,
+                     cert_file);
+      else
+        g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                     _ ("key file “%s” holds no usable PEM private key: %s"), key_file, why);
       SSL_CTX_free (ctx);
       return NULL;
     }

@@ -695,7 +695,8 @@ test_bad_configuration (void)
       expect_refusal (cert_file, missing, modes[m], "no-such.pem");
       expect_refusal (key_file, key_file, modes[m], key_file);
       expect_refusal (cert_file, other_key_file, modes[m], other_key_file);
-      expect_refusal (cert_file, other_key_file, modes[m], "match");
+      expect_refusal (cert_file, other_key_file, modes[m], "does not match the certificate");
+      expect_refusal (cert_file, cert_file, modes[m], "no usable PEM private key");
     }
 }
 
