@@ -435,23 +435,32 @@ test_stale_number (void)
   run_puts (h, 7, 6, 1); /* a higher number executes */
 }
 
-/* Drops every CHECKPOINT vote addressed to the replica *user_data. */
-static gboolean
-drop_checkpoints_to (Harness *h, HMsg *m, gpointer user_data)
+/* Drops every CHECKPOINT vote addressed to one replica while drop is set. */
+typedef struct
 {
-  return !(m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == GPOINTER_TO_UINT (user_data));
+  guint to;
+  gboolean drop;
+} CheckpointDrop;
+
+static gboolean
+drop_checkpoints (Harness *h, HMsg *m, gpointer user_data)
+{
+  CheckpointDrop *d = user_data;
+
+  return !(d->drop && m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == d->to);
 }
 
 static void
 test_lost_checkpoint_votes (void)
 {
   g_autoptr (Harness) h = harness_new (1, 1, tweak_one_per_batch);
+  CheckpointDrop drop = { 3, TRUE };
 
   g_test_summary ("A replica that never receives the others' CHECKPOINT votes learns each "
                   "stable checkpoint from a peer's STABLE proof (sent when its STATUS shows it "
                   "behind), so it keeps moving past its window without a state transfer");
-  h->filter = drop_checkpoints_to;
-  h->filter_data = GUINT_TO_POINTER (3);
+  h->filter = drop_checkpoints;
+  h->filter_data = &drop;
   /* A status interval between requests, so the proof comes before the
    * others are a checkpoint ahead (then a state transfer is right too). */
   for (guint64 i = 1; i <= 20; i++)
@@ -462,20 +471,6 @@ test_lost_checkpoint_votes (void)
   g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[3]), ==, 20);
   g_assert_cmpuint (synod_pbft_replica_get_stable_seq (h->replicas[3]), ==, 20);
   g_assert_cmpuint (synod_pbft_replica_get_stats (h->replicas[3])->state_transfers, ==, 0);
-}
-
-typedef struct
-{
-  guint to;
-  gboolean drop;
-} CheckpointDrop;
-
-static gboolean
-drop_checkpoints_while (Harness *h, HMsg *m, gpointer user_data)
-{
-  CheckpointDrop *d = user_data;
-
-  return !(d->drop && m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == d->to);
 }
 
 static void
@@ -493,7 +488,7 @@ test_damage_found_late (void)
                   "what it executed, which nobody has) and executes its log above it again");
   run_puts (h, 5, 1, 3);
   ignored = synod_state_variable_execute (h->states[2], &ctx, poison);
-  h->filter = drop_checkpoints_while;
+  h->filter = drop_checkpoints;
   h->filter_data = &drop;
   run_puts (h, 5, 4, 3); /* the checkpoint at 4 is stable without replica 2 knowing */
   g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[2]), ==, 6);
