@@ -16,6 +16,10 @@
  * caps that keep a hostile client from holding the server (header-read
  * deadline against slowloris, body progress, idle keep-alive, send progress,
  * connection cap).
+ *
+ * A daemon given a certificate (synod_http_daemon_set_tls()) speaks HTTPS
+ * on its listener: one SSL object per connection, on the connection's
+ * worker, with the same deadlines and caps (docs/httpd.md, "HTTPS").
  */
 #pragma once
 
