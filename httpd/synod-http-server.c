@@ -328,6 +328,7 @@ tls_context_new (const gchar *cert_file, const gchar *key_file, GError **error)
    * a retried write may come from a rebuilt buffer. */
   SSL_CTX_set_mode (ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_alpn_select_cb (ctx, select_alpn, NULL);
+  SSL_CTX_set_dh_auto (ctx, 1); /* the DHE suites, for RSA keys with old clients */
   if (SSL_CTX_set_cipher_list (ctx, TLS12_CIPHERS) != 1)
     {
       g_autofree gchar *why = openssl_reason ();
