@@ -81,3 +81,6 @@ tests_httpd_test_httpd_tls_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
 tests_httpd_test_httpd_tls_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS)
 tests_httpd_test_httpd_tls_LDADD = $(GLIB_LIBS) $(OPENSSL_LIBS)
 EXTRA_tests_httpd_test_httpd_tls_DEPENDENCIES = httpd/synod-httpd
+# ...and against synod-httpd --engine-only.
+dist_check_SCRIPTS += tests/httpd/test-httpd-tls-engine.sh
+TESTS += tests/httpd/test-httpd-tls-engine.sh
