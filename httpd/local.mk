@@ -25,6 +25,8 @@ httpd_engine_sources = \
 	httpd/synod-http-handler.h \
 	httpd/synod-http-exchange-private.h \
 	httpd/synod-http-exchange.c \
+	httpd/synod-http-auth.c \
+	httpd/synod-http-auth.h \
 	httpd/synod-url-directory.c \
 	httpd/synod-url-directory.h \
 	httpd/synod-http-server.c \
@@ -48,9 +50,9 @@ nodist_httpd_libsynod_httpd_la_SOURCES = idl/http.c idl/http.h
 httpd_libsynod_httpd_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_builddir)/idl \
 	-DG_LOG_DOMAIN=\"synod-httpd\"
 httpd_libsynod_httpd_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(ZLIB_CFLAGS) \
-	$(OPENSSL_CFLAGS)
+	$(OPENSSL_CFLAGS) $(LIBCRYPT_CFLAGS)
 httpd_libsynod_httpd_la_LIBADD = orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS) $(OPENSSL_LIBS) \
-	$(LTLIBINTL)
+	$(LIBCRYPT_LIBS) $(LTLIBINTL)
 
 # The same parser, instrumented for libFuzzer (built only with --enable-fuzzing).
 if ENABLE_FUZZING

@@ -136,6 +136,9 @@ typedef struct
   gchar *server_header;
   gchar *directory_service;
   gchar *tls_cert, *tls_key;
+  gchar *users, *realm;
+  gchar **protect;
+  SynodHttpAuthConfig auth;
   guint handler_timeout_ms;
   guint max_entries;
   guint64 cache_bytes, cache_document;
@@ -160,6 +163,9 @@ params_clear (Params *p)
   g_free (p->directory_service);
   g_free (p->tls_cert);
   g_free (p->tls_key);
+  g_free (p->users);
+  g_free (p->realm);
+  g_strfreev (p->protect);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Params, params_clear)
@@ -322,6 +328,7 @@ params_parse (GVariant *params, Params *p, GError **error)
   memset (p, 0, sizeof *p);
   synod_http_server_config_init (&p->server);
   synod_http_file_loader_config_init (&p->loader);
+  synod_http_auth_config_init (&p->auth);
   if (!parse_listen (SYNOD_HTTP_DEFAULT_LISTEN, &p->address, &p->port, error))
     return FALSE;
   if (params == NULL)
@@ -371,6 +378,19 @@ params_parse (GVariant *params, Params *p, GError **error)
         ok = get_string (value, key, &p->tls_cert, error);
       else if (strcmp (key, "tls-key") == 0)
         ok = get_string (value, key, &p->tls_key, error);
+      else if (strcmp (key, "users") == 0)
+        ok = get_string (value, key, &p->users, error);
+      else if (strcmp (key, "realm") == 0)
+        ok = get_string (value, key, &p->realm, error);
+      else if (strcmp (key, "protect") == 0)
+        ok = get_strv (value, key, &p->protect, error);
+      else if (strcmp (key, "auth-plain-http") == 0)
+        {
+          if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+            p->auth.allow_plain_http = g_variant_get_boolean (value);
+          else
+            ok = bad_param (error, key, _ ("not a boolean (b)"));
+        }
       else if (strcmp (key, "charset") == 0)
         ok = get_string (value, key, &p->charset, error);
       else if (strcmp (key, "server-header") == 0)
@@ -409,6 +429,8 @@ params_parse (GVariant *params, Params *p, GError **error)
       NUMBER ("revalidate-ms", 0, 86400000, p->loader.revalidate_ms)
       NUMBER ("ssi-max-depth", 1, 64, p->loader.ssi_max_depth)
       NUMBER ("max-entries", 1, 100000000, p->max_entries)
+      NUMBER ("auth-cache-ms", 1, 3600000, p->auth.cache_ttl_ms)
+      NUMBER ("auth-failures", 0, 1000000, p->auth.max_failures)
       else ok = bad_param (error, key, _ ("unknown parameter"));
 #undef NUMBER
       if (!ok)
@@ -418,6 +440,8 @@ params_parse (GVariant *params, Params *p, GError **error)
     return bad_param (error, "tls-key", _ ("missing: tls-cert needs its key"));
   if (p->tls_key != NULL && p->tls_cert == NULL)
     return bad_param (error, "tls-cert", _ ("missing: tls-key needs its certificate"));
+  if (p->users == NULL && (p->realm != NULL || p->protect != NULL || p->auth.allow_plain_http))
+    return bad_param (error, "users", _ ("missing: realm, protect and auth-plain-http need it"));
   return TRUE;
 }
 
@@ -544,6 +568,18 @@ daemon_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
     goto fail;
   if (p.tls_cert != NULL && !synod_http_daemon_set_tls (self->daemon, p.tls_cert, p.tls_key, error))
     goto fail;
+  if (p.users != NULL)
+    {
+      SynodHttpAuth *auth;
+
+      p.auth.users_file = p.users;
+      p.auth.realm = p.realm;
+      p.auth.protect = (const gchar *const *)p.protect;
+      auth = synod_http_auth_new (&p.auth, error);
+      if (auth == NULL)
+        goto fail;
+      synod_http_daemon_set_auth (self->daemon, auth);
+    }
   if (p.connection_objects)
     {
       p.server.connection_opened = connection_opened;

@@ -53,6 +53,7 @@ struct _SynodHttpExchange
   guint depth;
   gchar *top_path;   /* sub-requests: the path the client asked for */
   gchar *owned_head; /* sub-requests own the bytes their head points into */
+  const gchar *principal; /* interned "web:..." on a daemon with users, else NULL */
 
   /* response */
   guint status;

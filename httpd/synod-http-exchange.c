@@ -764,6 +764,7 @@ synod_http_exchange_new_subrequest (SynodHttpExchange *parent, const gchar *uri,
   if (q != NULL)
     g_string_assign (ex->query, q + 1);
   g_string_assign (ex->host, parent->host->str);
+  ex->principal = parent->principal;
   ex->owned_head = g_steal_pointer (&abs);
   ex->head.method = SYNOD_HTTP_METHOD_GET;
   ex->head.method_name.ptr = "GET";

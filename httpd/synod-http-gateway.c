@@ -66,6 +66,7 @@ typedef struct
   GCancellable *cancellable;
   StandardHTTPRequest request; /* for a gateway thread: an owned copy */
   gchar *load_path;
+  const gchar *principal; /* the web principal (interned), or NULL */
 } Pending;
 
 static __thread SynodHttpInit *current_init;
@@ -164,15 +165,23 @@ request_fill (StandardHTTPRequest *r, SynodHttpExchange *ex, gboolean copy_body)
   r->path = g_strdup (synod_http_exchange_get_path (ex));
   r->query = g_strdup (synod_http_exchange_get_query (ex));
   r->prefix = g_strdup (synod_http_exchange_get_mount_prefix (ex));
-  r->fields.val = g_new0 (StandardHTTPField, MAX (h->n_headers, 1));
+  r->fields.val = g_new0 (StandardHTTPField, h->n_headers + 1);
   for (guint i = 0; i < h->n_headers; i++)
     {
       const SynodHttpHeader *f = &h->headers[i];
 
-      if (is_framing_field (f->name.ptr, f->name.len))
+      /* The principal field is the server's word, never the client's. */
+      if (is_framing_field (f->name.ptr, f->name.len)
+          || synod_http_slice_equal_ci (f->name, SYNOD_HTTP_PRINCIPAL_FIELD))
         continue;
       r->fields.val[n].name = g_ascii_strdown (f->name.ptr, (gssize)f->name.len);
       r->fields.val[n].value = g_strndup (f->value.ptr, f->value.len);
+      n++;
+    }
+  if (ex->principal != NULL && n < STANDARD_HTTP_FIELDS_MAX)
+    {
+      r->fields.val[n].name = g_strdup (SYNOD_HTTP_PRINCIPAL_FIELD);
+      r->fields.val[n].value = g_strdup (ex->principal);
       n++;
     }
   r->fields.len = n;
@@ -379,6 +388,7 @@ pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpEx
   p->site = synod_http_site_ref (site);
   p->ref = synod_ref_ref (ref);
   p->ex = ex;
+  p->principal = ex->principal;
   if (kind == PENDING_LOAD)
     p->load_path = g_strdup (synod_http_exchange_get_path (ex));
   p->deadline = g_get_monotonic_time () + (gint64)site->handler_timeout_ms * 1000;
@@ -405,7 +415,8 @@ pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpEx
       SynodBroker *broker = synod_ref_get_broker (ref);
       g_autoptr (SynodObject) local = synod_broker_lookup_object (broker, synod_ref_get_id (ref));
 
-      if (local != NULL && site->inline_objects)
+      /* A web user's request goes through the queue under its principal. */
+      if (local != NULL && site->inline_objects && p->principal == NULL)
         {
           /* The site trusts its local objects to answer at once: a
            * synchronous send, which the broker runs on this thread when the
@@ -443,7 +454,8 @@ pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpEx
           request_fill (&args->request, ex, TRUE);
           synod_broker_dispatch (
               broker, synod_object_get_id (local), STANDARD_HTTP_HANDLER_METHOD_HANDLE, args,
-              synod_broker_get_local_principal (broker), dispatch_handle_done, pending_ref (p));
+              p->principal != NULL ? p->principal : synod_broker_get_local_principal (broker),
+              dispatch_handle_done, pending_ref (p));
           pending_unref (p);
           return;
         }

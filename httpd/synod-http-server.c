@@ -110,6 +110,7 @@ struct _SynodHttpDaemon
   GPtrArray *listen_fds; /* one per worker, as gint stored in pointers */
   GPtrArray *stats;      /* WorkerStats*, one per worker */
   SSL_CTX *tls;          /* HTTPS: every connection speaks TLS */
+  SynodHttpAuth *auth;   /* web users (synod_http_daemon_set_auth()) */
 };
 
 typedef struct
@@ -446,6 +447,7 @@ synod_http_daemon_unref (SynodHttpDaemon *d)
   g_ptr_array_unref (d->stats);
   if (d->tls != NULL)
     SSL_CTX_free (d->tls);
+  synod_http_auth_free (d->auth);
   g_free (d->address);
   g_free (d);
 }
@@ -551,6 +553,28 @@ synod_http_daemon_set_tls (SynodHttpDaemon *d, const gchar *cert_file, const gch
     return FALSE;
   d->tls = ctx;
   return TRUE;
+}
+
+/**
+ * synod_http_daemon_set_auth:
+ * @auth: (transfer full): the daemon's web users
+ *
+ * Makes the daemon authenticate every request before dispatch (see
+ * synod_http_auth_check()). Call it before the daemon is added to a server.
+ */
+void
+synod_http_daemon_set_auth (SynodHttpDaemon *d, SynodHttpAuth *auth)
+{
+  g_return_if_fail (d->listen_fds->len == 0);
+  synod_http_auth_free (d->auth);
+  d->auth = auth;
+}
+
+/** Returns: (nullable): the daemon's web users (synod_http_daemon_set_auth()) */
+SynodHttpAuth *
+synod_http_daemon_get_auth (SynodHttpDaemon *d)
+{
+  return d->auth;
 }
 
 /** Returns: whether the daemon serves HTTPS (synod_http_daemon_set_tls()) */
@@ -1202,6 +1226,13 @@ conn_dispatch (Conn *c)
   SynodHttpHandler *h;
 
   ex->directory = site_for (c);
+  c->state = ST_HANDLER;
+  if (c->daemon->auth != NULL && !synod_http_auth_check (c->daemon->auth, ex, c->ssl != NULL))
+    {
+      timer_unlink (c);
+      conn_complete (c, TRUE);
+      return;
+    }
   h = synod_url_directory_lookup (ex->directory, ex->path->str, ex->path->len, &ex->mount_prefix);
   c->state = ST_HANDLER;
   timer_unlink (c);

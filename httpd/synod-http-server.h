@@ -24,6 +24,7 @@
 #pragma once
 
 #include "synod-http-handler.h"
+#include "synod-http-auth.h"
 #include "synod-url-directory.h"
 
 G_BEGIN_DECLS
@@ -86,6 +87,8 @@ gboolean synod_http_daemon_set_access_log (SynodHttpDaemon *daemon, const gchar 
 gboolean synod_http_daemon_set_tls (SynodHttpDaemon *daemon, const gchar *cert_file,
                                     const gchar *key_file, GError **error);
 gboolean synod_http_daemon_is_tls (SynodHttpDaemon *daemon);
+void synod_http_daemon_set_auth (SynodHttpDaemon *daemon, SynodHttpAuth *auth);
+SynodHttpAuth *synod_http_daemon_get_auth (SynodHttpDaemon *daemon);
 guint16 synod_http_daemon_get_port (SynodHttpDaemon *daemon);
 const gchar *synod_http_daemon_get_address (SynodHttpDaemon *daemon);
 

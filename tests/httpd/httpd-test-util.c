@@ -341,3 +341,64 @@ test_close (gint fd)
     g_hash_table_remove (pending, GINT_TO_POINTER (fd));
   close (fd);
 }
+
+/* ---- certificates ---- */
+
+static void
+run_in (const gchar *dir, const gchar *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *err = NULL;
+  gint status = 0;
+
+  g_spawn_sync (dir, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+}
+
+/* Makes, in @dir, with the openssl command: a CA (ca.pem, ca.key), a server
+ * certificate for 127.0.0.1 and localhost signed by it (cert.pem, key.pem),
+ * and a key that belongs to neither (other.key). */
+void
+test_make_pki (const gchar *dir)
+{
+  const gchar *ca[] = { "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                        "-nodes",
+                        "-keyout",
+                        "ca.key",
+                        "-out",
+                        "ca.pem",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=Synod test CA",
+                        NULL };
+  const gchar *req[]
+      = { "openssl",       "req",     "-newkey", "ec",   "-pkeyopt",   "ec_paramgen_curve:P-256",
+          "-nodes",        "-keyout", "key.pem", "-out", "server.csr", "-subj",
+          "/CN=127.0.0.1", NULL };
+  const gchar *sign[] = { "openssl", "x509",     "-req",   "-in",    "server.csr",
+                          "-CA",     "ca.pem",   "-CAkey", "ca.key", "-CAcreateserial",
+                          "-out",    "cert.pem", "-days",  "2",      "-extfile",
+                          "ext.cnf", NULL };
+  const gchar *other[]
+      = { "openssl", "genpkey",   "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+          "-out",    "other.key", NULL };
+
+  test_write_file (dir, "ext.cnf",
+                   "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                   "extendedKeyUsage=serverAuth\n",
+                   -1);
+  run_in (dir, ca);
+  run_in (dir, req);
+  run_in (dir, sign);
+  run_in (dir, other);
+}

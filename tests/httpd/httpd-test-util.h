@@ -44,3 +44,4 @@ TestResponse *test_request (guint16 port, const gchar *request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
 
 void test_close (gint fd);
+void test_make_pki (const gchar *dir);

@@ -32,61 +32,11 @@ static GBytes *big, *mid;
 #define BIG_SIZE (5 * 1024 * 1024 + 12345) /* above the 4 MiB cache limit: read from the file */
 #define MID_SIZE (1536 * 1024 + 7)         /* cached: written from memory */
 
-static void
-run (const gchar *const *argv)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *err = NULL;
-  gint status = 0;
-
-  g_spawn_sync (pki, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                NULL, NULL, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-}
-
 /* A CA, a server certificate for 127.0.0.1 and localhost, another key. */
 static void
 make_pki (void)
 {
-  const gchar *ca[] = { "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "ec",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:P-256",
-                        "-nodes",
-                        "-keyout",
-                        "ca.key",
-                        "-out",
-                        "ca.pem",
-                        "-days",
-                        "2",
-                        "-subj",
-                        "/CN=Synod test CA",
-                        NULL };
-  const gchar *req[]
-      = { "openssl",       "req",     "-newkey", "ec",   "-pkeyopt",   "ec_paramgen_curve:P-256",
-          "-nodes",        "-keyout", "key.pem", "-out", "server.csr", "-subj",
-          "/CN=127.0.0.1", NULL };
-  const gchar *sign[] = { "openssl", "x509",     "-req",   "-in",    "server.csr",
-                          "-CA",     "ca.pem",   "-CAkey", "ca.key", "-CAcreateserial",
-                          "-out",    "cert.pem", "-days",  "2",      "-extfile",
-                          "ext.cnf", NULL };
-  const gchar *other[]
-      = { "openssl", "genpkey",   "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-          "-out",    "other.key", NULL };
-
-  test_write_file (pki, "ext.cnf",
-                   "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
-                   "extendedKeyUsage=serverAuth\n",
-                   -1);
-  run (ca);
-  run (req);
-  run (sign);
-  run (other);
+  test_make_pki (pki);
   ca_file = g_build_filename (pki, "ca.pem", NULL);
   cert_file = g_build_filename (pki, "cert.pem", NULL);
   key_file = g_build_filename (pki, "key.pem", NULL);
