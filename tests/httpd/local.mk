@@ -84,3 +84,14 @@ EXTRA_tests_httpd_test_httpd_tls_DEPENDENCIES = httpd/synod-httpd
 # ...and against synod-httpd --engine-only.
 dist_check_SCRIPTS += tests/httpd/test-httpd-tls-engine.sh
 TESTS += tests/httpd/test-httpd-tls-engine.sh
+
+# Web users: Basic authentication, principals, access control per user
+# (in process, on a broker; curl over HTTPS with certificates made by the
+# openssl command).
+check_PROGRAMS += tests/httpd/test-httpd-auth
+TESTS += tests/httpd/test-httpd-auth
+tests_httpd_test_httpd_auth_SOURCES = tests/httpd/test-httpd-auth.c \
+	tests/httpd/httpd-test-util.c tests/httpd/httpd-test-util.h
+tests_httpd_test_httpd_auth_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS) -I$(top_builddir)/idl
+tests_httpd_test_httpd_auth_CFLAGS = $(TESTS_CFLAGS)
+tests_httpd_test_httpd_auth_LDADD = httpd/libsynod-httpd.la $(TESTS_LDADD) $(ZLIB_LIBS)
