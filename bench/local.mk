@@ -67,6 +67,13 @@ bench-httpd: httpd/synod-httpd bench/bench-http-peer
 	$(SHELL) $(top_srcdir)/bench/bench-httpd.sh $(abs_top_builddir)
 .PHONY: bench-httpd
 
+# What a web login costs per request (HTTPS, Basic, the verification cache),
+# beside nginx's auth_basic. Not part of check.
+EXTRA_DIST += bench/bench-httpd-auth.sh
+bench-httpd-auth: httpd/synod-httpd
+	$(SHELL) $(top_srcdir)/bench/bench-httpd-auth.sh $(abs_top_builddir)
+.PHONY: bench-httpd-auth
+
 # A remote invocation through the whole Synod path (stub, broker, network,
 # the other peer's broker, the method, back) side by side with plain
 # libtirpc doing the same call: `make bench-remote`.

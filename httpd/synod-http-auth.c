@@ -499,6 +499,17 @@ count_failure (SynodHttpAuth *auth, const gchar *address, gint64 now)
   g_mutex_unlock (&auth->lock);
 }
 
+/* Sub-requests (SSI includes) of a request: an anonymous one may not
+ * include a protected path. */
+static gboolean
+subrequest_guard (gpointer data, const gchar *principal, const gchar *path)
+{
+  SynodHttpAuth *auth = data;
+
+  return !is_protected (auth, path)
+         || (principal != NULL && strcmp (principal, SYNOD_HTTP_ANONYMOUS_PRINCIPAL) != 0);
+}
+
 static void
 challenge (SynodHttpAuth *auth, SynodHttpExchange *ex, const gchar *why)
 {
@@ -533,6 +544,8 @@ synod_http_auth_check (SynodHttpAuth *auth, SynodHttpExchange *ex, gboolean secu
   gboolean ok;
 
   ex->principal = NULL;
+  ex->guard = subrequest_guard;
+  ex->guard_data = auth;
   for (guint i = 0; i < h->n_headers; i++)
     if (synod_http_slice_equal_ci (h->headers[i].name, "authorization"))
       {

@@ -54,6 +54,9 @@ struct _SynodHttpExchange
   gchar *top_path;   /* sub-requests: the path the client asked for */
   gchar *owned_head; /* sub-requests own the bytes their head points into */
   const gchar *principal; /* interned "web:..." on a daemon with users, else NULL */
+  /* On a daemon with users: may a sub-request of this one reach @path? */
+  gboolean (*guard) (gpointer guard_data, const gchar *principal, const gchar *path);
+  gpointer guard_data;
 
   /* response */
   guint status;

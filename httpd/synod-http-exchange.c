@@ -761,10 +761,21 @@ synod_http_exchange_new_subrequest (SynodHttpExchange *parent, const gchar *uri,
       synod_http_exchange_free (ex);
       return NULL;
     }
+  /* An include may not reach what the client could not ask for itself. */
+  if (parent->guard != NULL
+      && !parent->guard (parent->guard_data, parent->principal, ex->path->str))
+    {
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_FORBIDDEN, _ ("%s requires a login"),
+                   ex->path->str);
+      synod_http_exchange_free (ex);
+      return NULL;
+    }
   if (q != NULL)
     g_string_assign (ex->query, q + 1);
   g_string_assign (ex->host, parent->host->str);
   ex->principal = parent->principal;
+  ex->guard = parent->guard;
+  ex->guard_data = parent->guard_data;
   ex->owned_head = g_steal_pointer (&abs);
   ex->head.method = SYNOD_HTTP_METHOD_GET;
   ex->head.method_name.ptr = "GET";

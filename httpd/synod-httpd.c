@@ -59,6 +59,10 @@ typedef struct
   gboolean connection_objects;
   const gchar *access_log;
   const gchar *tls_cert, *tls_key;
+  const gchar *users, *realm;
+  gchar **protect;
+  gboolean auth_plain_http;
+  gint auth_cache_ms;
   gchar **vhosts;
   gchar **mounts;
 } SiteOptions;
@@ -100,6 +104,20 @@ site_params (const gchar *root, const SiteOptions *o, gboolean first, GError **e
     {
       g_variant_builder_add (&b, "{sv}", "tls-cert", g_variant_new_string (o->tls_cert));
       g_variant_builder_add (&b, "{sv}", "tls-key", g_variant_new_string (o->tls_key));
+    }
+  if (o->users != NULL)
+    {
+      g_variant_builder_add (&b, "{sv}", "users", g_variant_new_string (o->users));
+      if (o->realm != NULL)
+        g_variant_builder_add (&b, "{sv}", "realm", g_variant_new_string (o->realm));
+      if (o->protect != NULL)
+        g_variant_builder_add (&b, "{sv}", "protect",
+                               g_variant_new_strv ((const gchar *const *)o->protect, -1));
+      g_variant_builder_add (&b, "{sv}", "auth-plain-http",
+                             g_variant_new_boolean (o->auth_plain_http));
+      if (o->auth_cache_ms > 0)
+        g_variant_builder_add (&b, "{sv}", "auth-cache-ms",
+                               g_variant_new_uint32 ((guint32)o->auth_cache_ms));
     }
   if (first && o->access_log != NULL)
     g_variant_builder_add (&b, "{sv}", "access-log", g_variant_new_string (o->access_log));
@@ -224,6 +242,11 @@ main (int argc, char **argv)
   g_autofree gchar *access_log = NULL;
   g_autofree gchar *tls_cert = NULL;
   g_autofree gchar *tls_key = NULL;
+  g_autofree gchar *users = NULL;
+  g_autofree gchar *realm = NULL;
+  g_auto (GStrv) protect = NULL;
+  gboolean auth_plain_http = FALSE;
+  gint auth_cache_ms = 0;
   gint port = 0, workers = 0, max_connections = SYNOD_HTTP_DEFAULT_MAX_CONNECTIONS;
   gint header_ms = SYNOD_HTTP_DEFAULT_HEADER_TIMEOUT_MS,
        body_ms = SYNOD_HTTP_DEFAULT_BODY_TIMEOUT_MS;
@@ -257,6 +280,17 @@ main (int argc, char **argv)
             N_ ("Serve HTTPS: PEM certificate chain (every site of this program)"), N_ ("FILE") },
           { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
             N_ ("Private key (PEM) of --tls-cert"), N_ ("FILE") },
+          { "users", 0, 0, G_OPTION_ARG_FILENAME, &users,
+            N_ ("Authenticate web users (HTTP Basic) against this file of NAME:HASH lines"),
+            N_ ("FILE") },
+          { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, N_ ("Realm of the login (with --users)"),
+            N_ ("TEXT") },
+          { "protect", 0, 0, G_OPTION_ARG_STRING_ARRAY, &protect,
+            N_ ("A URL prefix that requires a login (default: every URL)"), N_ ("PREFIX") },
+          { "auth-plain-http", 0, 0, G_OPTION_ARG_NONE, &auth_plain_http,
+            N_ ("Accept credentials over plain HTTP (loopback tests only)"), NULL },
+          { "auth-cache-ms", 0, 0, G_OPTION_ARG_INT, &auth_cache_ms,
+            N_ ("How long a verified login is trusted without hashing again"), N_ ("MS") },
           { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
             N_ ("Most open connections"), N_ ("N") },
           { "header-timeout-ms", 0, 0, G_OPTION_ARG_INT, &header_ms,
@@ -330,10 +364,11 @@ main (int argc, char **argv)
       g_printerr ("synod-httpd: %s\n", _ ("--tls-cert and --tls-key go together"));
       return 2;
     }
-  if (engine_only && (mounts != NULL || network_listen != NULL || connection_objects))
+  if (engine_only
+      && (mounts != NULL || network_listen != NULL || connection_objects || users != NULL))
     {
-      g_printerr ("synod-httpd: %s\n",
-                  _ ("--mount, --network and --connection-objects need the broker objects"));
+      g_printerr ("synod-httpd: %s\n", _ ("--mount, --network, --connection-objects and --users "
+                                          "need the broker objects"));
       return 2;
     }
   if (!engine_only)
@@ -356,6 +391,11 @@ main (int argc, char **argv)
                          .access_log = access_log,
                          .tls_cert = tls_cert,
                          .tls_key = tls_key,
+                         .users = users,
+                         .realm = realm,
+                         .protect = protect,
+                         .auth_plain_http = auth_plain_http,
+                         .auth_cache_ms = auth_cache_ms,
                          .vhosts = vhosts,
                          .mounts = mounts };
 

@@ -449,7 +449,7 @@ test_acl (void)
   g_autofree gchar *pub_id = synod_object_id_to_string (synod_object_get_id (pub));
   g_autofree gchar *more
       = g_strdup_printf ("'mounts': <{'/private/': '%s', '/open/': '%s', '/public/': '%s'}>, "
-                         "'protect': <['/private']>",
+                         "'protect': <['/private', '/secret.txt']>",
                          priv_id, open_id, pub_id);
   g_autofree gchar *extra = users_param (more);
   g_autoptr (GError) error = NULL;
@@ -459,7 +459,8 @@ test_acl (void)
   g_test_summary ("The object's access control decides per web user and method: on /private/ "
                   "alice may call Standard.HTTPhandler.handle (200) and bob may not (403, the "
                   "denial's text not shown); on the unprotected /open/ only alice is allowed, so "
-                  "an anonymous request (web:anonymous) gets 403 there; /public/ has no rules");
+                  "an anonymous request (web:anonymous) gets 403 there; /public/ has no rules; an "
+                  "anonymous SSI page cannot include a protected prefix");
   synod_object_add_acl_rule (priv, "web:alice", "Standard.HTTPhandler.handle", SYNOD_ACL_ALLOW);
   synod_object_add_acl_rule (priv, "web:bob", "Standard.HTTPhandler.*", SYNOD_ACL_DENY);
   synod_object_add_acl_rule (priv, "web:*", "Standard.Object.*", SYNOD_ACL_ALLOW);
@@ -501,6 +502,27 @@ test_acl (void)
     curl (&a, args);
     g_assert_cmpuint (a.status, ==, 200);
     g_assert_cmpstr (a.body, ==, "principal=web:anonymous field=web:anonymous path=/public/p");
+  }
+  {
+    /* An SSI page outside the protected prefix includes one inside: only
+     * a logged-in user's page gets it, under that user's principal. */
+    g_auto (Answer) anon = { 0 };
+    g_auto (Answer) alice = { 0 };
+    g_autofree gchar *u = url (TRUE, port, "/incl.shtml");
+    const gchar *anon_args[] = { u, NULL };
+    const gchar *alice_args[] = { "-u", "alice:wonderland", u, NULL };
+
+    curl (&anon, anon_args);
+    curl (&alice, alice_args);
+    g_assert_cmpuint (anon.status, ==, 200);
+    g_assert_null (strstr (anon.body, "principal="));
+    g_assert_null (strstr (anon.body, "top secret"));
+    g_assert_nonnull (strstr (anon.body, "[before]"));
+    g_assert_cmpuint (alice.status, ==, 200);
+    g_assert_nonnull (
+        strstr (alice.body, "[before]principal=web:alice field=web:alice path=/private/inc"));
+    g_assert_nonnull (strstr (alice.body, "top secret"));
+    g_assert_cmpuint (status_of (TRUE, port, "/secret.txt", NULL), ==, 401);
   }
   /* "/private" covers "/private/..." but not "/privateer". */
   g_assert_cmpuint (status_of (TRUE, port, "/privateer.txt", NULL), ==, 200);
@@ -615,6 +637,11 @@ main (int argc, char **argv)
   g_assert_cmpint (g_mkdir_with_parents (work, 0700), ==, 0);
   test_write_file (root, "hello.txt", "hello\n", -1);
   test_write_file (root, "privateer.txt", "x\n", -1);
+  test_write_file (root, "secret.txt", "top secret\n", -1);
+  test_write_file (root, "incl.shtml",
+                   "[before]<!--#include virtual=\"/private/inc\" -->[after]"
+                   "<!--#include virtual=\"/secret.txt\" -->\n",
+                   -1);
   test_make_pki (pki);
   ca_file = g_build_filename (pki, "ca.pem", NULL);
   cert_file = g_build_filename (pki, "cert.pem", NULL);
