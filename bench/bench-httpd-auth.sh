@@ -16,7 +16,8 @@
 #   bench/bench-httpd-auth.sh [BUILD_DIR]
 #
 # Environment: WORKERS (default 1), THREADS (default 1), CONNECTIONS
-# (default 50), DURATION (seconds, default 10).
+# (default 50), DURATION (seconds, default 10), ROUNDS (alternations of
+# Synod's anonymous and authenticated runs, medians compared; default 3).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +26,7 @@ WORKERS=${WORKERS:-1}
 THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-50}
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
 synod_httpd=$build/httpd/synod-httpd
 
 if [ ! -x "$synod_httpd" ]; then
@@ -177,10 +179,22 @@ ratio() { # WHAT A_RPS B_RPS A_CPU B_CPU
 echo "bench-httpd-auth: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)," \
   "$WORKERS worker(s) each, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, HTTPS keep-alive, 1 KiB file"
 printf '%-22s %-14s %10s %9s %9s %9s %6s %10s\n' what server req/s p50 p90 p99 non2xx cpu-us/req
-row anonymous synod "$s/public/1k.bin" "$synod_pid"
-s_anon=$rps s_anon_cpu=$cpu
-row authenticated synod "$s/private/1k.bin" "$synod_pid" -H "$auth"
-s_auth=$rps s_auth_cpu=$cpu
+# The machine is shared and noisy: anonymous and authenticated alternate,
+# ROUNDS times, and the medians are compared.
+a_rps="" a_cpu="" b_rps="" b_cpu=""
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+  r=$((r + 1))
+  row anonymous synod "$s/public/1k.bin" "$synod_pid"
+  a_rps="$a_rps $rps" a_cpu="$a_cpu $cpu"
+  row authenticated synod "$s/private/1k.bin" "$synod_pid" -H "$auth"
+  b_rps="$b_rps $rps" b_cpu="$b_cpu $cpu"
+done
+median() { echo "$@" | tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+s_anon=$(median $a_rps) s_anon_cpu=$(median $a_cpu)
+s_auth=$(median $b_rps) s_auth_cpu=$(median $b_cpu)
+printf '%-22s %-14s %10s %39s %10s\n' "anonymous, median" synod "$s_anon" "" "$s_anon_cpu"
+printf '%-22s %-14s %10s %39s %10s\n' "authenticated, median" synod "$s_auth" "" "$s_auth_cpu"
 row "authenticated, no cache" synod "$sn/private/1k.bin" "$nocache_pid" -H "$auth"
 s_nc=$rps s_nc_cpu=$cpu
 row anonymous nginx "$n/public/1k.bin" "$nginx_pid"
