@@ -96,7 +96,7 @@ expect() {
   esac
 }
 
-expect "synod --help is German (summary and command list)" 0 \
+expect "synod --help is German" 0 \
   "Erkundet die Objekte eines Synod-Clusters und ruft sie auf." \
   "Explores and calls the objects of a Synod cluster." \
   "$build/services/synod" --help

@@ -70,8 +70,11 @@ for po in $pos; do
   if missing=$(LC_ALL=C msgcmp "$top/po/$po" "$tmp/synod.pot" 2>&1); then
     ok "$lang: every message in the sources is translated"
   else
+    # Name each message: msgcmp gives its line in the template.
+    lines=$(printf '%s\n' "$missing" | sed -n 's/^.*synod\.pot:\([0-9]*\): this message is used but not defined.*$/\1/p')
+    names=$(for l in $lines; do sed -n "${l}p" "$tmp/synod.pot"; done)
     not_ok "$lang: every message in the sources is translated (update po/$po: docs/translating.md)" \
-      "$(printf '%s\n' "$missing" | grep -A1 'not defined' | grep -v '^--$')"
+      "${names:-$missing}"
   fi
   if stale=$(LC_ALL=C msgcmp --use-untranslated --use-fuzzy "$tmp/synod.pot" "$top/po/$po" 2>&1); then
     :
