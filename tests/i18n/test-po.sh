@@ -72,7 +72,9 @@ for po in $pos; do
   else
     # Name each message: msgcmp gives its line in the template.
     lines=$(printf '%s\n' "$missing" | sed -n 's/^.*synod\.pot:\([0-9]*\): this message is used but not defined.*$/\1/p')
-    names=$(for l in $lines; do sed -n "${l}p" "$tmp/synod.pot"; done)
+    names=$(for l in $lines; do
+              awk -v l="$l" 'NR <= l && /^msgid / {m = $0} NR == l {print m}' "$tmp/synod.pot"
+            done)
     not_ok "$lang: every message in the sources is translated (update po/$po: docs/translating.md)" \
       "${names:-$missing}"
   fi
