@@ -141,7 +141,7 @@ check() {
     # inside distcheck a few tests show the unpacked build works.
     log "make distcheck"
     if make -C _build -j"$JOBS" distcheck \
-         TESTS="tests/orb/test-object-id tests/idl/test-demo.sh tests/remote/test-network" \
+         TESTS="tests/orb/test-object-id tests/idl/test-demo.sh tests/remote/test-network tests/i18n/test-po.sh tests/i18n/test-i18n.sh" \
          >_build/distcheck.log 2>&1; then
       PASSED=$((PASSED + 1))
     else
