@@ -73,7 +73,10 @@ for po in $pos; do
     # Name each message: msgcmp gives its line in the template.
     lines=$(printf '%s\n' "$missing" | sed -n 's/^.*synod\.pot:\([0-9]*\): this message is used but not defined.*$/\1/p')
     names=$(for l in $lines; do
-              awk -v l="$l" 'NR <= l && /^msgid / {m = $0} NR == l {print m}' "$tmp/synod.pot"
+              awk -v l="$l" '/^msgid / {m = $0; more = 1; next}
+                            more && /^"/ {sub(/"$/, "", m); m = m substr($0, 2); next}
+                            {more = 0}
+                            NR >= l && m != "" {print m; exit}' "$tmp/synod.pot"
             done)
     not_ok "$lang: every message in the sources is translated (update po/$po: docs/translating.md)" \
       "${names:-$missing}"
