@@ -15,3 +15,9 @@ tests_i18n_libsynod_test_localedir_la_LDFLAGS = -module -avoid-version -rpath /n
 
 dist_check_SCRIPTS += tests/i18n/test-i18n.sh tests/i18n/test-po.sh
 TESTS += tests/i18n/test-i18n.sh tests/i18n/test-po.sh
+
+# A program that binds no domain: libsynod's messages must still translate.
+check_PROGRAMS += tests/i18n/synod-test-library-domain
+tests_i18n_synod_test_library_domain_SOURCES = tests/i18n/synod-test-library-domain.c
+tests_i18n_synod_test_library_domain_CFLAGS = $(TESTS_CFLAGS)
+tests_i18n_synod_test_library_domain_LDADD = $(TESTS_LDADD)

@@ -2,8 +2,8 @@
 # Synod's programs speak German when asked to: each program below runs with
 # LANGUAGE=de under a UTF-8 locale and must print the German text of the
 # po/de.po catalog, from the program's own domain binding (_ in programs) and
-# from libsynod's (dgettext in the library), in UTF-8; the same run without
-# LANGUAGE must print English, so the German can only come from the catalog.
+# from libsynod's (dgettext in the library, also in a program that binds no
+# domain itself), in UTF-8; the same run in C.UTF-8 must print English.
 #
 # The catalogs are the built po/LL.gmo files, laid out as
 # LOCALEDIR/LL/LC_MESSAGES/synod.mo in a temporary directory; an uninstalled
@@ -38,7 +38,7 @@ shim="$build/tests/i18n/.libs/libsynod-test-localedir.so"
 gmo="$top/po/de.gmo"
 [ -f "$gmo" ] || gmo="$build/po/de.gmo"
 
-echo "1..10"
+echo "1..11"
 echo "# locale $loc"
 n=0
 failed=0
@@ -128,6 +128,10 @@ expect "synod-httpd refuses a missing document root in German" 2 \
   "synod-httpd: geben Sie mindestens ein --root DIR an" \
   "synod-httpd: give at least one --root DIR" \
   "$build/httpd/synod-httpd"
+expect "libsynod binds its own domain: a program that binds none gets German errors" 1 \
+  "„kein-objekt“ ist keine Objekt-ID (erwartet: 16 Hexadezimalziffern, „-“, 16 Hexadezimalziffern)" \
+  "“kein-objekt” is not an object Id (expected 16 hex digits, “-”, 16 hex digits)" \
+  "$build/tests/i18n/synod-test-library-domain" kein-objekt
 
 # Without the catalog, LANGUAGE=de changes nothing: the German above came
 # from po/de.gmo, not from anywhere else.
