@@ -170,9 +170,12 @@ request_fill (StandardHTTPRequest *r, SynodHttpExchange *ex, gboolean copy_body)
     {
       const SynodHttpHeader *f = &h->headers[i];
 
-      /* The principal field is the server's word, never the client's. */
+      /* The principal field is the server's word, never the client's; on
+       * a daemon that authenticated the request, the password stays here
+       * (objects get the principal, as a CGI script gets REMOTE_USER). */
       if (is_framing_field (f->name.ptr, f->name.len)
-          || synod_http_slice_equal_ci (f->name, SYNOD_HTTP_PRINCIPAL_FIELD))
+          || synod_http_slice_equal_ci (f->name, SYNOD_HTTP_PRINCIPAL_FIELD)
+          || (ex->principal != NULL && synod_http_slice_equal_ci (f->name, "authorization")))
         continue;
       r->fields.val[n].name = g_ascii_strdown (f->name.ptr, (gssize)f->name.len);
       r->fields.val[n].value = g_strndup (f->value.ptr, f->value.len);

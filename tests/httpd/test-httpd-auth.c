@@ -41,6 +41,15 @@ whoami_handle (gpointer self, SynodCall *call, const StandardHTTPRequest *req,
   ret->fields.val[0].name = g_strdup ("Content-Type");
   ret->fields.val[0].value = g_strdup ("text/plain");
   ret->fields.len = 1;
+  for (guint i = 0; i < req->fields.len; i++)
+    if (strcmp (req->fields.val[i].name, "authorization") == 0)
+      {
+        ret->fields.val = g_renew (StandardHTTPField, ret->fields.val, 2);
+        ret->fields.val[1].name = g_strdup ("X-Saw-Authorization");
+        ret->fields.val[1].value = g_strdup ("yes");
+        ret->fields.len = 2;
+        break;
+      }
   ret->body.len = (guint32)strlen (text);
   ret->body.val = (guint8 *)text;
   return TRUE;
@@ -232,9 +241,9 @@ test_challenge_and_login (void)
 
   g_test_summary ("Without credentials a protected daemon answers 401 with the Basic challenge "
                   "(realm, charset UTF-8); with good ones the handler object runs under "
-                  "web:NAME, sees it in synod-principal (a client's own such field is dropped), "
-                  "and documents are protected as objects are; keep-alive requests of one "
-                  "connection reuse the verification");
+                  "web:NAME and sees it in synod-principal (a client's own such field is "
+                  "dropped), but not the password; documents are protected as objects are, "
+                  "also on a keep-alive connection");
   g_assert_no_error (error);
   who_url = url (TRUE, port, "/who/x");
   file_url = url (TRUE, port, "/hello.txt");
@@ -256,6 +265,8 @@ test_challenge_and_login (void)
     curl (&a, args);
     g_assert_cmpuint (a.status, ==, 200);
     g_assert_cmpstr (a.body, ==, "principal=web:alice field=web:alice path=/who/x");
+    /* The password does not travel on to the object. */
+    g_assert_null (strstr (a.headers, "X-Saw-Authorization"));
   }
   {
     /* UTF-8 name and password (RFC 7617 charset="UTF-8"). */
