@@ -1366,8 +1366,7 @@ handle_record (SynodRpcConnection *conn, const guint8 *data, gsize len, GError *
     }
   if (conn->refuse_plaintext && msg.rm_call.cb_proc != 0)
     {
-      g_debug ("refusing a plaintext call from %s: RPC-with-TLS is required",
-               conn->peer_address);
+      g_debug ("refusing a plaintext call from %s: RPC-with-TLS is required", conn->peer_address);
       send_reject (conn, xid, TRUE, AUTH_ERROR, SYNOD_RPC_AUTH_TOOWEAK, 0);
       return TRUE;
     }
