@@ -121,6 +121,26 @@ openssl_errors (void)
   return g_string_free (s, FALSE);
 }
 
+static gchar *principal_of_certificate (X509 *cert, const gchar *peer, GError **error);
+
+/* A verified certificate whose common name cannot make a principal is
+ * refused during the handshake (so that the peer gets an alert). */
+static int
+verify_principal (int preverify_ok, X509_STORE_CTX *store)
+{
+  g_autofree gchar *principal = NULL;
+
+  if (!preverify_ok || X509_STORE_CTX_get_error_depth (store) != 0)
+    return preverify_ok;
+  principal = principal_of_certificate (X509_STORE_CTX_get_current_cert (store), "", NULL);
+  if (principal == NULL)
+    {
+      X509_STORE_CTX_set_error (store, X509_V_ERR_APPLICATION_VERIFICATION);
+      return 0;
+    }
+  return 1;
+}
+
 static int
 select_alpn (SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
              unsigned int inlen, void *arg)
@@ -192,7 +212,7 @@ _synod_rpc_tls_new (SynodTlsMode mode, const gchar *cert_file, const gchar *key_
         SSL_CTX_free (ctx);
       return NULL;
     }
-  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_principal);
   SSL_CTX_set_verify_depth (ctx, VERIFY_DEPTH);
   SSL_CTX_set_alpn_select_cb (ctx, select_alpn, NULL);
   /* Connections last; resumption would buy little and tickets are bytes
@@ -600,7 +620,13 @@ _synod_tls_session_handshake (SynodRpcTls *tls, gboolean server, int fd, const g
         long verify = SSL_get_verify_result (s->ssl);
         g_autofree gchar *why = openssl_errors ();
 
-        if (verify != X509_V_OK)
+        if (verify == X509_V_ERR_APPLICATION_VERIFICATION)
+          g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
+                       _ ("TLS handshake with %s failed: its certificate's common name cannot be "
+                          "a principal (it needs exactly one CN, of printable ASCII without "
+                          "spaces, “;”, “*”, “?” or “\\”)"),
+                       peer);
+        else if (verify != X509_V_OK)
           g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
                        _ ("TLS handshake with %s failed: its certificate is refused: %s"), peer,
                        X509_verify_cert_error_string (verify));

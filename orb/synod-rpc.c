@@ -92,6 +92,7 @@ struct _SynodRpcConnection
   guint32 next_xid;
   guint inbound;
   gboolean closed;
+  GError *close_reason; /* why it closed, once it has */
   gboolean started;
   SynodRpcClosedFunc closed_func;
   gpointer closed_data;
@@ -258,6 +259,7 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
   g_byte_array_unref (conn->record);
   g_mutex_clear (&conn->lock);
   g_free (conn->peer_address);
+  g_clear_error (&conn->close_reason);
   _synod_tls_session_free (conn->tls);
   g_free (conn->tls_raw);
   g_clear_pointer (&conn->tls_out, g_byte_array_unref);
@@ -431,6 +433,7 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
       return;
     }
   conn->closed = TRUE;
+  conn->close_reason = g_error_copy (reason);
   g_hash_table_iter_init (&iter, conn->pending);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -466,6 +469,23 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
     func (conn, reason, data);
   if (conn->listener)
     listener_connection_closed (conn, conn->listener);
+}
+
+/* The error of a call on a closed connection: why it closed. */
+static void
+set_closed_error (SynodRpcConnection *conn, GError **error)
+{
+  g_autofree gchar *why = NULL;
+
+  g_mutex_lock (&conn->lock);
+  why = conn->close_reason ? g_strdup (conn->close_reason->message) : NULL;
+  g_mutex_unlock (&conn->lock);
+  if (why)
+    g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                 _ ("Connection to %s is closed: %s"), conn->peer_address, why);
+  else
+    g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                 _ ("Connection to %s is closed"), conn->peer_address);
 }
 
 /**
@@ -613,8 +633,7 @@ send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, G
   if (conn->out_closed)
     {
       g_mutex_unlock (&conn->out_lock);
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                   _ ("Connection to %s is closed"), conn->peer_address);
+      set_closed_error (conn, error);
       return FALSE;
     }
   if (conn->out->len + 4 + total > SYNOD_RPC_MAX_SEND_QUEUE && conn->out->len > 0)
@@ -777,8 +796,7 @@ register_pending (SynodRpcConnection *conn, Pending *p, guint32 *ret_xid, GError
   if (conn->closed)
     {
       g_mutex_unlock (&conn->lock);
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                   _ ("Connection to %s is closed"), conn->peer_address);
+      set_closed_error (conn, error);
       return FALSE;
     }
   do
@@ -1146,8 +1164,7 @@ synod_rpc_connection_send_oneway (SynodRpcConnection *conn, guint32 prog, guint3
   if (conn->closed)
     {
       g_mutex_unlock (&conn->lock);
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                   _ ("Connection to %s is closed"), conn->peer_address);
+      set_closed_error (conn, error);
       return FALSE;
     }
   xid = conn->next_xid++;

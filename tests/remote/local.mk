@@ -139,3 +139,12 @@ TESTS += tests/remote/test-mdns-hosts.sh
 # against one synodd on loopback.
 dist_check_SCRIPTS += tests/remote/test-completion.sh
 TESTS += tests/remote/test-completion.sh
+
+# RPC-with-TLS (RFC 9289) on the transport: probe, handshake, modes,
+# refused certificates, hostile bytes. Certificates are made at run time.
+tls_test_certs_sources = tests/common/synod-test-certs.c tests/common/synod-test-certs.h
+check_PROGRAMS += tests/remote/test-rpc-tls
+TESTS += tests/remote/test-rpc-tls
+tests_remote_test_rpc_tls_SOURCES = tests/remote/test-rpc-tls.c $(tls_test_certs_sources)
+tests_remote_test_rpc_tls_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests/common
+tests_remote_test_rpc_tls_LDADD = $(TESTS_LDADD) $(OPENSSL_LIBS)
