@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -295,18 +296,32 @@ find_tool (const gchar *name)
   return path;
 }
 
-/* The payloads of the capture's TCP segments, in order, as "SRCPORT HEX"
- * lines. */
+/* The payloads of the TCP segments of the first connection opened during
+ * the capture (others of a's peers talk on the same port meanwhile), in
+ * order, as "SRCPORT\tHEX" lines. */
 static gchar **
 capture_payloads (const gchar *tshark, const gchar *capture)
 {
-  const gchar *argv[] = { tshark,   "-r", capture,       "-Y", "tcp.len > 0", "-T",
-                          "fields", "-e", "tcp.srcport", "-e", "tcp.payload", NULL };
+  const gchar *syn_argv[]
+      = { tshark, "-r",     capture, "-Y",         "tcp.flags.syn == 1 && tcp.flags.ack == 0",
+          "-T",   "fields", "-e",    "tcp.stream", NULL };
+  g_autofree gchar *streams = NULL;
+  g_autofree gchar *filter = NULL;
   g_autofree gchar *out = NULL;
   g_autoptr (GError) error = NULL;
   int status = -1;
 
-  g_assert_true (synod_test_run (argv, NULL, 30000, &out, NULL, &status, &error));
+  g_assert_true (synod_test_run (syn_argv, NULL, 30000, &streams, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (g_ascii_isdigit (streams[0]));
+  filter = g_strdup_printf ("tcp.stream == %d && tcp.len > 0", atoi (streams));
+  {
+    const gchar *argv[] = { tshark,   "-r", capture,       "-Y", filter,        "-T",
+                            "fields", "-e", "tcp.srcport", "-e", "tcp.payload", NULL };
+
+    g_assert_true (synod_test_run (argv, NULL, 30000, &out, NULL, &status, &error));
+  }
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 0);
   return g_strsplit (g_strstrip (out), "\n", -1);
