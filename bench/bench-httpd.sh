@@ -19,6 +19,10 @@
 #    broker's ONC RPC connection).
 # 3. One request per connection (Connection: close) for the 1 KiB file:
 #    nginx, Synod, and Synod with an HTTPfastReceive object per connection.
+# 4. HTTPS against HTTP: Synod's site (objects) and nginx, each over plain
+#    HTTP and over TLS (a P-256 certificate made for the run, TLS 1.3 as wrk
+#    negotiates it), keep-alive for the 1 KiB and 64 KiB files, and one
+#    request per connection (a handshake each) for the 1 KiB file.
 #
 # Prints requests/s, latency percentiles, server CPU time per request (all
 # the processes serving it), and ratios.
@@ -36,7 +40,7 @@ WORKERS=${WORKERS:-1}
 THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-50}
 DURATION=${DURATION:-10}
-PARTS=${PARTS:-1 2 3}
+PARTS=${PARTS:-1 2 3 4}
 synod_httpd=$build/httpd/synod-httpd
 http_peer=$build/bench/bench-http-peer
 
@@ -51,6 +55,7 @@ command -v wrk >/dev/null 2>&1 || need="$need wrk"
 [ -x /usr/sbin/nginx ] || need="$need nginx-light"
 command -v python3 >/dev/null 2>&1 || need="$need python3-minimal"
 command -v curl >/dev/null 2>&1 || need="$need curl"
+command -v openssl >/dev/null 2>&1 || need="$need openssl"
 if [ -n "$need" ]; then
   echo "bench-httpd: installing$need"
   export DEBIAN_FRONTEND=noninteractive
@@ -83,6 +88,12 @@ cat >"$root/page.shtml" <<'HTML'
 </body></html>
 HTML
 printf '<p>an included part</p>\n' >"$root/part.html"
+# A certificate for 127.0.0.1 (self-signed: wrk does not verify).
+mkdir -p "$work/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+chmod 644 "$work/tls/key.pem"  # nginx workers run as www-data
 hello='hello from a Synod object\n'
 
 # Ports the kernel just had free, for nginx (Synod asks the kernel itself).
@@ -92,6 +103,7 @@ free_port() {
 
 nginx_port=$(free_port)
 upstream_port=$(free_port)
+nginx_tls_port=$(free_port)
 mkdir -p "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<EOF2
 worker_processes $WORKERS;
@@ -121,6 +133,13 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
+  }
+  server {
+    listen 127.0.0.1:$nginx_tls_port ssl reuseport;
+    ssl_certificate $work/tls/cert.pem;
+    ssl_certificate_key $work/tls/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $root;
   }
   server {
     listen 127.0.0.1:$upstream_port reuseport;
@@ -171,6 +190,9 @@ start remote "$synod_httpd" --root "$root" --workers "$WORKERS" --port 0 \
 remote_pid=$pid
 start perconn "$synod_httpd" --root "$root" --workers "$WORKERS" --port 0 --connection-objects
 perconn_pid=$pid
+start tls "$synod_httpd" --root "$root" --workers "$WORKERS" --port 0 \
+  --tls-cert "$work/tls/cert.pem" --tls-key "$work/tls/key.pem"
+tls_pid=$pid
 
 # Readiness of nginx: it answers (bounded wait, no fixed sleep).
 i=0
@@ -182,13 +204,15 @@ done
 
 # Same bytes from every server?
 same() { # URL_A URL_B
-  a=$(curl -sf "$1" | sha256sum)
-  b=$(curl -sf "$2" | sha256sum)
+  a=$(curl -sf --cacert "$work/tls/cert.pem" "$1" | sha256sum)
+  b=$(curl -sf --cacert "$work/tls/cert.pem" "$2" | sha256sum)
   if [ "$a" != "$b" ]; then echo "bench-httpd: $1 and $2 differ" >&2; exit 1; fi
 }
 for name in engine objects local perconn remote; do
   same "http://127.0.0.1:$nginx_port/1k.bin" "http://127.0.0.1:$(port_of $name)/1k.bin"
 done
+same "http://127.0.0.1:$nginx_port/1k.bin" "https://127.0.0.1:$(port_of tls)/1k.bin"
+same "https://127.0.0.1:$nginx_tls_port/64k.bin" "https://127.0.0.1:$(port_of tls)/64k.bin"
 same "http://127.0.0.1:$nginx_port/hello/x" "http://127.0.0.1:$(port_of local)/hello/x"
 same "http://127.0.0.1:$nginx_port/hello/x" "http://127.0.0.1:$(port_of gateway)/hello/x"
 same "http://127.0.0.1:$nginx_port/hello/x" "http://127.0.0.1:$(port_of inline)/hello/x"
@@ -278,6 +302,27 @@ for part in $PARTS; do
     row close synod-perconn "http://127.0.0.1:$(port_of perconn)/1k.bin" "$perconn_pid" -H "Connection: close"; c_rps=$rps c_cpu=$cpu
     ratio close "objects/nginx" "$o_rps" "$n_rps" "$o_cpu" "$n_cpu"
     ratio close "perconn/objects" "$c_rps" "$o_rps" "$c_cpu" "$o_cpu"
+    ;;
+  4)
+    echo "-- HTTPS against HTTP (keep-alive, then one request per connection)"
+    header
+    s=http://127.0.0.1:$(port_of objects)
+    st=https://127.0.0.1:$(port_of tls)
+    nt=https://127.0.0.1:$nginx_tls_port
+    for f in 1k.bin 64k.bin; do
+      row "$f" nginx "$n/$f" "$nginx_pid"; n_rps=$rps n_cpu=$cpu
+      row "$f" nginx-https "$nt/$f" "$nginx_pid"; nt_rps=$rps nt_cpu=$cpu
+      row "$f" synod "$s/$f" "$objects_pid"; s_rps=$rps s_cpu=$cpu
+      row "$f" synod-https "$st/$f" "$tls_pid"; st_rps=$rps st_cpu=$cpu
+      ratio "$f" "synod https/http" "$st_rps" "$s_rps" "$st_cpu" "$s_cpu"
+      ratio "$f" "nginx https/http" "$nt_rps" "$n_rps" "$nt_cpu" "$n_cpu"
+      ratio "$f" "https synod/nginx" "$st_rps" "$nt_rps" "$st_cpu" "$nt_cpu"
+    done
+    row close nginx-https "$nt/1k.bin" "$nginx_pid" -H "Connection: close"; nt_rps=$rps nt_cpu=$cpu
+    row close synod "$s/1k.bin" "$objects_pid" -H "Connection: close"; s_rps=$rps s_cpu=$cpu
+    row close synod-https "$st/1k.bin" "$tls_pid" -H "Connection: close"; st_rps=$rps st_cpu=$cpu
+    ratio close "synod https/http" "$st_rps" "$s_rps" "$st_cpu" "$s_cpu"
+    ratio close "https synod/nginx" "$st_rps" "$nt_rps" "$st_cpu" "$nt_cpu"
     ;;
   esac
 done

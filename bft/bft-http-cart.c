@@ -493,6 +493,9 @@ status_for_error (const GError *error, const gchar **ret_code)
         case SYNOD_BFT_ERROR_BUSY:
           *ret_code = "busy";
           return 409;
+        case SYNOD_BFT_ERROR_STALE:
+          *ret_code = "stale-number";
+          return 409;
         case SYNOD_BFT_ERROR_LIMIT:
           *ret_code = "busy";
           return 503;
@@ -529,7 +532,10 @@ answer_failure (HttpCart *self, const BftHttpCall *c, const BftHttpPage *page, c
   g_autofree gchar *message = NULL;
 
   g_info ("BFT service %s: %s", self->service, error->message);
-  if (status == 409)
+  if (status == 409 && strcmp (code, "stale-number") == 0)
+    message = g_strdup (_ ("This request number of this client was overtaken by a later one: "
+                           "nothing was done; send the request with a higher number"));
+  else if (status == 409)
     message = g_strdup (_ ("This client has another request in progress: try again in a moment"));
   else if (status == 504)
     message = g_strdup (_ ("The replicas did not answer in time. Nothing wrong was done: retry "

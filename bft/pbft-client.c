@@ -27,6 +27,8 @@ typedef struct
   guint attempts;
   gint64 deadline;
   SynodPbftReply **replies; /* [n]: the latest reply of each replica */
+  guint64 *stale_last;      /* [n]: the last number a replica said it executed, 0 if none */
+  gboolean stale_asked_all; /* sent to every replica on the first STALE */
 } Outstanding;
 
 struct _SynodPbftClient
@@ -49,6 +51,7 @@ outstanding_free (gpointer data)
   g_bytes_unref (o->op);
   g_clear_pointer (&o->sealed, g_bytes_unref);
   g_free (o->replies);
+  g_free (o->stale_last);
   g_free (o);
 }
 
@@ -219,6 +222,7 @@ synod_pbft_client_submit (SynodPbftClient *client, gint64 now, guint64 client_id
   o->asked_read_only = read_only;
   o->attempts = 1;
   o->replies = g_new0 (SynodPbftReply *, c->n);
+  o->stale_last = g_new0 (guint64, c->n);
   if (!seal_request (c, o, read_only, error))
     {
       outstanding_free (o);
@@ -352,6 +356,49 @@ decide (SynodPbftClient *c, Outstanding *o, gint64 now)
   return FALSE;
 }
 
+/* f+1 replicas executed a later request of this client, so at least one
+ * correct one did: this request never executes anywhere (or did, and its
+ * reply is gone), and waiting for it would only end in a timeout. */
+static void
+handle_stale (SynodPbftClient *c, guint32 sender, const SynodPbftStale *st)
+{
+  Outstanding *o = g_hash_table_lookup (c->outstanding, &st->client);
+  guint count = 0;
+  guint64 last = G_MAXUINT64;
+  SynodPbftOutput *out;
+
+  if (o == NULL || o->number != st->number || st->replica != sender || st->last <= st->number
+      || o->read_only_phase)
+    return;
+  o->stale_last[sender] = st->last;
+  for (guint i = 0; i < c->n; i++)
+    if (o->stale_last[i] != 0)
+      {
+        count++;
+        last = MIN (last, o->stale_last[i]);
+      }
+  if (count < c->f + 1)
+    {
+      /* The first one most likely comes from the primary, the only replica
+       * a request goes to at first: ask the others now, not at the timeout. */
+      if (!o->stale_asked_all)
+        {
+          o->stale_asked_all = TRUE;
+          client_send (c, SYNOD_PBFT_TO_REPLICAS, o->sealed);
+        }
+      return;
+    }
+  out = emit (c, SYNOD_PBFT_OUTPUT_FAILED);
+  out->client = o->client;
+  out->number = o->number;
+  out->error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STALE,
+                            _ ("Request %" G_GUINT64_FORMAT " of client %" G_GUINT64_FORMAT
+                               " is older than the last one the replicas executed (%" G_GUINT64_FORMAT
+                               " or later): it will not be executed; send it with a higher number"),
+                            o->number, o->client, last);
+  outstanding_destroy (c, o);
+}
+
 void
 synod_pbft_client_receive (SynodPbftClient *client, gint64 now, const guint8 *data, gsize len)
 {
@@ -369,10 +416,18 @@ synod_pbft_client_receive (SynodPbftClient *client, gint64 now, const guint8 *da
       return;
     }
   sender = env.message.sender;
-  if (env.message.service != c->config.service || env.message.body.type != SYNOD_PBFT_MSG_REPLY
+  if (env.message.service != c->config.service
+      || (env.message.body.type != SYNOD_PBFT_MSG_REPLY
+          && env.message.body.type != SYNOD_PBFT_MSG_STALE)
       || sender >= c->n || !pbft_check_auth (c->keys, &env, digest))
     {
       g_debug ("client %u drops an unauthentic message from %u", c->id, sender);
+      return;
+    }
+  if (env.message.body.type == SYNOD_PBFT_MSG_STALE)
+    {
+      handle_stale (c, sender, &env.message.body.u.stale);
+      rearm (c);
       return;
     }
   rep = &env.message.body.u.reply;

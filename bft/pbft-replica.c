@@ -1558,7 +1558,13 @@ handle_request (SynodPbftReplica *r, guint32 sender, const SynodPbftSignedReques
   ce = g_hash_table_lookup (r->clients, &req->client);
   if (ce != NULL && req->number < ce->number)
     {
+      SynodPbftBody body = { .type = SYNOD_PBFT_MSG_STALE };
+
+      /* Said only to an authenticated request of that client: nobody else
+       * can make a replica send it. */
       r->stats.stale++;
+      body.u.stale = (SynodPbftStale){ req->client, req->number, ce->number, r->id };
+      send_body (r, req->origin, &body, FALSE);
       return;
     }
   if (ce != NULL && req->number == ce->number)

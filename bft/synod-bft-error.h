@@ -27,6 +27,8 @@ GQuark synod_bft_error_quark (void);
  * @SYNOD_BFT_ERROR_STATE: a state variable's snapshot or operation is invalid
  * @SYNOD_BFT_ERROR_TIMEOUT: a Coordinator had no proven result within its
  *   request timeout
+ * @SYNOD_BFT_ERROR_STALE: f+1 replicas executed a later request of the same
+ *   client: this one will never execute (send it again with a higher number)
  */
 typedef enum
 {
@@ -42,6 +44,7 @@ typedef enum
   SYNOD_BFT_ERROR_BAD_PROOF,
   SYNOD_BFT_ERROR_STATE,
   SYNOD_BFT_ERROR_TIMEOUT,
+  SYNOD_BFT_ERROR_STALE,
 } SynodBftError;
 
 G_END_DECLS

@@ -16,6 +16,18 @@
 # under /tmp, removed at the end unless SYNOD_SITE_KEEP=1), SYNOD_SITE_WAIT
 # (seconds to wait for readiness, default 60), SYNOD_SITE_ONCE=1 (start,
 # check and stop: what the quick start's test does).
+#
+# HTTPS (opt-in, for a browser on another machine of the LAN: WebCrypto,
+# which checks the proofs, needs a secure context, and only a page from
+# localhost is one over plain http): SYNOD_SITE_TLS=1 makes, with the
+# openssl command, a certificate authority of its own (kept and reused in
+# SYNOD_SITE_TLS_DIR, default ~/.local/share/synod/site-tls) and a server
+# certificate for this host's name, localhost, 127.0.0.1 and the host's
+# addresses, serves the four sites over https only, and prints the CA file
+# to import into the browser. SYNOD_SITE_LISTEN (default 127.0.0.1; 0.0.0.0
+# for the LAN) is the address the sites listen on, SYNOD_SITE_HOST (default
+# the listening address, or the host's name when listening on all) the
+# name in the sites' URLs.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +36,15 @@ site_port=${SITE_PORT:-8080}
 peer_port=${PEER_PORT:-8270}
 wait_s=${SYNOD_SITE_WAIT:-60}
 n=4
+tls=${SYNOD_SITE_TLS:-0}
+listen=${SYNOD_SITE_LISTEN:-127.0.0.1}
+case $listen in
+  0.0.0.0 | ::) host_default=$(hostname 2>/dev/null || echo 127.0.0.1); check_host=127.0.0.1 ;;
+  *) host_default=$listen; check_host=$listen ;;
+esac
+host=${SYNOD_SITE_HOST:-$host_default}
+scheme=http
+[ "$tls" = 1 ] && scheme=https
 synodd=$build/services/synodd
 keygen=$build/bft/synod-bft-keygen
 plugin=$build/bft/.libs/synod-bft.so
@@ -36,6 +57,9 @@ for f in "$synodd" "$keygen" "$plugin" "$classes/standard-httpdaemon-1.so"; do
   [ -e "$f" ] || die "$f is missing: build first (./dev.sh build)"
 done
 command -v curl >/dev/null 2>&1 || die "curl is needed (apt-get install curl)"
+if [ "$tls" = 1 ]; then
+  command -v openssl >/dev/null 2>&1 || die "SYNOD_SITE_TLS=1 needs openssl (apt-get install openssl)"
+fi
 
 # A port is free when nothing accepts on it.
 port_busy() { curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" 2>/dev/null || [ $? -ne 7 ]; }
@@ -82,6 +106,54 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# HTTPS: a CA of this machine (made once and reused: the browser imports
+# it once) and a server certificate for the names and addresses of this host.
+is_ip4() { case $1 in *[!0-9.]* | '') return 1 ;; *) return 0 ;; esac; }
+make_tls() {
+  tls_dir=${SYNOD_SITE_TLS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/synod/site-tls}
+  mkdir -p "$tls_dir"
+  chmod 700 "$tls_dir"
+  ca=$tls_dir/ca.pem
+  if [ ! -s "$ca" ] || [ ! -s "$tls_dir/ca.key" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+      -keyout "$tls_dir/ca.key" -out "$ca" \
+      -subj "/CN=Synod shop CA ($(hostname 2>/dev/null || echo host))" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      2>/dev/null || die "openssl could not make the CA in $tls_dir"
+    chmod 600 "$tls_dir/ca.key"
+  fi
+  sans="DNS:localhost,IP:127.0.0.1"
+  names="$host $check_host $(hostname 2>/dev/null || true) $(hostname -f 2>/dev/null || true)"
+  names="$names $(hostname -I 2>/dev/null || true)"
+  for a in $names; do
+    case ",$sans," in *",DNS:$a,"* | *",IP:$a,"*) continue ;; esac
+    case $a in
+      *:*) sans="$sans,IP:$a" ;;
+      *) if is_ip4 "$a"; then sans="$sans,IP:$a"; else sans="$sans,DNS:$a"; fi ;;
+    esac
+  done
+  mkdir -p "$work/tls"
+  printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' \
+    "$sans" >"$work/tls/ext.cnf"
+  if ! openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls/key.pem" \
+      -out "$work/tls/server.csr" -subj "/CN=$host" 2>/dev/null ||
+    ! openssl x509 -req -in "$work/tls/server.csr" -CA "$ca" -CAkey "$tls_dir/ca.key" \
+      -CAcreateserial -CAserial "$work/tls/ca.srl" -days 365 -extfile "$work/tls/ext.cnf" \
+      -out "$work/tls/cert.pem" 2>/dev/null; then
+    die "openssl could not make the server certificate"
+  fi
+  chmod 600 "$work/tls/key.pem"
+  echo "    CA $ca; server certificate for $sans"
+}
+curl_tls=""
+tls_params=""
+if [ "$tls" = 1 ]; then
+  bold "0. HTTPS certificates"
+  make_tls
+  curl_tls="--cacert $ca"
+  tls_params=", 'tls-cert': <'$work/tls/cert.pem'>, 'tls-key': <'$work/tls/key.pem'>"
+fi
+
 bold "1. Keys of the service \"shop\": 4 replicas (f = 1), one coordinator per replica"
 "$keygen" --service shop --replicas $n --out "$work/keys" | sed 's/^/    /'
 # What the page shows as the keys' fingerprint: SHA-256 of the replicas'
@@ -92,7 +164,7 @@ fingerprint=$(sed -n 's/^ *"\([A-Za-z0-9+/=]\{44\}\)",\{0,1\}$/\1/p' "$work/keys
 sites=""
 i=0
 while [ $i -lt $n ]; do
-  sites="$sites${sites:+, }'http://127.0.0.1:$((site_port + i))'"
+  sites="$sites${sites:+, }'$scheme://$host:$((site_port + i))'"
   i=$((i + 1))
 done
 
@@ -131,10 +203,10 @@ services=shop.web
 
 [object www]
 class=Standard.HTTPdaemon;1
-params={'listen': <'127.0.0.1:$((site_port + i))'>, 'root': <'$top/data/site'>, 'mounts': <{'/cart': 'shop.web'}>, 'workers': <uint32 1>}
+params={'listen': <'$listen:$((site_port + i))'>, 'root': <'$top/data/site'>, 'mounts': <{'/cart': 'shop.web'}>, 'workers': <uint32 1>$tls_params}
 services=shop.site
 EOF
-  echo "    replica-$i.conf: broker 127.0.0.1:$((peer_port + i)), web site http://127.0.0.1:$((site_port + i))/"
+  echo "    replica-$i.conf: broker 127.0.0.1:$((peer_port + i)), web site $scheme://$host:$((site_port + i))/"
   i=$((i + 1))
 done
 
@@ -155,8 +227,9 @@ done
 deadline=$(( $(date +%s) + wait_s ))
 i=0
 while [ $i -lt $n ]; do
-  url="http://127.0.0.1:$((site_port + i))/cart/api/items"
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; do
+  url="$scheme://$check_host:$((site_port + i))/cart/api/items"
+  # shellcheck disable=SC2086
+  until [ "$(curl -s $curl_tls -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; do
     eval "pid=\$pid_$i"
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 20 "$work/replica-$i.log" >&2
@@ -171,15 +244,15 @@ done
 bold "4. The shop is open"
 cat <<EOF
 
-    http://127.0.0.1:$site_port/         the shop (its script checks every answer's proof)
-    http://127.0.0.1:$site_port/cart/    the same shop without JavaScript (plain forms)
+    $scheme://$host:$site_port/         the shop (its script checks every answer's proof)
+    $scheme://$host:$site_port/cart/    the same shop without JavaScript (plain forms)
 
   The same shop at every replica:
 EOF
 i=0
 while [ $i -lt $n ]; do
   eval "pid=\$pid_$i"
-  echo "    replica $i: http://127.0.0.1:$((site_port + i))/   (synodd pid $pid)"
+  echo "    replica $i: $scheme://$host:$((site_port + i))/   (synodd pid $pid)"
   i=$((i + 1))
 done
 cat <<EOF
@@ -193,13 +266,25 @@ cat <<EOF
       kill -9 $pid_2          # replica 2 stops; the other three still agree
   (kill -9 $pid_0 kills the primary: the others change view in about a second.)
   Try the API with curl:
-      curl -si http://127.0.0.1:$site_port/cart/api/items
-      curl -si -H 'Synod-Client: 00000001deadbeef' -H "Synod-Request: \$(date +%s)" \\
+      curl -si $curl_tls $scheme://$check_host:$site_port/cart/api/items
+      curl -si $curl_tls -H 'Synod-Client: 00000001deadbeef' -H "Synod-Request: \$(date +%s)" \\
            -H 'Content-Type: application/json' -d '{"item": "tea", "quantity": 2}' \\
-           http://127.0.0.1:$((site_port + 1))/cart/api/add
+           $scheme://$check_host:$((site_port + 1))/cart/api/add
 
   Press Ctrl-C to stop everything.
 EOF
+if [ "$tls" = 1 ]; then
+  cat <<EOF
+
+  HTTPS: import this certificate authority into the browser once, trusted
+  to identify web sites (Firefox: Settings, Privacy & Security,
+  Certificates, View Certificates, Authorities, Import; Chromium: Settings,
+  Privacy and security, Security, Manage certificates, Authorities, Import):
+      CA file: $ca
+  Later runs reuse it. Its key ($tls_dir/ca.key) could vouch for any
+  name: keep it on this machine.
+EOF
+fi
 
 if [ "${SYNOD_SITE_ONCE:-0}" = 1 ]; then
   exit 0

@@ -47,8 +47,10 @@ httpd_libsynod_httpd_la_SOURCES = $(httpd_engine_sources) $(httpd_object_sources
 nodist_httpd_libsynod_httpd_la_SOURCES = idl/http.c idl/http.h
 httpd_libsynod_httpd_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd -I$(top_builddir)/idl \
 	-DG_LOG_DOMAIN=\"synod-httpd\"
-httpd_libsynod_httpd_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(ZLIB_CFLAGS)
-httpd_libsynod_httpd_la_LIBADD = orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS) $(LTLIBINTL)
+httpd_libsynod_httpd_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(ZLIB_CFLAGS) \
+	$(OPENSSL_CFLAGS)
+httpd_libsynod_httpd_la_LIBADD = orb/libsynod-1.la $(GLIB_LIBS) $(ZLIB_LIBS) $(OPENSSL_LIBS) \
+	$(LTLIBINTL)
 
 # The same parser, instrumented for libFuzzer (built only with --enable-fuzzing).
 if ENABLE_FUZZING

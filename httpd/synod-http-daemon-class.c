@@ -135,6 +135,7 @@ typedef struct
   gchar *charset;
   gchar *server_header;
   gchar *directory_service;
+  gchar *tls_cert, *tls_key;
   guint handler_timeout_ms;
   guint max_entries;
   guint64 cache_bytes, cache_document;
@@ -157,6 +158,8 @@ params_clear (Params *p)
   g_free (p->charset);
   g_free (p->server_header);
   g_free (p->directory_service);
+  g_free (p->tls_cert);
+  g_free (p->tls_key);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Params, params_clear)
@@ -364,6 +367,10 @@ params_parse (GVariant *params, Params *p, GError **error)
         ok = get_pairs (value, key, &p->mounts, error);
       else if (strcmp (key, "access-log") == 0)
         ok = get_string (value, key, &p->access_log, error);
+      else if (strcmp (key, "tls-cert") == 0)
+        ok = get_string (value, key, &p->tls_cert, error);
+      else if (strcmp (key, "tls-key") == 0)
+        ok = get_string (value, key, &p->tls_key, error);
       else if (strcmp (key, "charset") == 0)
         ok = get_string (value, key, &p->charset, error);
       else if (strcmp (key, "server-header") == 0)
@@ -407,6 +414,10 @@ params_parse (GVariant *params, Params *p, GError **error)
       if (!ok)
         return FALSE;
     }
+  if (p->tls_cert != NULL && p->tls_key == NULL)
+    return bad_param (error, "tls-key", _ ("missing: tls-cert needs its key"));
+  if (p->tls_key != NULL && p->tls_cert == NULL)
+    return bad_param (error, "tls-cert", _ ("missing: tls-key needs its certificate"));
   return TRUE;
 }
 
@@ -531,6 +542,8 @@ daemon_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
     }
   if (p.access_log != NULL && !synod_http_daemon_set_access_log (self->daemon, p.access_log, error))
     goto fail;
+  if (p.tls_cert != NULL && !synod_http_daemon_set_tls (self->daemon, p.tls_cert, p.tls_key, error))
+    goto fail;
   if (p.connection_objects)
     {
       p.server.connection_opened = connection_opened;
@@ -545,7 +558,8 @@ daemon_create (SynodObject *object, gpointer instance, GVariant *params, gpointe
       && !synod_broker_register_service (self->rt->broker, p.directory_service, self->directory,
                                          error))
     goto fail;
-  g_info ("HTTPdaemon listening on %s", synod_http_daemon_get_address (self->daemon));
+  g_info ("HTTPdaemon listening on %s (%s)", synod_http_daemon_get_address (self->daemon),
+          p.tls_cert != NULL ? "https" : "http");
   return TRUE;
 
 fail:

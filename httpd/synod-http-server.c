@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -33,6 +34,9 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "synod-http-exchange-private.h"
 #include "synod-http-server.h"
@@ -44,6 +48,9 @@
 /* Queued output beyond which a connection's further pipelined requests wait
  * (a client that sends without reading cannot make the server buffer). */
 #define OUT_HIGH_WATER (1024 * 1024)
+/* Most bytes given to one SSL_write(): one full TLS record, so a file range
+ * is read and encrypted in bounded pieces (sendfile() cannot go through TLS). */
+#define TLS_CHUNK 16384
 
 enum
 {
@@ -102,6 +109,7 @@ struct _SynodHttpDaemon
   gchar *address;        /* "ADDRESS:PORT" once added */
   GPtrArray *listen_fds; /* one per worker, as gint stored in pointers */
   GPtrArray *stats;      /* WorkerStats*, one per worker */
+  SSL_CTX *tls;          /* HTTPS: every connection speaks TLS */
 };
 
 typedef struct
@@ -140,6 +148,10 @@ struct _Conn
   gboolean ready;     /* in the worker's ready list */
   gboolean freed;     /* in the graveyard: only its memory is left */
   gpointer hook;      /* what config->connection_opened returned */
+  SSL *ssl;           /* HTTPS only */
+  gboolean handshaking;
+  gboolean tls_failed; /* a fatal TLS error: no more TLS I/O, no close_notify */
+  gsize tls_retry;     /* length of an SSL_write() to repeat (WANT_WRITE) */
 
   gchar *in;
   gsize in_cap, in_start, in_end;
@@ -186,6 +198,7 @@ struct _Worker
   gint64 date_at; /* real time second of @date */
   gchar date[40]; /* "Date: ...\r\n" */
   gint64 last_tick;
+  guint8 *tls_buf; /* TLS_CHUNK bytes: gathered output of one SSL_write() */
 };
 
 struct _SynodHttpServer
@@ -215,6 +228,151 @@ synod_http_server_config_init (SynodHttpServerConfig *config)
   config->keepalive_timeout_ms = SYNOD_HTTP_DEFAULT_KEEPALIVE_TIMEOUT_MS;
   config->send_timeout_ms = SYNOD_HTTP_DEFAULT_SEND_TIMEOUT_MS;
   synod_http_limits_init_default (&config->limits);
+}
+
+/* ---- TLS context of an HTTPS daemon ----
+ *
+ * One SSL_CTX per daemon, made once from a PEM certificate chain and a PEM
+ * private key, shared read-only by the worker threads (OpenSSL allows it);
+ * each connection gets its own SSL object on its worker. TLS 1.2 is the
+ * minimum; 1.3 is negotiated whenever the client has it. TLS 1.2 is limited
+ * to forward-secret AEAD suites; TLS 1.3 keeps OpenSSL's suites. ALPN
+ * selects "http/1.1", the only protocol served. */
+
+/* Mozilla's "intermediate" TLS 1.2 list: ECDHE or DHE, AEAD only. */
+#define TLS12_CIPHERS                                                                              \
+  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                                     \
+  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                                     \
+  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                                     \
+  "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384"
+
+static const guint8 alpn_http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+
+/* The client's ALPN list must name http/1.1 for it to be selected; a client
+ * offering only other protocols (h2 alone) goes on without ALPN, as an
+ * HTTP/1.1 client that did not ask. */
+static int
+select_alpn (SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+             unsigned int inlen, void *arg)
+{
+  unsigned char *selected = NULL;
+
+  if (SSL_select_next_proto (&selected, outlen, alpn_http11, sizeof alpn_http11, in, inlen)
+      != OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_NOACK;
+  *out = selected;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+/* The last OpenSSL error of this thread as text (the queue is emptied). */
+static gchar *
+openssl_reason (void)
+{
+  gulong e = ERR_peek_last_error ();
+  gchar buf[256];
+
+  ERR_clear_error ();
+  if (e == 0)
+    return g_strdup (_ ("unknown error"));
+  ERR_error_string_n (e, buf, sizeof buf);
+  return g_strdup (buf);
+}
+
+static gboolean
+readable_file (const gchar *what, const gchar *path, GError **error)
+{
+  FILE *f = fopen (path, "r");
+
+  if (f == NULL)
+    {
+      gint saved = errno;
+
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG, _ ("cannot read %s “%s”: %s"),
+                   what, path, g_strerror (saved));
+      return FALSE;
+    }
+  fclose (f);
+  return TRUE;
+}
+
+/* synod_http_tls_context_new:
+ * @cert_file: PEM file: the server certificate first, then its chain
+ * @key_file: PEM file: the certificate's private key (unencrypted)
+ *
+ * Returns: (transfer full) (nullable): an SSL_CTX, or NULL with @error
+ *   naming the file that is missing, unreadable, invalid, or (for the key)
+ *   does not match the certificate
+ */
+static SSL_CTX *
+tls_context_new (const gchar *cert_file, const gchar *key_file, GError **error)
+{
+  SSL_CTX *ctx;
+
+  if (!readable_file (_ ("certificate file"), cert_file, error)
+      || !readable_file (_ ("key file"), key_file, error))
+    return NULL;
+  ERR_clear_error ();
+  ctx = SSL_CTX_new (TLS_server_method ());
+  if (ctx == NULL)
+    {
+      g_autofree gchar *why = openssl_reason ();
+
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                   _ ("cannot make a TLS context: %s"), why);
+      return NULL;
+    }
+  SSL_CTX_set_min_proto_version (ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options (ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE
+                                | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  /* Output is written from the connection's queue in bounded chunks, and
+   * a retried write may come from a rebuilt buffer. */
+  SSL_CTX_set_mode (ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_alpn_select_cb (ctx, select_alpn, NULL);
+  SSL_CTX_set_dh_auto (ctx, 1); /* the DHE suites, for RSA keys with old clients */
+  if (SSL_CTX_set_cipher_list (ctx, TLS12_CIPHERS) != 1)
+    {
+      g_autofree gchar *why = openssl_reason ();
+
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                   _ ("cannot set the TLS cipher list: %s"), why);
+      SSL_CTX_free (ctx);
+      return NULL;
+    }
+  if (SSL_CTX_use_certificate_chain_file (ctx, cert_file) != 1)
+    {
+      g_autofree gchar *why = openssl_reason ();
+
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                   _ ("certificate file “%s” holds no usable PEM certificate: %s"), cert_file, why);
+      SSL_CTX_free (ctx);
+      return NULL;
+    }
+  if (SSL_CTX_use_PrivateKey_file (ctx, key_file, SSL_FILETYPE_PEM) != 1)
+    {
+      gulong e = ERR_peek_last_error ();
+      g_autofree gchar *why = openssl_reason ();
+
+      if (ERR_GET_LIB (e) == ERR_LIB_X509 && ERR_GET_REASON (e) == X509_R_KEY_VALUES_MISMATCH)
+        g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                     _ ("key file “%s” does not match the certificate in “%s”"), key_file,
+                     cert_file);
+      else
+        g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                     _ ("key file “%s” holds no usable PEM private key: %s"), key_file, why);
+      SSL_CTX_free (ctx);
+      return NULL;
+    }
+  if (SSL_CTX_check_private_key (ctx) != 1)
+    {
+      g_autofree gchar *why = openssl_reason ();
+
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                   _ ("key file “%s” does not match the certificate in “%s”: %s"), key_file,
+                   cert_file, why);
+      SSL_CTX_free (ctx);
+      return NULL;
+    }
+  return ctx;
 }
 
 /* ---- daemons ---- */
@@ -286,6 +444,8 @@ synod_http_daemon_unref (SynodHttpDaemon *d)
   synod_url_directory_unref (d->default_site);
   g_ptr_array_unref (d->listen_fds);
   g_ptr_array_unref (d->stats);
+  if (d->tls != NULL)
+    SSL_CTX_free (d->tls);
   g_free (d->address);
   g_free (d);
 }
@@ -362,6 +522,42 @@ synod_http_daemon_set_access_log (SynodHttpDaemon *d, const gchar *path, GError 
   d->log->fd = fd;
   d->log->buf = g_string_sized_new (ACCESS_LOG_FLUSH + 1024);
   return TRUE;
+}
+
+/**
+ * synod_http_daemon_set_tls:
+ * @cert_file: PEM file: the server certificate, then its chain
+ * @key_file: PEM file: its private key (unencrypted)
+ *
+ * Makes the daemon an HTTPS site: every connection it accepts speaks TLS
+ * (1.2 or 1.3, ALPN "http/1.1"), none plain HTTP. Call it before the daemon
+ * is added to a server. The files are read now: a new certificate takes a
+ * new daemon (a restart).
+ *
+ * Returns: FALSE with @error naming the file when a file is missing or
+ *   unreadable, holds no PEM certificate or key, or the key does not match
+ *   the certificate
+ */
+gboolean
+synod_http_daemon_set_tls (SynodHttpDaemon *d, const gchar *cert_file, const gchar *key_file,
+                           GError **error)
+{
+  SSL_CTX *ctx;
+
+  g_return_val_if_fail (d->listen_fds->len == 0, FALSE);
+  g_return_val_if_fail (d->tls == NULL, FALSE);
+  ctx = tls_context_new (cert_file, key_file, error);
+  if (ctx == NULL)
+    return FALSE;
+  d->tls = ctx;
+  return TRUE;
+}
+
+/** Returns: whether the daemon serves HTTPS (synod_http_daemon_set_tls()) */
+gboolean
+synod_http_daemon_is_tls (SynodHttpDaemon *d)
+{
+  return d->tls != NULL;
 }
 
 /** Returns: the TCP port the daemon listens on (known once added) */
@@ -650,6 +846,9 @@ conn_free (Conn *c)
     g_ptr_array_remove_fast (w->ready, c);
   if (c->fd >= 0)
     conn_close_fd (c);
+  if (c->ssl != NULL)
+    SSL_free (c->ssl);
+  c->ssl = NULL;
   for (guint i = c->outq_pos; i < c->outq->len; i++)
     {
       OutSeg *s = &g_array_index (c->outq, OutSeg, i);
@@ -725,13 +924,34 @@ accept_connections (Worker *w, Listener *l)
 
           g_atomic_int_add (&s->n_connections, -1);
           __atomic_store_n (&l->stats->refused, l->stats->refused + 1, __ATOMIC_RELAXED);
-          if (send (fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
+          /* An HTTPS client would read plain bytes as a broken record:
+           * it only sees the close. */
+          if (l->daemon->tls == NULL && send (fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
             g_debug ("connection cap: %s", g_strerror (errno));
           close (fd);
           continue;
         }
       setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       c = g_new0 (Conn, 1);
+      if (l->daemon->tls != NULL)
+        {
+          /* The handshake runs in the connection's loop, bounded by the
+           * head deadline like a request head. */
+          c->ssl = SSL_new (l->daemon->tls);
+          if (c->ssl == NULL || SSL_set_fd (c->ssl, fd) != 1)
+            {
+              g_debug ("cannot make a TLS connection");
+              ERR_clear_error ();
+              g_atomic_int_add (&s->n_connections, -1);
+              if (c->ssl != NULL)
+                SSL_free (c->ssl);
+              g_free (c);
+              close (fd);
+              continue;
+            }
+          SSL_set_accept_state (c->ssl);
+          c->handshaking = TRUE;
+        }
       c->kind = KIND_CONN;
       c->fd = fd;
       c->w = w;
@@ -1086,11 +1306,204 @@ conn_make_room (Conn *c)
   return TRUE;
 }
 
+/* ---- TLS (HTTPS daemons only; the plain path never comes here) ---- */
+
+/* Logs why a TLS connection failed (debug: hostile or broken clients are
+ * routine); no TLS call is made on it any more. */
+static void
+tls_fail (Conn *c, const gchar *what, gint err)
+{
+  gint saved = errno;
+  gulong e = ERR_peek_last_error ();
+  gchar reason[256];
+
+  if (e != 0)
+    ERR_error_string_n (e, reason, sizeof reason);
+  else if (err == SSL_ERROR_SYSCALL && saved != 0)
+    g_strlcpy (reason, g_strerror (saved), sizeof reason);
+  else
+    g_strlcpy (reason, "connection closed", sizeof reason);
+  ERR_clear_error ();
+  c->tls_failed = TRUE;
+  g_debug ("closing connection from %s: TLS %s failed: %s", c->ex.remote, what, reason);
+}
+
+/* Runs the handshake as far as the socket allows. Returns 1 when it is
+ * done, 0 when it waits for the socket (any event runs it again), -1 when
+ * it failed (plain HTTP, garbage, a protocol or version the server refuses). */
+static gint
+conn_tls_handshake (Conn *c)
+{
+  gint r, err;
+
+  ERR_clear_error ();
+  r = SSL_do_handshake (c->ssl);
+  if (r == 1)
+    {
+      c->handshaking = FALSE;
+      return 1;
+    }
+  err = SSL_get_error (c->ssl, r);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+    return 0;
+  tls_fail (c, "handshake", err);
+  return -1;
+}
+
+/* Reads until OpenSSL wants the socket: a short read says nothing here, as
+ * a record may hold less than the socket has, and bytes decrypted but
+ * not taken would wake no epoll. */
+static gboolean
+conn_tls_read (Conn *c, gboolean *ret_progress)
+{
+  for (;;)
+    {
+      gint r, err;
+
+      if (!conn_make_room (c))
+        {
+          c->need_read = TRUE;
+          return TRUE;
+        }
+      ERR_clear_error ();
+      r = SSL_read (c->ssl, c->in + c->in_end, (gint)MIN (c->in_cap - c->in_end, G_MAXINT));
+      if (r > 0)
+        {
+          c->in_end += (gsize)r;
+          *ret_progress = TRUE;
+          continue;
+        }
+      err = SSL_get_error (c->ssl, r);
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+        return TRUE; /* every event of a TLS connection reads again */
+      if (err == SSL_ERROR_ZERO_RETURN)
+        return FALSE; /* close_notify, or the end of the stream */
+      tls_fail (c, "read", err);
+      return FALSE;
+    }
+}
+
+/* Drops @n written bytes from the head of the output queue. */
+static void
+outq_consume (Conn *c, gsize n)
+{
+  c->out_bytes -= n;
+  while (n > 0)
+    {
+      OutSeg *t = &g_array_index (c->outq, OutSeg, c->outq_pos);
+      gsize k = MIN (n, t->len);
+
+      n -= k;
+      t->len -= k;
+      if (t->type == SEGMENT_FILE)
+        t->file_off += (goffset)k;
+      else if (t->bytes != NULL)
+        t->data += k;
+      else
+        t->off += k;
+      if (t->len == 0)
+        {
+          if (t->bytes != NULL)
+            g_bytes_unref (t->bytes);
+          t->bytes = NULL;
+          if (t->fd >= 0)
+            close (t->fd);
+          t->fd = -1;
+          c->outq_pos++;
+        }
+    }
+}
+
+/* Writes queued output through TLS in pieces of at most TLS_CHUNK bytes:
+ * small segments (a head and a small body) are gathered into one record,
+ * a large memory segment is written in place, a file range is read into
+ * the worker's buffer (sendfile() cannot encrypt). A write OpenSSL could
+ * not finish is repeated with the same bytes and length. */
+static gboolean
+conn_tls_flush (Conn *c)
+{
+  Worker *w = c->w;
+
+  if (c->tls_failed || c->handshaking)
+    return !c->tls_failed;
+  if (w->tls_buf == NULL)
+    w->tls_buf = g_malloc (TLS_CHUNK);
+  while (c->outq_pos < c->outq->len)
+    {
+      OutSeg *s = &g_array_index (c->outq, OutSeg, c->outq_pos);
+      gsize want = c->tls_retry > 0 ? c->tls_retry : TLS_CHUNK;
+      const guint8 *p;
+      gsize n;
+      gint r, err;
+
+      if (s->type == SEGMENT_FILE)
+        {
+          gssize got = pread (s->fd, w->tls_buf, MIN (s->len, want), (off_t)s->file_off);
+
+          if (got < 0 && errno == EINTR)
+            continue;
+          if (got <= 0)
+            {
+              g_debug ("closing connection from %s: file read failed while sending", c->ex.remote);
+              return FALSE;
+            }
+          p = w->tls_buf;
+          n = (gsize)got;
+        }
+      else if (s->len >= want)
+        {
+          p = s->bytes != NULL ? s->data : (const guint8 *)c->out->str + s->off;
+          n = want;
+        }
+      else
+        {
+          n = 0;
+          for (guint i = c->outq_pos; i < c->outq->len && n < want; i++)
+            {
+              OutSeg *t = &g_array_index (c->outq, OutSeg, i);
+              gsize k = MIN (t->len, want - n);
+
+              if (t->type == SEGMENT_FILE)
+                break;
+              memcpy (w->tls_buf + n, t->bytes != NULL ? t->data : (guint8 *)c->out->str + t->off,
+                      k);
+              n += k;
+            }
+          p = w->tls_buf;
+        }
+      ERR_clear_error ();
+      r = SSL_write (c->ssl, p, (gint)n);
+      if (r > 0)
+        {
+          c->tls_retry = 0;
+          outq_consume (c, (gsize)r);
+          continue;
+        }
+      err = SSL_get_error (c->ssl, r);
+      if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
+        {
+          c->tls_retry = n;
+          c->want_write = TRUE;
+          return TRUE;
+        }
+      tls_fail (c, "write", err);
+      return FALSE;
+    }
+  c->want_write = FALSE;
+  c->out_bytes = 0;
+  g_array_set_size (c->outq, 0);
+  c->outq_pos = 0;
+  g_string_truncate (c->out, 0);
+  return TRUE;
+}
+
 /* Reads what the socket has. Returns FALSE when the connection is gone. */
 static gboolean
 conn_read (Conn *c, gboolean drain, gboolean *ret_progress)
 {
   *ret_progress = FALSE;
+  if (c->ssl != NULL)
+    return conn_tls_read (c, ret_progress);
   for (;;)
     {
       gssize r;
@@ -1219,6 +1632,8 @@ conn_process (Conn *c)
 static gboolean
 conn_flush (Conn *c)
 {
+  if (c->ssl != NULL)
+    return conn_tls_flush (c);
   while (c->outq_pos < c->outq->len)
     {
       OutSeg *s = &g_array_index (c->outq, OutSeg, c->outq_pos);
@@ -1343,6 +1758,22 @@ conn_run (Conn *c, gboolean readable, gboolean hangup, gboolean writable)
   gboolean progress = FALSE;
   gboolean open = TRUE;
 
+  if (c->handshaking)
+    {
+      gint hs = conn_tls_handshake (c);
+
+      if (hs < 0)
+        {
+          conn_close (c);
+          return;
+        }
+      if (hs == 0)
+        {
+          conn_schedule (c, FALSE); /* stays on the head deadline */
+          return;
+        }
+      readable = TRUE; /* the first request may have come with the Finished */
+    }
   /* A few rounds: writing may lift backpressure and let buffered or unread
    * requests go on (edge-triggered: no new event would come for them). */
   for (guint round = 0; round < 4; round++)
@@ -1387,6 +1818,12 @@ conn_run (Conn *c, gboolean readable, gboolean hangup, gboolean writable)
     }
   if (c->state == ST_CLOSING && c->outq_pos >= c->outq->len)
     {
+      if (c->ssl != NULL && !c->tls_failed && !c->handshaking)
+        {
+          ERR_clear_error ();
+          SSL_shutdown (c->ssl); /* close_notify, once; no wait for the peer's */
+          ERR_clear_error ();
+        }
       shutdown (c->fd, SHUT_WR);
       conn_close (c);
       return;
@@ -1512,8 +1949,10 @@ worker_main (gpointer data)
                   conn_close (c);
                   continue;
                 }
-              conn_run (c, (e & (EPOLLIN | EPOLLRDHUP)) != 0, (e & EPOLLRDHUP) != 0,
-                        (e & EPOLLOUT) != 0);
+              /* A TLS connection reads on any event: OpenSSL may want the
+               * socket for a write in its read, or the reverse. */
+              conn_run (c, (e & (EPOLLIN | EPOLLRDHUP)) != 0 || c->ssl != NULL,
+                        (e & EPOLLRDHUP) != 0, (e & EPOLLOUT) != 0);
             }
         }
       if (w->ready->len > 0)
@@ -1659,6 +2098,7 @@ synod_http_server_free (SynodHttpServer *s)
       g_hash_table_unref (w->conns);
       g_ptr_array_unref (w->ready);
       g_ptr_array_unref (w->graveyard);
+      g_free (w->tls_buf);
       close (w->epfd);
       close (w->wake.fd);
       g_mutex_clear (&w->lock);

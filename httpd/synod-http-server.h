@@ -16,6 +16,10 @@
  * caps that keep a hostile client from holding the server (header-read
  * deadline against slowloris, body progress, idle keep-alive, send progress,
  * connection cap).
+ *
+ * A daemon given a certificate (synod_http_daemon_set_tls()) speaks HTTPS
+ * on its listener: one SSL object per connection, on the connection's
+ * worker, with the same deadlines and caps (docs/httpd.md, "HTTPS").
  */
 #pragma once
 
@@ -79,6 +83,9 @@ void synod_http_daemon_add_virtual_host (SynodHttpDaemon *daemon, const gchar *h
                                          SynodUrlDirectory *site);
 gboolean synod_http_daemon_set_access_log (SynodHttpDaemon *daemon, const gchar *path,
                                            GError **error);
+gboolean synod_http_daemon_set_tls (SynodHttpDaemon *daemon, const gchar *cert_file,
+                                    const gchar *key_file, GError **error);
+gboolean synod_http_daemon_is_tls (SynodHttpDaemon *daemon);
 guint16 synod_http_daemon_get_port (SynodHttpDaemon *daemon);
 const gchar *synod_http_daemon_get_address (SynodHttpDaemon *daemon);
 

@@ -58,6 +58,7 @@ typedef struct
   gboolean gzip;
   gboolean connection_objects;
   const gchar *access_log;
+  const gchar *tls_cert, *tls_key;
   gchar **vhosts;
   gchar **mounts;
 } SiteOptions;
@@ -95,6 +96,11 @@ site_params (const gchar *root, const SiteOptions *o, gboolean first, GError **e
   g_variant_builder_add (&b, "{sv}", "gzip", g_variant_new_boolean (o->gzip));
   g_variant_builder_add (&b, "{sv}", "connection-objects",
                          g_variant_new_boolean (o->connection_objects));
+  if (o->tls_cert != NULL)
+    {
+      g_variant_builder_add (&b, "{sv}", "tls-cert", g_variant_new_string (o->tls_cert));
+      g_variant_builder_add (&b, "{sv}", "tls-key", g_variant_new_string (o->tls_key));
+    }
   if (first && o->access_log != NULL)
     g_variant_builder_add (&b, "{sv}", "access-log", g_variant_new_string (o->access_log));
   if (first && o->vhosts != NULL)
@@ -216,6 +222,8 @@ main (int argc, char **argv)
   g_auto (GStrv) vhosts = NULL;
   g_autofree gchar *address = g_strdup ("127.0.0.1");
   g_autofree gchar *access_log = NULL;
+  g_autofree gchar *tls_cert = NULL;
+  g_autofree gchar *tls_key = NULL;
   gint port = 0, workers = 0, max_connections = SYNOD_HTTP_DEFAULT_MAX_CONNECTIONS;
   gint header_ms = SYNOD_HTTP_DEFAULT_HEADER_TIMEOUT_MS,
        body_ms = SYNOD_HTTP_DEFAULT_BODY_TIMEOUT_MS;
@@ -245,6 +253,10 @@ main (int argc, char **argv)
             N_ ("N") },
           { "access-log", 0, 0, G_OPTION_ARG_FILENAME, &access_log,
             N_ ("Common log format access log of the first daemon"), N_ ("FILE") },
+          { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+            N_ ("Serve HTTPS: PEM certificate chain (every site of this program)"), N_ ("FILE") },
+          { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+            N_ ("Private key (PEM) of --tls-cert"), N_ ("FILE") },
           { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
             N_ ("Most open connections"), N_ ("N") },
           { "header-timeout-ms", 0, 0, G_OPTION_ARG_INT, &header_ms,
@@ -313,6 +325,11 @@ main (int argc, char **argv)
       g_printerr ("synod-httpd: %s\n", _ ("a numeric option is out of range"));
       return 2;
     }
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_printerr ("synod-httpd: %s\n", _ ("--tls-cert and --tls-key go together"));
+      return 2;
+    }
   if (engine_only && (mounts != NULL || network_listen != NULL || connection_objects))
     {
       g_printerr ("synod-httpd: %s\n",
@@ -337,6 +354,8 @@ main (int argc, char **argv)
                          .gzip = !no_gzip,
                          .connection_objects = connection_objects,
                          .access_log = access_log,
+                         .tls_cert = tls_cert,
+                         .tls_key = tls_key,
                          .vhosts = vhosts,
                          .mounts = mounts };
 
@@ -369,6 +388,11 @@ main (int argc, char **argv)
         }
       daemon = synod_http_daemon_new (site);
       g_ptr_array_add (daemons, daemon);
+      if (tls_cert != NULL && !synod_http_daemon_set_tls (daemon, tls_cert, tls_key, &error))
+        {
+          g_printerr ("synod-httpd: %s\n", error->message);
+          return 1;
+        }
       if (i == 0)
         {
           for (guint v = 0; vhosts != NULL && vhosts[v] != NULL; v++)

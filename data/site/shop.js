@@ -332,7 +332,12 @@
       var info = await res.json();
       state.service = await SP.loadService(info);
       state.client = cookie('synod-client') || info.client;
-      state.sites = info.sites || [];
+      /* The other sites in this page's own scheme: an https page may not
+       * fetch from http (mixed content), and the replicas of one
+       * deployment serve one scheme. */
+      state.sites = (info.sites || []).map(function (s) {
+        return s.replace(/^https?:/, location.protocol);
+      });
       state.replica = typeof info.replica === 'number' ? info.replica : null;
     } catch (e) {
       say('The shop cannot check answers in this browser (' + e.message + '): use the shop without JavaScript at /cart/.', 'error');

@@ -38,6 +38,9 @@ EXTRA_DIST += tests/bft/proof-vectors.js tests/bft/browser-shop.js
 # The quick start's script (data/bft-site.sh) on free ports.
 dist_check_SCRIPTS += tests/bft/test-bft-site-script.sh
 TESTS += tests/bft/test-bft-site-script.sh
+# ...and over HTTPS (SYNOD_SITE_TLS=1).
+dist_check_SCRIPTS += tests/bft/test-bft-site-script-tls.sh
+TESTS += tests/bft/test-bft-site-script-tls.sh
 
 # The adapter's request parsing as a libFuzzer target; its seeds replay in
 # every build.

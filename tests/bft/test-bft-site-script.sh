@@ -3,16 +3,32 @@
 # four replicas with the shop on four ports, the pages and the API answer
 # with proofs, a replica killed with SIGKILL leaves the shop working at the
 # others, and SIGTERM to the script stops every daemon. Prints TAP.
+# With SYNOD_SITE_TLS=1 (test-bft-site-script-tls.sh) the same over HTTPS:
+# the script's own CA, curl trusting only it, the sites listed as https,
+# and plain http refused on the sites' ports.
 set -u
 top=${SYNOD_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${SYNOD_TOP_BUILDDIR:-.}
 
+tls=${SYNOD_SITE_TLS:-0}
+name=data/bft-site.sh
+[ "$tls" = 1 ] && name="data/bft-site.sh over HTTPS"
 echo "1..1"
 if ! command -v curl >/dev/null 2>&1; then
   echo "ok 1 # SKIP curl is not installed"
   exit 0
 fi
+if [ "$tls" = 1 ] && ! command -v openssl >/dev/null 2>&1; then
+  echo "ok 1 # SKIP openssl is not installed"
+  exit 0
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/synod-site-test.XXXXXX")
+scheme=http
+if [ "$tls" = 1 ]; then
+  scheme=https
+  # The script's CA goes here; curl trusts it and nothing else.
+  export SYNOD_SITE_TLS=1 SYNOD_SITE_TLS_DIR="$work/ca" CURL_CA_BUNDLE="$work/ca/ca.pem"
+fi
 out=$work/out
 pid=""
 fail() {
@@ -21,7 +37,7 @@ fail() {
   for f in "$work"/site/replica-*.log; do
     [ -f "$f" ] && { echo "# $f:"; tail -n 10 "$f" | sed 's/^/# | /'; }
   done
-  echo "not ok 1 - data/bft-site.sh"
+  echo "not ok 1 - $name"
   [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
   sleep 2
   rm -rf "$work"
@@ -53,7 +69,18 @@ while :; do
 done
 grep -q "The shop is open" "$out" || fail "the shop did not open"
 
-site=http://127.0.0.1
+site=$scheme://127.0.0.1
+if [ "$tls" = 1 ]; then
+  [ -s "$work/ca/ca.pem" ] || fail "no CA file"
+  grep -q "CA file: $work/ca/ca.pem" "$out" || fail "the script does not print the CA file"
+  info=$(curl -s --max-time 20 "$site:$((base + 2))/cart/api/service")
+  case $info in
+    *"\"https://127.0.0.1:$base\""*"\"https://127.0.0.1:$((base + 3))\""*) ;;
+    *) fail "the service does not list the https sites: $info" ;;
+  esac
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$base/")
+  [ "$code" = 000 ] || fail "plain http on the https port answered $code"
+fi
 code=$(curl -s -o "$work/index" -w '%{http_code}' --max-time 10 "$site:$base/")
 [ "$code" = 200 ] && grep -q synod-proof.js "$work/index" || fail "the shop's page: $code"
 proof=$(curl -s -D - -o /dev/null --max-time 20 "$site:$((base + 3))/cart/api/items" | tr -d '\r' |
@@ -92,4 +119,4 @@ for p in $pids; do
 done
 pid=""
 rm -rf "$work"
-echo "ok 1 - data/bft-site.sh"
+echo "ok 1 - $name"

@@ -410,23 +410,57 @@ test_state_transfer (void)
   g_assert_cmpmem (d0, 32, d3, 32);
 }
 
-/* Drops every CHECKPOINT vote addressed to the replica *user_data. */
-static gboolean
-drop_checkpoints_to (Harness *h, HMsg *m, gpointer user_data)
+static void
+test_stale_number (void)
 {
-  return !(m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == GPOINTER_TO_UINT (user_data));
+  g_autoptr (Harness) h = harness_new (1, 1, NULL);
+  g_autoptr (GBytes) op = kv_put ("key0", "late");
+  SynodPbftOutput *o;
+  guint before;
+
+  g_test_summary ("A request numbered below its client's last executed one is answered STALE by "
+                  "the replicas, and the client fails it with a STALE error well before its "
+                  "retransmission timeout instead of waiting out every attempt; nothing executes");
+  run_puts (h, 7, 5, 1);
+  before = h->done->len;
+  harness_submit (h, 0, 7, 3, op, FALSE);
+  g_assert_true (harness_run_until_done (h, before + 1, h->config.client_timeout / 2));
+  o = harness_find_done (h, 7, 3);
+  g_assert_nonnull (o);
+  g_assert_cmpint (o->kind, ==, SYNOD_PBFT_OUTPUT_FAILED);
+  g_assert_error (o->error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STALE);
+  g_assert_nonnull (strstr (o->error->message, "(5 or later)"));
+  for (guint i = 0; i < h->n; i++)
+    g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[i]), ==, 1);
+  run_puts (h, 7, 6, 1); /* a higher number executes */
+}
+
+/* Drops every CHECKPOINT vote addressed to one replica while drop is set. */
+typedef struct
+{
+  guint to;
+  gboolean drop;
+} CheckpointDrop;
+
+static gboolean
+drop_checkpoints (Harness *h, HMsg *m, gpointer user_data)
+{
+  CheckpointDrop *d = user_data;
+
+  return !(d->drop && m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == d->to);
 }
 
 static void
 test_lost_checkpoint_votes (void)
 {
   g_autoptr (Harness) h = harness_new (1, 1, tweak_one_per_batch);
+  CheckpointDrop drop = { 3, TRUE };
 
   g_test_summary ("A replica that never receives the others' CHECKPOINT votes learns each "
                   "stable checkpoint from a peer's STABLE proof (sent when its STATUS shows it "
                   "behind), so it keeps moving past its window without a state transfer");
-  h->filter = drop_checkpoints_to;
-  h->filter_data = GUINT_TO_POINTER (3);
+  h->filter = drop_checkpoints;
+  h->filter_data = &drop;
   /* A status interval between requests, so the proof comes before the
    * others are a checkpoint ahead (then a state transfer is right too). */
   for (guint64 i = 1; i <= 20; i++)
@@ -437,20 +471,6 @@ test_lost_checkpoint_votes (void)
   g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[3]), ==, 20);
   g_assert_cmpuint (synod_pbft_replica_get_stable_seq (h->replicas[3]), ==, 20);
   g_assert_cmpuint (synod_pbft_replica_get_stats (h->replicas[3])->state_transfers, ==, 0);
-}
-
-typedef struct
-{
-  guint to;
-  gboolean drop;
-} CheckpointDrop;
-
-static gboolean
-drop_checkpoints_while (Harness *h, HMsg *m, gpointer user_data)
-{
-  CheckpointDrop *d = user_data;
-
-  return !(d->drop && m->type == SYNOD_PBFT_MSG_CHECKPOINT && m->to == d->to);
 }
 
 static void
@@ -468,7 +488,7 @@ test_damage_found_late (void)
                   "what it executed, which nobody has) and executes its log above it again");
   run_puts (h, 5, 1, 3);
   ignored = synod_state_variable_execute (h->states[2], &ctx, poison);
-  h->filter = drop_checkpoints_while;
+  h->filter = drop_checkpoints;
   h->filter_data = &drop;
   run_puts (h, 5, 4, 3); /* the checkpoint at 4 is stable without replica 2 knowing */
   g_assert_cmpuint (synod_pbft_replica_get_last_executed (h->replicas[2]), ==, 6);
@@ -1166,6 +1186,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bft/replica/state-transfer/corrupt-state", test_corrupt_state_repaired);
   g_test_add_func ("/bft/replica/state-transfer/damage-found-late", test_damage_found_late);
   g_test_add_func ("/bft/replica/checkpoint/lost-votes", test_lost_checkpoint_votes);
+  g_test_add_func ("/bft/replica/stale-number", test_stale_number);
   g_test_add_func ("/bft/replica/exactly-once", test_exactly_once);
   g_test_add_func ("/bft/replica/client-limits", test_client_busy);
   g_test_add_func ("/bft/replica/nondet/clock-skew", test_clock_skew_rejected);

@@ -171,6 +171,9 @@ fill_body (SynodPbftBody *body, SynodPbftMessageType type, gpointer *owned)
         body->u.state.app_snapshot.len = 5;
         body->u.state.app_snapshot.val = op;
         break;
+      case SYNOD_PBFT_MSG_STALE:
+        body->u.stale = (SynodPbftStale){ 42, 7, 9, 2 };
+        break;
       case SYNOD_PBFT_MSG_STABLE:
         body->u.stable.seq = 128;
         body->u.stable.signatures.len = 1;
@@ -184,7 +187,7 @@ test_roundtrip_all (void)
 {
   g_test_summary ("Every message type encodes, decodes to an equal value and re-encodes to "
                   "the same bytes");
-  for (gint type = SYNOD_PBFT_MSG_REQUEST; type <= SYNOD_PBFT_MSG_STABLE; type++)
+  for (gint type = SYNOD_PBFT_MSG_REQUEST; type <= SYNOD_PBFT_MSG_STALE; type++)
     {
       SynodPbftMessage m = { .service = 77, .sender = 1 };
       g_auto (SynodPbftMessage) back = { 0 };

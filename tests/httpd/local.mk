@@ -70,3 +70,17 @@ tests_httpd_test_httpd_objects_CFLAGS = $(TESTS_CFLAGS)
 tests_httpd_test_httpd_objects_LDADD = httpd/libsynod-httpd.la $(TESTS_LDADD) $(ZLIB_LIBS)
 # /httpd/objects/synodd-site runs synodd, which loads the classes' plugin.
 EXTRA_tests_httpd_test_httpd_objects_DEPENDENCIES = services/synodd httpd/standard-httpdaemon-1.la
+
+# synod-httpd over HTTPS: curl and an OpenSSL client, hostile TLS input,
+# bad certificates (certificates made at test time with the openssl command).
+check_PROGRAMS += tests/httpd/test-httpd-tls
+TESTS += tests/httpd/test-httpd-tls
+tests_httpd_test_httpd_tls_SOURCES = tests/httpd/test-httpd-tls.c tests/httpd/httpd-test-util.c \
+	tests/httpd/httpd-test-util.h
+tests_httpd_test_httpd_tls_CPPFLAGS = $(HTTPD_TESTS_CPPFLAGS)
+tests_httpd_test_httpd_tls_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS)
+tests_httpd_test_httpd_tls_LDADD = $(GLIB_LIBS) $(OPENSSL_LIBS)
+EXTRA_tests_httpd_test_httpd_tls_DEPENDENCIES = httpd/synod-httpd
+# ...and against synod-httpd --engine-only.
+dist_check_SCRIPTS += tests/httpd/test-httpd-tls-engine.sh
+TESTS += tests/httpd/test-httpd-tls-engine.sh

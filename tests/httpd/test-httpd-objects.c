@@ -863,6 +863,10 @@ test_bad_parameters (void)
     { "{'listen': <'127.0.0.1:0'>, 'mounts': <{'x/': 'a.b'}>}", "does not start with" },
     { "{'virtual-hosts': <['a']>}", "“virtual-hosts”: not a dictionary" },
     { "{'directory-service': <'bad name'>}", "not a valid service name" },
+    { "{'listen': <'127.0.0.1:0'>, 'tls-cert': <'/x.pem'>}", "“tls-key”: missing" },
+    { "{'listen': <'127.0.0.1:0'>, 'tls-key': <'/x.pem'>}", "“tls-cert”: missing" },
+    { "{'listen': <'127.0.0.1:0'>, 'tls-cert': <'/no/cert.pem'>, 'tls-key': <'/no/key.pem'>}",
+      "cannot read certificate file “/no/cert.pem”" },
   };
 
   g_test_summary ("Creation parameters that are unknown, of the wrong type or out of range "
