@@ -55,6 +55,7 @@ SynodTlsSession *_synod_tls_session_handshake (SynodRpcTls *tls, gboolean server
                                                const gchar *peer, gint64 deadline, GError **error);
 void _synod_tls_session_free (SynodTlsSession *session);
 const gchar *_synod_tls_session_get_principal (SynodTlsSession *session);
+gchar *_synod_tls_session_describe (SynodTlsSession *session);
 gboolean _synod_tls_session_has_input (SynodTlsSession *session);
 gboolean _synod_tls_session_has_output (SynodTlsSession *session);
 gboolean _synod_tls_session_encrypt (SynodTlsSession *session, const guint8 *data, gsize len,

@@ -674,6 +674,18 @@ _synod_tls_session_get_principal (SynodTlsSession *s)
   return s->principal;
 }
 
+/* "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs. */
+gchar *
+_synod_tls_session_describe (SynodTlsSession *s)
+{
+  gchar *text;
+
+  g_mutex_lock (&s->lock);
+  text = g_strdup_printf ("%s %s", SSL_get_version (s->ssl), SSL_get_cipher_name (s->ssl));
+  g_mutex_unlock (&s->lock);
+  return text;
+}
+
 /* Whether ciphertext is buffered for decryption (bytes that arrived with
  * the end of the handshake). */
 gboolean

@@ -1957,8 +1957,13 @@ tls_session_started (SynodRpcConnection *conn)
 {
   conn->tls_raw = g_malloc (READ_CHUNK);
   conn->tls_out = g_byte_array_new ();
-  g_debug ("RPC-with-TLS with %s: %s", conn->peer_address,
-           _synod_tls_session_get_principal (conn->tls));
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE)
+    {
+      g_autofree gchar *what = _synod_tls_session_describe (conn->tls);
+
+      g_debug ("RPC-with-TLS with %s (%s): %s", conn->peer_address, what,
+               _synod_tls_session_get_principal (conn->tls));
+    }
 }
 
 /* The dialling side of RFC 9289: probe, then the handshake if the peer
