@@ -188,7 +188,8 @@ synod_rpc_connection_new (GSocketConnection *stream, const SynodRpcOptions *opti
     conn->options = *options;
   else
     synod_rpc_options_init (&conn->options);
-  /* Used while setting the connection up only, by the one who does. */
+  /* The TLS configuration serves whoever sets the connection up (the
+   * dialler, the listener), which keeps its own; not the connection. */
   conn->options.tls = NULL;
   if (program)
     conn->program = *program;
