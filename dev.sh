@@ -21,7 +21,7 @@ BUILD_PKGS="build-essential autoconf automake libtool autoconf-archive pkg-confi
 libglib2.0-dev libtirpc-dev libssl-dev libavahi-client-dev libavahi-glib-dev liblmdb-dev
 zlib1g-dev rpcsvc-proto libjson-glib-dev"
 TEST_PKGS="clang libclang-rt-14-dev avahi-daemon avahi-utils dbus rpcbind curl openssl libxml2-utils
-libdbus-1-dev iproute2 procps tshark nodejs chromium"
+libdbus-1-dev iproute2 procps tshark nodejs chromium locales"
 
 START=$(date +%s)
 log() { printf '\033[1m== [%4ss] %s\033[0m\n' "$(( $(date +%s) - START ))" "$*"; }
@@ -41,6 +41,25 @@ deps() {
     apt-get update -q
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $missing
+  fi
+  locale_de
+}
+
+# tests/i18n/test-i18n.sh runs the programs in German; glibc ignores LANGUAGE
+# under the C locale, so it needs a UTF-8 locale other than C (it is skipped,
+# saying so, without one). Generates de_DE.UTF-8 once.
+locale_de() {
+  locale -a 2>/dev/null | grep -qx 'de_DE.utf8' && return 0
+  if [ "$(id -u)" != 0 ]; then
+    log "de_DE.UTF-8 is not generated and that needs root: the German test will be skipped"
+    return 0
+  fi
+  log "generating the de_DE.UTF-8 locale"
+  if [ -f /etc/locale.gen ] && command -v locale-gen >/dev/null 2>&1; then
+    grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen >/dev/null
+  else
+    localedef -i de_DE -f UTF-8 de_DE.UTF-8
   fi
 }
 
@@ -122,7 +141,7 @@ check() {
     # inside distcheck a few tests show the unpacked build works.
     log "make distcheck"
     if make -C _build -j"$JOBS" distcheck \
-         TESTS="tests/orb/test-object-id tests/idl/test-demo.sh tests/remote/test-network" \
+         TESTS="tests/orb/test-object-id tests/idl/test-demo.sh tests/remote/test-network tests/i18n/test-po.sh tests/i18n/test-i18n.sh" \
          >_build/distcheck.log 2>&1; then
       PASSED=$((PASSED + 1))
     else

@@ -29,6 +29,7 @@ orb_broker_headers = \
 orb_base_sources = \
 	orb/synod-type.c \
 	orb/synod-error.c \
+	orb/synod-i18n.c \
 	orb/synod-object-id.c
 
 # The XDR codec and GVariant conversion.

@@ -17,3 +17,4 @@ include $(top_srcdir)/tests/remote/local.mk
 include $(top_srcdir)/tests/httpd/local.mk
 include $(top_srcdir)/tests/bft/local.mk
 include $(top_srcdir)/tests/bft/http.mk
+include $(top_srcdir)/tests/i18n/local.mk
