@@ -632,7 +632,7 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
       if ((local_error->code == SYNOD_ORB_ERROR_NOT_AUTHORIZED
            || local_error->code == SYNOD_ORB_ERROR_PROTOCOL)
           && g_strcmp0 (p->last_error, local_error->message) != 0)
-        g_message (_ ("Cannot use the peer at %s: %s"), address, local_error->message);
+        g_message ("Cannot use the peer at %s: %s", address, local_error->message);
       g_free (p->last_error);
       p->last_error = g_strdup (local_error->message);
       p->next_attempt = g_get_monotonic_time () + (gint64)p->backoff_ms * 1000;

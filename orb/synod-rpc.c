@@ -2231,7 +2231,7 @@ accept_tls_thread (gpointer data)
     }
   if (!ok)
     {
-      g_message (_ ("Closing the connection from %s: %s"), conn->peer_address, error->message);
+      g_message ("Closing the connection from %s: %s", conn->peer_address, error->message);
       mark_closed (conn, error);
     }
   synod_rpc_connection_unref (conn);
@@ -2296,8 +2296,7 @@ accept_thread (gpointer data)
             g_thread_unref (thread);
           else
             {
-              g_message (_ ("Closing the connection from %s: %s"), conn->peer_address,
-                         error->message);
+              g_message ("Closing the connection from %s: %s", conn->peer_address, error->message);
               synod_rpc_connection_close (conn);
               synod_rpc_connection_unref (setup->conn);
               listener_unref (setup->listener);
