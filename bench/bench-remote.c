@@ -16,6 +16,11 @@
  * the same load. Besides wall time, the process's CPU time (user + system,
  * both peers of each side live in this process) per call is reported: it
  * moves less with the load.
+ *
+ * Then the same Synod calls over RPC-with-TLS (TLS 1.3, certificates made
+ * at run time) side by side with plaintext, interleaved the same way: sync
+ * round trips alternating every 64 calls, pipelined slices alternating,
+ * with the ratios TLS/plaintext.
  * Usage: bench-remote [SECONDS_TOTAL [ROUNDS]]
  */
 #include "config.h"
@@ -25,11 +30,13 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <glib/gstdio.h>
 #include <rpc/rpc.h>
 
 #include <synod.h>
 
 #include "bench-tirpc.h"
+#include "synod-test-certs.h"
 
 #include "cluster-test.h"
 
@@ -129,7 +136,7 @@ static const ClusterTestCounterIface counter_vtable = { .add = counter_add };
 static guint32 synod_last;
 
 static void
-synod_sync_slice (SynodRef *ref, guint n, Tally *tally)
+synod_sync_slice_last (SynodRef *ref, guint n, Tally *tally, guint32 *last)
 {
   gint64 start = g_get_monotonic_time (), cpu = cpu_us (), sw = switches ();
   guint32 total = 0;
@@ -138,9 +145,9 @@ synod_sync_slice (SynodRef *ref, guint n, Tally *tally)
     {
       g_autoptr (GError) error = NULL;
 
-      if (!cluster_test_counter_add (ref, 1, &total, &error) || total <= synod_last)
+      if (!cluster_test_counter_add (ref, 1, &total, &error) || total <= *last)
         g_error ("Synod call failed: %s", error ? error->message : "wrong total");
-      synod_last = total;
+      *last = total;
     }
   tally->calls += n;
   tally->wall_us += g_get_monotonic_time () - start;
@@ -196,6 +203,12 @@ synod_pipelined_slice (SynodRef *ref, guint window, gint64 us, Tally *tally)
   tally->wall_us += g_get_monotonic_time () - start;
   tally->cpu_us += cpu_us () - cpu;
   tally->switches += switches () - sw;
+}
+
+static void
+synod_sync_slice (SynodRef *ref, guint n, Tally *tally)
+{
+  synod_sync_slice_last (ref, n, tally, &synod_last);
 }
 
 static int
@@ -256,6 +269,143 @@ run_round (CLIENT *cl, SynodRef *ref, double seconds, Round *ret)
   /* The pipelined ratio is against libtirpc's rate in the same slices. */
   ret->tirpc_us
       = (ret->tirpc_us * tirpc.calls + (double)tirpc2.wall_us) / (tirpc.calls + tirpc2.calls);
+}
+
+/* ---- RPC-with-TLS against plaintext ---- */
+
+typedef struct
+{
+  SynodBroker *server, *client;
+  SynodClass *klass;
+  SynodObject *counter;
+  SynodNetwork *server_net, *client_net;
+  SynodRef *ref;
+  guint32 last;
+} TlsPair;
+
+static void
+tls_pair_start (TlsPair *t, const gchar *dir)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *ca = synod_test_cert_path (dir, "ca", "pem");
+  g_autofree gchar *server_cert = synod_test_cert_path (dir, "server", "pem");
+  g_autofree gchar *server_key = synod_test_cert_path (dir, "server", "key");
+  g_autofree gchar *client_cert = synod_test_cert_path (dir, "client", "pem");
+  g_autofree gchar *client_key = synod_test_cert_path (dir, "client", "key");
+  SynodNetworkOptions options;
+
+  t->server = synod_broker_new (NULL, &error);
+  g_assert_no_error (error);
+  t->klass = synod_class_new ("ClusterTest.Counter", 1, sizeof (Counter), SYNOD_CLASS_NONE);
+  synod_class_add_interface (t->klass, &cluster_test_counter_interface, &counter_vtable);
+  g_assert_true (synod_broker_register_class (t->server, t->klass, &error));
+  t->counter = synod_broker_create_object_of_class (t->server, t->klass, NULL, &error);
+  g_assert_no_error (error);
+  synod_network_options_init (&options);
+  options.listen = "127.0.0.1:0";
+  options.tls_mode = SYNOD_TLS_REQUIRED;
+  options.tls_cert = server_cert;
+  options.tls_key = server_key;
+  options.tls_ca = ca;
+  t->server_net = synod_network_new (t->server, &options, &error);
+  g_assert_no_error (error);
+
+  t->client = synod_broker_new (NULL, &error);
+  g_assert_no_error (error);
+  synod_network_options_init (&options);
+  options.tls_mode = SYNOD_TLS_REQUIRED;
+  options.tls_cert = client_cert;
+  options.tls_key = client_key;
+  options.tls_ca = ca;
+  t->client_net = synod_network_new (t->client, &options, &error);
+  g_assert_no_error (error);
+  g_assert_true (synod_network_connect_peer (
+      t->client_net, synod_network_get_listen_address (t->server_net), NULL, &error));
+  g_assert_no_error (error);
+  t->ref = synod_ref_new_for_id (t->client, synod_object_get_id (t->counter));
+  g_assert_true (cluster_test_counter_add (t->ref, 0, &t->last, &error));
+}
+
+static void
+tls_pair_stop (TlsPair *t)
+{
+  g_clear_pointer (&t->ref, synod_ref_unref);
+  g_clear_pointer (&t->client_net, synod_network_free);
+  g_clear_pointer (&t->server_net, synod_network_free);
+  g_clear_pointer (&t->counter, synod_object_unref);
+  g_clear_pointer (&t->klass, synod_class_unref);
+  g_clear_pointer (&t->client, synod_broker_unref);
+  g_clear_pointer (&t->server, synod_broker_unref);
+}
+
+/* Plaintext (@plain, the main part's pair) and TLS side by side. */
+static void
+tls_comparison (SynodRef *plain, double seconds, guint rounds)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("bench-remote-tls-XXXXXX", &error);
+  g_autoptr (GArray) sync_ratio = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) pipe_ratio = g_array_new (FALSE, FALSE, sizeof (double));
+  TlsPair t = { 0 };
+
+  g_assert_no_error (error);
+  if (!synod_test_make_ca (dir, "ca", "bench CA", &error)
+      || !synod_test_make_cert (dir, "server", "server", "ca", -60, 3600, &error)
+      || !synod_test_make_cert (dir, "client", "client", "ca", -60, 3600, &error))
+    g_error ("%s", error->message);
+  tls_pair_start (&t, dir);
+
+  g_print ("\nThe same Synod calls over RPC-with-TLS (TLS 1.3) against plaintext, %u rounds of "
+           "%.1f s, interleaved\n",
+           rounds, seconds);
+  g_print ("round  sync plain  sync TLS  ratio | async plain     async TLS      ratio | CPU "
+           "us/sync call: plain TLS\n");
+  for (guint i = 0; i < rounds; i++)
+    {
+      Tally sp = { 0 }, st = { 0 }, pp = { 0 }, pt = { 0 };
+      gint64 end = g_get_monotonic_time () + (gint64)(seconds / 2 * G_USEC_PER_SEC);
+      double sync_plain, sync_tls, rate_plain, rate_tls, v;
+
+      while (g_get_monotonic_time () < end)
+        {
+          synod_sync_slice (plain, 64, &sp);
+          synod_sync_slice_last (t.ref, 64, &st, &t.last);
+        }
+      end = g_get_monotonic_time () + (gint64)(seconds / 2 * G_USEC_PER_SEC);
+      while (g_get_monotonic_time () < end)
+        {
+          synod_pipelined_slice (plain, WINDOW, 50 * 1000, &pp);
+          synod_pipelined_slice (t.ref, WINDOW, 50 * 1000, &pt);
+        }
+      sync_plain = (double)sp.wall_us / sp.calls;
+      sync_tls = (double)st.wall_us / st.calls;
+      rate_plain = pp.calls * 1e6 / pp.wall_us;
+      rate_tls = pt.calls * 1e6 / pt.wall_us;
+      v = sync_tls / sync_plain;
+      g_array_append_val (sync_ratio, v);
+      v = rate_tls / rate_plain;
+      g_array_append_val (pipe_ratio, v);
+      g_print ("%5u %8.1f us %7.1f us %5.2fx | %8.0f/s %10.0f/s %8.2fx | %20.1f %5.1f\n", i + 1,
+               sync_plain, sync_tls, sync_tls / sync_plain, rate_plain, rate_tls,
+               rate_tls / rate_plain, (double)sp.cpu_us / sp.calls,
+               (double)st.cpu_us / st.calls);
+    }
+  g_print ("median ratio sync latency TLS/plaintext:   %.2fx\n", median (sync_ratio));
+  g_print ("median ratio pipelined rate TLS/plaintext: %.2fx\n", median (pipe_ratio));
+  tls_pair_stop (&t);
+  {
+    const gchar *names[] = { "ca", "server", "client" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree gchar *pem = synod_test_cert_path (dir, names[i], "pem");
+        g_autofree gchar *key = synod_test_cert_path (dir, names[i], "key");
+
+        g_remove (pem);
+        g_remove (key);
+      }
+    g_rmdir (dir);
+  }
 }
 
 int
@@ -359,6 +509,8 @@ main (int argc, char **argv)
   g_print ("median ratio pipelined Synod / libtirpc one-in-flight: %.2fx (target >= 5x)\n",
            median (pipe_ratio));
   g_print ("median ratio CPU per sync call Synod/libtirpc:         %.2fx\n", median (cpu_ratio));
+
+  tls_comparison (ref, seconds, rounds);
 
   g_clear_pointer (&ref, synod_ref_unref);
   synod_network_free (client_net);

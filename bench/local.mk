@@ -78,11 +78,13 @@ bench-httpd-auth: httpd/synod-httpd
 # the other peer's broker, the method, back) side by side with plain
 # libtirpc doing the same call: `make bench-remote`.
 noinst_PROGRAMS += bench/bench-remote
-bench_bench_remote_SOURCES = bench/bench-remote.c bench/bench-tirpc.c bench/bench-tirpc.h
+bench_bench_remote_SOURCES = bench/bench-remote.c bench/bench-tirpc.c bench/bench-tirpc.h \
+	tests/common/synod-test-certs.c tests/common/synod-test-certs.h
 nodist_bench_bench_remote_SOURCES = $(cluster_test_generated)
-bench_bench_remote_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) -Wno-cast-function-type \
-	-I$(top_builddir)/tests/remote -I$(top_builddir)/idl
-bench_bench_remote_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS)
+bench_bench_remote_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(TIRPC_CFLAGS) $(OPENSSL_CFLAGS) \
+	-Wno-cast-function-type -I$(top_builddir)/tests/remote -I$(top_builddir)/idl \
+	-I$(top_srcdir)/tests/common
+bench_bench_remote_LDADD = orb/libsynod-1.la $(GLIB_LIBS) $(TIRPC_LIBS) $(OPENSSL_LIBS)
 BENCH_REMOTE_ARGS ?= 3 5
 bench-remote: bench/bench-remote
 	$(builddir)/bench/bench-remote $(BENCH_REMOTE_ARGS)

@@ -66,7 +66,10 @@ orb_remote_sources = \
 	orb/synod-discovery.c \
 	orb/synod-discovery.h \
 	orb/synod-rpc.c \
-	orb/synod-rpc-private.h
+	orb/synod-rpc-private.h \
+	orb/synod-rpc-tls.c \
+	orb/synod-rpc-tls-private.h
+EXTRA_DIST += docs/security.md
 
 # Generated from the system's own interfaces (idl/*.idl). <synod.h> includes
 # the generated standard.h, so every user of it needs idl/ of the build tree.

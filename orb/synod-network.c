@@ -30,6 +30,7 @@
 #include "synod-remote.h"
 #include "synod-standard.h"
 #include "synod-rpc-private.h"
+#include "synod-rpc-tls-private.h"
 #include "synod-wire.h"
 
 /* The error domain a peer answers an INVOKE with when it holds no object
@@ -419,8 +420,13 @@ track_connection (SynodNetwork *net, SynodRpcConnection *conn)
 
   cd->network = net;
   cd->conn = conn;
-  cd->principal
-      = g_strdup_printf ("unauthenticated@%s", synod_rpc_connection_get_peer_address (conn));
+  /* Over TLS the principal is the peer certificate's (verified against the
+   * CA, see synod-rpc-tls.c); otherwise nothing vouches for the peer. */
+  if (synod_rpc_connection_get_tls_principal (conn))
+    cd->principal = g_strdup (synod_rpc_connection_get_tls_principal (conn));
+  else
+    cd->principal
+        = g_strdup_printf ("unauthenticated@%s", synod_rpc_connection_get_peer_address (conn));
   g_mutex_lock (&net->lock);
   /* The table holds a reference: an entry may outlive the network's
    * closed function (once the network is being freed, it removes nothing). */
@@ -452,10 +458,13 @@ learn_peer (SynodNetwork *net, SynodRpcConnection *conn, const SynodWireHello *h
   if (cd)
     {
       cd->peer_id = hello->peer;
-      g_free (cd->principal);
-      /* Until TLS authenticates peers, the principal is the id the peer
-       * claims, marked as such. */
-      cd->principal = g_strdup_printf ("peer:%016" G_GINT64_MODIFIER "x", hello->peer);
+      /* Without TLS, the principal is the id the peer claims, marked as
+       * such; with TLS it stays the certificate's. */
+      if (synod_rpc_connection_get_tls_principal (conn) == NULL)
+        {
+          g_free (cd->principal);
+          cd->principal = g_strdup_printf ("peer:%016" G_GINT64_MODIFIER "x", hello->peer);
+        }
     }
   p = find_peer_by_id (net, hello->peer);
   if (dialled != NULL && p != NULL && p != dialled)
@@ -617,6 +626,13 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
   if (conn == NULL)
     {
       p->state = SYNOD_PEER_STATE_UNREACHABLE;
+      /* A peer refused on security grounds (TLS required, a certificate
+       * refused, a handshake that failed) is worth the operator's eye; once
+       * per distinct reason, not at every retry. */
+      if ((local_error->code == SYNOD_ORB_ERROR_NOT_AUTHORIZED
+           || local_error->code == SYNOD_ORB_ERROR_PROTOCOL)
+          && g_strcmp0 (p->last_error, local_error->message) != 0)
+        g_message ("Cannot use the peer at %s: %s", address, local_error->message);
       g_free (p->last_error);
       p->last_error = g_strdup (local_error->message);
       p->next_attempt = g_get_monotonic_time () + (gint64)p->backoff_ms * 1000;
@@ -2391,6 +2407,20 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
                    _ ("The cluster name “%s” is longer than 63 bytes"), net->cluster);
       return NULL;
     }
+  {
+    SynodTlsMode mode = options->tls_mode;
+
+    if (mode == SYNOD_TLS_AUTO)
+      mode = options->tls_cert ? SYNOD_TLS_REQUIRED : SYNOD_TLS_OFF;
+    if (mode != SYNOD_TLS_OFF)
+      {
+        net->rpc_options.tls
+            = _synod_rpc_tls_new (mode, options->tls_cert, options->tls_key, options->tls_ca,
+                                  options->tls_handshake_timeout_ms, error);
+        if (net->rpc_options.tls == NULL)
+          return NULL;
+      }
+  }
   if (options->listen)
     {
       net->listener = synod_rpc_listener_new (options->listen, options->max_connections,
@@ -3003,5 +3033,6 @@ synod_network_free (SynodNetwork *network)
   g_free (network->cluster);
   g_free (network->instance_name);
   g_free (network->listen_address);
+  g_clear_pointer (&network->rpc_options.tls, _synod_rpc_tls_unref);
   g_free (network);
 }

@@ -91,6 +91,30 @@ const gchar *synod_peer_source_to_string (SynodPeerSource sources);
 const gchar *synod_peer_state_to_string (SynodPeerState state);
 
 /**
+ * SynodTlsMode:
+ * @SYNOD_TLS_AUTO: %SYNOD_TLS_REQUIRED when a certificate is configured,
+ *   else %SYNOD_TLS_OFF
+ * @SYNOD_TLS_OFF: plaintext only; an RPC-with-TLS probe is answered
+ *   AUTH_BADCRED (TLS not offered)
+ * @SYNOD_TLS_PREFERRED: TLS offered and tried, plaintext accepted from and
+ *   used with peers that do not speak it
+ * @SYNOD_TLS_REQUIRED: TLS only: plaintext calls other than NULL are
+ *   refused with AUTH_TOOWEAK, peers that do not offer STARTTLS are not used
+ *
+ * RPC-with-TLS (RFC 9289) between peers; see docs/security.md.
+ */
+typedef enum
+{
+  SYNOD_TLS_AUTO,
+  SYNOD_TLS_OFF,
+  SYNOD_TLS_PREFERRED,
+  SYNOD_TLS_REQUIRED,
+} SynodTlsMode;
+
+gboolean synod_tls_mode_parse (const gchar *text, SynodTlsMode *ret_mode, GError **error);
+const gchar *synod_tls_mode_to_string (SynodTlsMode mode);
+
+/**
  * SynodNetworkOptions:
  * @listen: (nullable): "ADDRESS:PORT" to accept peers on (port 0: chosen by
  *   the kernel), or NULL for none (the command-line tool)
@@ -106,6 +130,13 @@ const gchar *synod_peer_state_to_string (SynodPeerState state);
  * @max_connections: connections accepted at once
  * @max_record: largest message accepted (bytes)
  * @rpcbind: register the program with rpcbind when it runs
+ * @tls_mode: RPC-with-TLS between peers (#SynodTlsMode)
+ * @tls_cert: (nullable): this peer's certificate chain (PEM file)
+ * @tls_key: (nullable): its private key (PEM file)
+ * @tls_ca: (nullable): the CA certificates that peers' certificates must
+ *   chain to (PEM file)
+ * @tls_handshake_timeout_ms: how long the probe and the TLS handshake of a
+ *   new connection may take (0: 5000)
  */
 typedef struct
 {
@@ -120,6 +151,11 @@ typedef struct
   guint max_connections;
   guint32 max_record;
   gboolean rpcbind;
+  SynodTlsMode tls_mode;
+  const gchar *tls_cert;
+  const gchar *tls_key;
+  const gchar *tls_ca;
+  guint tls_handshake_timeout_ms;
 } SynodNetworkOptions;
 
 void synod_network_options_init (SynodNetworkOptions *options);

@@ -51,6 +51,7 @@ typedef enum
 
 typedef struct _SynodRpcConnection SynodRpcConnection;
 typedef struct _SynodRpcListener SynodRpcListener;
+typedef struct _SynodRpcTls SynodRpcTls;
 
 /**
  * SynodRpcCallInfo:
@@ -111,12 +112,17 @@ typedef struct
  *   SYSTEM_ERR
  * @send_timeout_ms: how long a send may block on a full socket before the
  *   connection is declared dead
+ * @tls: (nullable): RPC-with-TLS (synod-rpc-tls-private.h): dialled
+ *   connections probe for it and listeners offer it; NULL: plaintext only.
+ *   Not owned: it must outlive the dials that use it (a listener takes a
+ *   reference)
  */
 typedef struct
 {
   guint32 max_record;
   guint32 max_inbound;
   guint32 send_timeout_ms;
+  SynodRpcTls *tls;
 } SynodRpcOptions;
 
 void synod_rpc_options_init (SynodRpcOptions *options);
@@ -139,6 +145,7 @@ void synod_rpc_connection_unref (SynodRpcConnection *conn);
 void synod_rpc_connection_close (SynodRpcConnection *conn);
 gboolean synod_rpc_connection_is_closed (SynodRpcConnection *conn);
 const gchar *synod_rpc_connection_get_peer_address (SynodRpcConnection *conn);
+const gchar *synod_rpc_connection_get_tls_principal (SynodRpcConnection *conn);
 guint synod_rpc_connection_get_pending_count (SynodRpcConnection *conn);
 
 GBytes *synod_rpc_connection_call_sync (SynodRpcConnection *conn, guint32 prog, guint32 vers,

@@ -26,6 +26,7 @@
 #include "synod-batch-private.h"
 #include "synod-error.h"
 #include "synod-rpc-private.h"
+#include "synod-rpc-tls-private.h"
 
 /* Largest header we encode: xid, type, reply/call fields, and two empty
  * opaque_auth; 32 words is ample. */
@@ -91,6 +92,7 @@ struct _SynodRpcConnection
   guint32 next_xid;
   guint inbound;
   gboolean closed;
+  GError *close_reason; /* why it closed, once it has */
   gboolean started;
   SynodRpcClosedFunc closed_func;
   gpointer closed_data;
@@ -102,6 +104,15 @@ struct _SynodRpcConnection
   /* In the timer's set of connections with timed asynchronous calls
    * (guarded by @lock). */
   gboolean timed;
+
+  /* RPC-with-TLS, set up before the connection starts and fixed after.
+   * @tls_raw is the reader's ciphertext buffer (under @read_lock),
+   * @tls_out the flusher's (while @flushing). A plaintext connection of a
+   * peer that requires TLS refuses every call but NULL. */
+  SynodTlsSession *tls;
+  guint8 *tls_raw;
+  GByteArray *tls_out;
+  gboolean refuse_plaintext;
 };
 
 static void listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener);
@@ -127,6 +138,7 @@ synod_rpc_options_init (SynodRpcOptions *options)
   options->max_record = SYNOD_RPC_DEFAULT_MAX_RECORD;
   options->max_inbound = SYNOD_RPC_DEFAULT_MAX_INBOUND;
   options->send_timeout_ms = SYNOD_RPC_DEFAULT_SEND_TIMEOUT_MS;
+  options->tls = NULL;
 }
 
 static gchar *
@@ -176,6 +188,9 @@ synod_rpc_connection_new (GSocketConnection *stream, const SynodRpcOptions *opti
     conn->options = *options;
   else
     synod_rpc_options_init (&conn->options);
+  /* The TLS configuration serves whoever sets the connection up (the
+   * dialler, the listener), which keeps its own; not the connection. */
+  conn->options.tls = NULL;
   if (program)
     conn->program = *program;
   g_mutex_init (&conn->out_lock);
@@ -245,6 +260,10 @@ synod_rpc_connection_unref (SynodRpcConnection *conn)
   g_byte_array_unref (conn->record);
   g_mutex_clear (&conn->lock);
   g_free (conn->peer_address);
+  g_clear_error (&conn->close_reason);
+  _synod_tls_session_free (conn->tls);
+  g_free (conn->tls_raw);
+  g_clear_pointer (&conn->tls_out, g_byte_array_unref);
   g_free (conn);
 }
 
@@ -271,6 +290,19 @@ const gchar *
 synod_rpc_connection_get_peer_address (SynodRpcConnection *conn)
 {
   return conn->peer_address;
+}
+
+/**
+ * synod_rpc_connection_get_tls_principal:
+ * @conn: a connection
+ *
+ * Returns: (nullable): the principal of the peer's verified certificate
+ *   ("cert:" and its common name) when the connection runs TLS, else NULL
+ */
+const gchar *
+synod_rpc_connection_get_tls_principal (SynodRpcConnection *conn)
+{
+  return conn->tls ? _synod_tls_session_get_principal (conn->tls) : NULL;
 }
 
 guint
@@ -402,6 +434,7 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
       return;
     }
   conn->closed = TRUE;
+  conn->close_reason = g_error_copy (reason);
   g_hash_table_iter_init (&iter, conn->pending);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -437,6 +470,23 @@ mark_closed (SynodRpcConnection *conn, const GError *reason)
     func (conn, reason, data);
   if (conn->listener)
     listener_connection_closed (conn, conn->listener);
+}
+
+/* The error of a call on a closed connection: why it closed. */
+static void
+set_closed_error (SynodRpcConnection *conn, GError **error)
+{
+  g_autofree gchar *why = NULL;
+
+  g_mutex_lock (&conn->lock);
+  why = conn->close_reason ? g_strdup (conn->close_reason->message) : NULL;
+  g_mutex_unlock (&conn->lock);
+  if (why)
+    g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                 _ ("Connection to %s is closed: %s"), conn->peer_address, why);
+  else
+    g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                 _ ("Connection to %s is closed"), conn->peer_address);
 }
 
 /**
@@ -484,10 +534,34 @@ write_all (SynodRpcConnection *conn, const guint8 *data, gsize len, GError **err
 /* Writes out what is queued, until the queue stays empty. Called with
  * out_lock held and returns with it held; at most one thread flushes at a
  * time, and records queued meanwhile by others go out in the same pass. */
+/* Encrypts @batch and writes the ciphertext (the flusher's, only one at a
+ * time: ciphertext leaves in the order it was made). */
+static gboolean
+write_tls (SynodRpcConnection *conn, GByteArray *batch, GError **error)
+{
+  gboolean ok;
+
+  g_byte_array_set_size (conn->tls_out, 0);
+  ok = _synod_tls_session_encrypt (conn->tls, batch->data, batch->len, conn->tls_out, error)
+       && write_all (conn, conn->tls_out->data, conn->tls_out->len, error);
+  if (conn->tls_out->len > SPARE_BUFFER_MAX)
+    {
+      g_byte_array_unref (conn->tls_out);
+      conn->tls_out = g_byte_array_new ();
+    }
+  return ok;
+}
+
+static inline gboolean
+has_output (SynodRpcConnection *conn)
+{
+  return conn->out->len > 0 || (conn->tls && _synod_tls_session_has_output (conn->tls));
+}
+
 static gboolean
 flush_locked (SynodRpcConnection *conn, GError **error)
 {
-  while (conn->out->len > 0 && !conn->flushing)
+  while (!conn->flushing && has_output (conn))
     {
       GByteArray *batch = conn->out;
       gboolean ok;
@@ -496,7 +570,10 @@ flush_locked (SynodRpcConnection *conn, GError **error)
       conn->out_spare = NULL;
       conn->flushing = TRUE;
       g_mutex_unlock (&conn->out_lock);
-      ok = write_all (conn, batch->data, batch->len, error);
+      if (conn->tls)
+        ok = write_tls (conn, batch, error);
+      else
+        ok = write_all (conn, batch->data, batch->len, error);
       g_mutex_lock (&conn->out_lock);
       conn->flushing = FALSE;
       /* No wake-up for the writer thread: what was queued meanwhile goes
@@ -557,8 +634,7 @@ send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, G
   if (conn->out_closed)
     {
       g_mutex_unlock (&conn->out_lock);
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                   _ ("Connection to %s is closed"), conn->peer_address);
+      set_closed_error (conn, error);
       return FALSE;
     }
   if (conn->out->len + 4 + total > SYNOD_RPC_MAX_SEND_QUEUE && conn->out->len > 0)
@@ -607,7 +683,7 @@ writer_thread (gpointer data)
   g_mutex_lock (&conn->out_lock);
   while (!conn->out_closed)
     {
-      if (conn->out->len == 0 || conn->flushing)
+      if (conn->flushing || !has_output (conn))
         {
           conn->writer_idle = TRUE;
           g_cond_wait (&conn->out_cond, &conn->out_lock);
@@ -701,7 +777,7 @@ encode_reply_header (guint8 *buf, guint32 xid, gboolean denied, guint32 stat, gu
           msg.rjcted_rply.rj_vers.high = high;
         }
       else
-        msg.rjcted_rply.rj_why = AUTH_BADCRED;
+        msg.rjcted_rply.rj_why = low ? (enum auth_stat)low : AUTH_BADCRED;
     }
   xdrmem_create (&xdrs, (char *)buf, HEADER_MAX, XDR_ENCODE);
   if (!xdr_replymsg (&xdrs, &msg))
@@ -721,8 +797,7 @@ register_pending (SynodRpcConnection *conn, Pending *p, guint32 *ret_xid, GError
   if (conn->closed)
     {
       g_mutex_unlock (&conn->lock);
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                   _ ("Connection to %s is closed"), conn->peer_address);
+      set_closed_error (conn, error);
       return FALSE;
     }
   do
@@ -1090,8 +1165,7 @@ synod_rpc_connection_send_oneway (SynodRpcConnection *conn, guint32 prog, guint3
   if (conn->closed)
     {
       g_mutex_unlock (&conn->lock);
-      g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
-                   _ ("Connection to %s is closed"), conn->peer_address);
+      set_closed_error (conn, error);
       return FALSE;
     }
   xid = conn->next_xid++;
@@ -1163,6 +1237,11 @@ reply_error (SynodRpcConnection *conn, struct rpc_msg *msg)
                             _ ("%s does not speak ONC RPC version 2 (it speaks %u to %u)"),
                             conn->peer_address, (guint)msg->rjcted_rply.rj_vers.low,
                             (guint)msg->rjcted_rply.rj_vers.high);
+      if (msg->rjcted_rply.rj_why == SYNOD_RPC_AUTH_TOOWEAK)
+        return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
+                            _ ("%s requires RPC-with-TLS and refuses plaintext calls "
+                               "(AUTH_TOOWEAK)"),
+                            conn->peer_address);
       return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
                           _ ("%s rejected the call's credentials (auth_stat %d)"),
                           conn->peer_address, (int)msg->rjcted_rply.rj_why);
@@ -1294,6 +1373,19 @@ handle_record (SynodRpcConnection *conn, const guint8 *data, gsize len, GError *
   if (msg.rm_call.cb_proc >= conn->program.n_procs)
     {
       send_reject (conn, xid, FALSE, PROC_UNAVAIL, 0, 0);
+      return TRUE;
+    }
+  if (msg.rm_call.cb_proc == 0 && msg.rm_call.cb_cred.oa_flavor == SYNOD_RPC_AUTH_TLS)
+    {
+      /* A probe anywhere but first on a connection of a peer offering TLS:
+       * TLS is not offered here (RFC 9289, section 4.1). */
+      send_reject (conn, xid, TRUE, AUTH_ERROR, AUTH_BADCRED, 0);
+      return TRUE;
+    }
+  if (conn->refuse_plaintext && msg.rm_call.cb_proc != 0)
+    {
+      g_debug ("refusing a plaintext call from %s: RPC-with-TLS is required", conn->peer_address);
+      send_reject (conn, xid, TRUE, AUTH_ERROR, SYNOD_RPC_AUTH_TOOWEAK, 0);
       return TRUE;
     }
   if (msg.rm_call.cb_proc == 0)
@@ -1489,6 +1581,73 @@ handle_buffered (SynodRpcConnection *conn, GError **reason)
   return ok;
 }
 
+/* read_turn() on a TLS connection: ciphertext from the socket goes through
+ * the session into the read buffer. What the session holds already (bytes
+ * that came with the end of the handshake) is handled first. */
+static gboolean
+read_turn_tls (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GError **reason)
+{
+  gsize total = 0, before = conn->rlen;
+  gboolean ok;
+  g_autoptr (GError) flush_error = NULL;
+
+  tls_corked = conn;
+  ok = _synod_tls_session_decrypt (conn->tls, NULL, 0, &conn->rbuf, &conn->rcap, &conn->rlen,
+                                   reason);
+  if (ok && conn->rlen > before)
+    {
+      /* Something to handle: no waiting in recv() this turn. */
+      wait = FALSE;
+      ok = handle_buffered (conn, reason);
+    }
+  while (ok)
+    {
+      ssize_t n = recv (conn->fd, conn->tls_raw, READ_CHUNK, wait && total == 0 ? 0 : MSG_DONTWAIT);
+
+      if (n == 0)
+        {
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                       _ ("%s closed the connection"), conn->peer_address);
+          ok = FALSE;
+          break;
+        }
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          if (saved == EAGAIN || saved == EWOULDBLOCK)
+            break;
+          g_set_error (reason, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_DISCONNECTED,
+                       _ ("Reading from %s failed: %s"), conn->peer_address, g_strerror (saved));
+          ok = FALSE;
+          break;
+        }
+      total += n;
+      ok = _synod_tls_session_decrypt (conn->tls, conn->tls_raw, n, &conn->rbuf, &conn->rcap,
+                                       &conn->rlen, reason)
+           && handle_buffered (conn, reason);
+      if ((gsize)n < READ_CHUNK)
+        break;
+      if (total >= READ_TURN_MAX)
+        {
+          if (ret_more)
+            *ret_more = TRUE;
+          break;
+        }
+    }
+  tls_corked = NULL;
+  g_mutex_lock (&conn->out_lock);
+  if (!flush_locked (conn, &flush_error) && ok)
+    {
+      g_propagate_error (reason, g_steal_pointer (&flush_error));
+      ok = FALSE;
+    }
+  g_mutex_unlock (&conn->out_lock);
+  return ok;
+}
+
 /* With the read lock held: reads what the socket has, without waiting,
  * and handles the complete records, replies held back until the end.
  * Returns FALSE with @reason when the connection must close. */
@@ -1499,6 +1658,8 @@ read_turn (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GError *
   gboolean ok = TRUE;
   g_autoptr (GError) flush_error = NULL;
 
+  if (conn->tls)
+    return read_turn_tls (conn, wait, ret_more, reason);
   tls_corked = conn;
   while (ok)
     {
@@ -1761,6 +1922,86 @@ wait_reply (SynodRpcConnection *conn, Pending *p, gint64 deadline, guint timeout
     }
 }
 
+/* Before the connection starts, with nobody else reading: handles what its
+ * setup left in the buffers (bytes read with the probe, or that came with
+ * the end of the TLS handshake), so that none waits for an epoll event that
+ * will not come. */
+static gboolean
+handle_setup_leftover (SynodRpcConnection *conn, GError **reason)
+{
+  gboolean ok = TRUE;
+  g_autoptr (GError) flush_error = NULL;
+
+  if (conn->tls ? !_synod_tls_session_has_input (conn->tls) : conn->rlen == 0)
+    return TRUE;
+  g_mutex_lock (&conn->read_lock);
+  tls_corked = conn;
+  if (conn->tls)
+    ok = _synod_tls_session_decrypt (conn->tls, NULL, 0, &conn->rbuf, &conn->rcap, &conn->rlen,
+                                     reason);
+  if (ok)
+    ok = handle_buffered (conn, reason);
+  tls_corked = NULL;
+  g_mutex_lock (&conn->out_lock);
+  if (!flush_locked (conn, &flush_error) && ok)
+    {
+      g_propagate_error (reason, g_steal_pointer (&flush_error));
+      ok = FALSE;
+    }
+  g_mutex_unlock (&conn->out_lock);
+  g_mutex_unlock (&conn->read_lock);
+  return ok;
+}
+
+static void
+tls_session_started (SynodRpcConnection *conn)
+{
+  conn->tls_raw = g_malloc (READ_CHUNK);
+  conn->tls_out = g_byte_array_new ();
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE)
+    {
+      g_autofree gchar *what = _synod_tls_session_describe (conn->tls);
+
+      g_debug ("RPC-with-TLS with %s (%s): %s", conn->peer_address, what,
+               _synod_tls_session_get_principal (conn->tls));
+    }
+}
+
+/* The dialling side of RFC 9289: probe, then the handshake if the peer
+ * offers TLS; a peer that does not is used in plaintext unless TLS is
+ * required. */
+static gboolean
+setup_tls_client (SynodRpcConnection *conn, SynodRpcTls *tls, GError **error)
+{
+  gint64 deadline
+      = g_get_monotonic_time () + (gint64)_synod_rpc_tls_get_handshake_timeout_ms (tls) * 1000;
+  guint32 prog = conn->program.prog ? conn->program.prog : SYNOD_RPC_PROGRAM;
+  guint32 vers = conn->program.prog ? conn->program.high_version : SYNOD_RPC_VERSION;
+  gboolean offered = FALSE;
+
+  if (!_synod_tls_client_probe (conn->fd, conn->peer_address, prog, vers, deadline, &offered,
+                                error))
+    return FALSE;
+  if (!offered)
+    {
+      if (_synod_rpc_tls_get_mode (tls) == SYNOD_TLS_REQUIRED)
+        {
+          g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NOT_AUTHORIZED,
+                       _ ("%s does not offer RPC-with-TLS, which this peer requires"),
+                       conn->peer_address);
+          return FALSE;
+        }
+      g_debug ("%s does not offer RPC-with-TLS: going on in plaintext", conn->peer_address);
+      return TRUE;
+    }
+  conn->tls
+      = _synod_tls_session_handshake (tls, FALSE, conn->fd, conn->peer_address, deadline, error);
+  if (conn->tls == NULL)
+    return FALSE;
+  tls_session_started (conn);
+  return TRUE;
+}
+
 /**
  * synod_rpc_connection_start:
  * @conn: a connection
@@ -1872,6 +2113,16 @@ synod_rpc_connection_connect (const gchar *address, guint timeout_ms,
       return NULL;
     }
   conn = synod_rpc_connection_new (stream, options, program);
+  if (options && options->tls
+      && (!setup_tls_client (conn, options->tls, &local_error)
+          || !handle_setup_leftover (conn, &local_error)))
+    {
+      g_set_error (error, SYNOD_ORB_ERROR, local_error->code, _ ("Cannot connect to %s: %s"),
+                   address, local_error->message);
+      synod_rpc_connection_close (conn);
+      synod_rpc_connection_unref (conn);
+      return NULL;
+    }
   synod_rpc_connection_start (conn);
   return conn;
 }
@@ -1912,6 +2163,7 @@ listener_unref (gpointer data)
     return;
   g_hash_table_unref (listener->connections);
   g_mutex_clear (&listener->lock);
+  g_clear_pointer (&listener->options.tls, _synod_rpc_tls_unref);
   g_object_unref (listener->socket);
   g_free (listener);
 }
@@ -1926,6 +2178,66 @@ listener_connection_closed (SynodRpcConnection *conn, SynodRpcListener *listener
   g_mutex_unlock (&listener->lock);
   if (found)
     synod_rpc_connection_unref (conn);
+}
+
+typedef struct
+{
+  SynodRpcListener *listener;
+  SynodRpcConnection *conn;
+} TlsSetup;
+
+/* The accepting side of RFC 9289, on a thread of its own per connection
+ * (the accept thread must not wait for one client), bounded by the
+ * handshake timeout: a first record that is the AUTH_TLS probe is answered
+ * STARTTLS and the handshake follows; any other first bytes are kept for
+ * the reader, and a peer that requires TLS refuses the calls they carry. */
+static gpointer
+accept_tls_thread (gpointer data)
+{
+  TlsSetup *setup = data;
+  SynodRpcListener *listener = setup->listener;
+  SynodRpcConnection *conn = setup->conn;
+  SynodRpcTls *tls = listener->options.tls;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) consumed = g_byte_array_new ();
+  gint64 deadline
+      = g_get_monotonic_time () + (gint64)_synod_rpc_tls_get_handshake_timeout_ms (tls) * 1000;
+  gboolean probe = FALSE;
+  gboolean ok = _synod_tls_server_probe (conn->fd, conn->peer_address, listener->program.prog,
+                                         deadline, &probe, consumed, &error);
+
+  if (ok && probe)
+    {
+      conn->tls = _synod_tls_session_handshake (tls, TRUE, conn->fd, conn->peer_address, deadline,
+                                                &error);
+      ok = conn->tls != NULL;
+      if (ok)
+        tls_session_started (conn);
+    }
+  else if (ok)
+    {
+      conn->refuse_plaintext = _synod_rpc_tls_get_mode (tls) == SYNOD_TLS_REQUIRED;
+      g_assert (consumed->len <= conn->rcap);
+      memcpy (conn->rbuf, consumed->data, consumed->len);
+      conn->rlen = consumed->len;
+    }
+  if (ok && !synod_rpc_connection_is_closed (conn))
+    {
+      if (listener->accept_func)
+        listener->accept_func (conn, listener->accept_data);
+      ok = handle_setup_leftover (conn, &error);
+      if (ok)
+        synod_rpc_connection_start (conn);
+    }
+  if (!ok)
+    {
+      g_message ("Closing the connection from %s: %s", conn->peer_address, error->message);
+      mark_closed (conn, error);
+    }
+  synod_rpc_connection_unref (conn);
+  listener_unref (listener);
+  g_free (setup);
+  return NULL;
 }
 
 static gpointer
@@ -1972,6 +2284,26 @@ accept_thread (gpointer data)
       g_mutex_lock (&listener->lock);
       g_hash_table_add (listener->connections, conn); /* the set's reference */
       g_mutex_unlock (&listener->lock);
+      if (listener->options.tls)
+        {
+          TlsSetup *setup = g_new (TlsSetup, 1);
+          GThread *thread;
+
+          setup->listener = listener_ref (listener);
+          setup->conn = synod_rpc_connection_ref (conn);
+          thread = g_thread_try_new ("synod-rpc-tls", accept_tls_thread, setup, &error);
+          if (thread)
+            g_thread_unref (thread);
+          else
+            {
+              g_message ("Closing the connection from %s: %s", conn->peer_address, error->message);
+              synod_rpc_connection_close (conn);
+              synod_rpc_connection_unref (setup->conn);
+              listener_unref (setup->listener);
+              g_free (setup);
+            }
+          continue;
+        }
       if (listener->accept_func)
         listener->accept_func (conn, listener->accept_data);
       synod_rpc_connection_start (conn);
@@ -2028,6 +2360,8 @@ synod_rpc_listener_new (const gchar *address, guint max_connections, const Synod
     listener->options = *options;
   else
     synod_rpc_options_init (&listener->options);
+  if (listener->options.tls)
+    _synod_rpc_tls_ref (listener->options.tls);
   if (program)
     listener->program = *program;
   g_mutex_init (&listener->lock);
@@ -2056,8 +2390,9 @@ synod_rpc_listener_get_connection_count (SynodRpcListener *listener)
 /**
  * synod_rpc_listener_set_accept_func:
  * @listener: a listener
- * @func: called on the accept thread for each accepted connection, before
- *   it starts reading (the connection is borrowed; take a reference to keep it)
+ * @func: called on the accept thread for each accepted connection (on the
+ *   connection's setup thread, once TLS is set up, when the listener offers
+ *   TLS), before it starts reading (the connection is borrowed; take a reference to keep it)
  * @user_data: for @func
  */
 void

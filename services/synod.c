@@ -50,6 +50,10 @@ typedef struct
   gdouble timeout;
   gchar *cluster;
   gboolean discovery;
+  SynodTlsMode tls_mode;
+  gchar *tls_cert;
+  gchar *tls_key;
+  gchar *tls_ca;
 
   SynodBroker *broker;
   SynodNetwork *network;
@@ -116,6 +120,11 @@ tool_connect (Tool *t, GError **error)
   options.connect_timeout_ms = CLAMP (timeout_ms, 1, MAX_CONNECT_TIMEOUT_MS);
   options.probe_interval_ms
       = t->discovery ? SYNOD_NETWORK_DEFAULT_PROBE_INTERVAL_MS : TOOL_PROBE_INTERVAL_MS;
+  options.tls_mode = t->tls_mode;
+  options.tls_cert = t->tls_cert;
+  options.tls_key = t->tls_key;
+  options.tls_ca = t->tls_ca;
+  options.tls_handshake_timeout_ms = options.connect_timeout_ms;
   t->network = synod_network_new (t->broker, &options, error);
   if (t->network == NULL)
     return FALSE;
@@ -134,6 +143,9 @@ tool_clear (Tool *t)
   g_clear_pointer (&t->broker, synod_broker_unref);
   g_free (t->peer_address);
   g_free (t->cluster);
+  g_free (t->tls_cert);
+  g_free (t->tls_key);
+  g_free (t->tls_ca);
 }
 
 /* A dynamic call to @target on @peer; @args may be floating or NULL for "()". */
@@ -189,7 +201,7 @@ add_connected_peers (Tool *t, guint64 peer, GPtrArray *list, GError **error)
           || strcmp (sources, "client") == 0)
         continue;
       for (guint i = 0; i < list->len && !known; i++)
-        known = ((ClusterPeer *) list->pdata[i])->id == id;
+        known = ((ClusterPeer *)list->pdata[i])->id == id;
       if (!known)
         {
           ClusterPeer *cp = g_new0 (ClusterPeer, 1);
@@ -1333,6 +1345,7 @@ main (int argc, char **argv)
   g_autofree gchar *description = NULL;
   g_autofree gchar *peer = NULL;
   g_autofree gchar *cluster = NULL;
+  g_autofree gchar *tls = NULL, *tls_cert = NULL, *tls_key = NULL, *tls_ca = NULL;
   gdouble timeout = DEFAULT_TIMEOUT_S;
   gboolean discovery = FALSE, version = FALSE;
   GOptionEntry entries[] = {
@@ -1345,6 +1358,16 @@ main (int argc, char **argv)
       N_ ("Talk only to peers of cluster NAME (default: the peer's own)"), N_ ("NAME") },
     { "discovery", 0, 0, G_OPTION_ARG_NONE, &discovery,
       N_ ("Also find peers with mDNS (browsing only: the tool never publishes itself)"), NULL },
+    { "tls", 0, 0, G_OPTION_ARG_STRING, &tls,
+      N_ ("RPC-with-TLS: auto (required with a certificate, else off), off, preferred or "
+          "required"),
+      N_ ("MODE") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+      N_ ("Client certificate chain (PEM); its CN is the tool's principal"), N_ ("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_ ("The certificate's private key (PEM)"),
+      N_ ("FILE") },
+    { "tls-ca", 0, 0, G_OPTION_ARG_FILENAME, &tls_ca,
+      N_ ("CA certificates that the peer's certificate must chain to (PEM)"), N_ ("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_ ("Print the version and exit"), NULL },
     { NULL },
   };
@@ -1407,6 +1430,15 @@ main (int argc, char **argv)
                                                           : DEFAULT_PEER);
   tool.timeout = timeout;
   tool.cluster = g_steal_pointer (&cluster);
+  if (tls && !synod_tls_mode_parse (tls, &tool.tls_mode, &error))
+    {
+      g_printerr ("synod: %s\n", error->message);
+      tool_clear (&tool);
+      return EXIT_USAGE;
+    }
+  tool.tls_cert = g_steal_pointer (&tls_cert);
+  tool.tls_key = g_steal_pointer (&tls_key);
+  tool.tls_ca = g_steal_pointer (&tls_ca);
   tool.discovery = discovery;
   status = cmd->func (&tool, cmd, argc - 1, argv + 1, &error);
   if (error)

@@ -31,6 +31,9 @@ synodd_config_free (SynoddConfig *config)
   g_strfreev (config->plugins);
   g_clear_pointer (&config->file, g_key_file_unref);
   g_free (config->file_name);
+  g_free (config->tls_cert);
+  g_free (config->tls_key);
+  g_free (config->tls_ca);
   g_free (config);
 }
 
@@ -135,6 +138,11 @@ static const gchar *const known_keys[] = {
   "probe-interval-ms",
   "max-connections",
   "max-message-bytes",
+  "tls",
+  "tls-cert",
+  "tls-key",
+  "tls-ca",
+  "tls-handshake-timeout-ms",
   NULL,
 };
 
@@ -148,6 +156,7 @@ read_file (SynoddConfig *config, const gchar *path, GError **error)
   g_autoptr (GKeyFile) file = g_key_file_new ();
   g_auto (GStrv) groups = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autofree gchar *tls_mode = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
     {
@@ -206,7 +215,14 @@ read_file (SynoddConfig *config, const gchar *path, GError **error)
       || !file_uint (file, "connect-timeout-ms", &config->connect_timeout_ms, &local_error)
       || !file_uint (file, "probe-interval-ms", &config->probe_interval_ms, &local_error)
       || !file_uint (file, "max-connections", &config->max_connections, &local_error)
-      || !file_uint (file, "max-message-bytes", &config->max_record, &local_error))
+      || !file_uint (file, "max-message-bytes", &config->max_record, &local_error)
+      || !file_string (file, "tls", &tls_mode, &local_error)
+      || (tls_mode && !synod_tls_mode_parse (tls_mode, &config->tls_mode, &local_error))
+      || !file_string (file, "tls-cert", &config->tls_cert, &local_error)
+      || !file_string (file, "tls-key", &config->tls_key, &local_error)
+      || !file_string (file, "tls-ca", &config->tls_ca, &local_error)
+      || !file_uint (file, "tls-handshake-timeout-ms", &config->tls_handshake_timeout_ms,
+                     &local_error))
     {
       g_set_error (error, local_error->domain, local_error->code, "%s: [synodd] %s", path,
                    local_error->message);
@@ -232,7 +248,8 @@ synodd_config_parse (int argc, char **argv, GError **error)
   g_autoptr (SynoddConfig) config = g_new0 (SynoddConfig, 1);
   g_autoptr (GOptionContext) context = NULL;
   g_autofree gchar *config_file = NULL, *listen = NULL, *cluster = NULL, *name = NULL,
-                   *state_dir = NULL;
+                   *state_dir = NULL, *tls = NULL, *tls_cert = NULL, *tls_key = NULL,
+                   *tls_ca = NULL;
   g_auto (GStrv) peers = NULL, class_path = NULL, plugins = NULL;
   gboolean discovery = FALSE, no_discovery = FALSE, rpcbind = FALSE, no_rpcbind = FALSE;
   gboolean verbose = FALSE, version = FALSE;
@@ -266,6 +283,16 @@ synodd_config_parse (int argc, char **argv, GError **error)
       N_ ("Accept at most N connections at once (default 256)"), N_ ("N") },
     { "call-timeout-ms", 0, 0, G_OPTION_ARG_INT, &call_timeout_ms,
       N_ ("Fail remote calls without a reply after MS milliseconds (default 30000)"), N_ ("MS") },
+    { "tls", 0, 0, G_OPTION_ARG_STRING, &tls,
+      N_ ("RPC-with-TLS between peers: auto (required with a certificate, else off), off, "
+          "preferred or required"),
+      N_ ("MODE") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+      N_ ("This peer's certificate chain (PEM); its CN is the peer's principal"), N_ ("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_ ("The certificate's private key (PEM)"),
+      N_ ("FILE") },
+    { "tls-ca", 0, 0, G_OPTION_ARG_FILENAME, &tls_ca,
+      N_ ("CA certificates that peers' certificates must chain to (PEM)"), N_ ("FILE") },
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd,
       N_ ("Once ready, write “READY PEER-ID ADDRESS” to file descriptor FD and close it"),
       N_ ("FD") },
@@ -326,6 +353,14 @@ synodd_config_parse (int argc, char **argv, GError **error)
     g_strfreev (config->class_path), config->class_path = g_steal_pointer (&class_path);
   if (plugins)
     g_strfreev (config->plugins), config->plugins = g_steal_pointer (&plugins);
+  if (tls && !synod_tls_mode_parse (tls, &config->tls_mode, error))
+    return NULL;
+  if (tls_cert)
+    g_free (config->tls_cert), config->tls_cert = g_steal_pointer (&tls_cert);
+  if (tls_key)
+    g_free (config->tls_key), config->tls_key = g_steal_pointer (&tls_key);
+  if (tls_ca)
+    g_free (config->tls_ca), config->tls_ca = g_steal_pointer (&tls_ca);
   if (max_connections > 0)
     config->max_connections = max_connections;
   if (call_timeout_ms > 0)

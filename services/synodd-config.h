@@ -22,6 +22,11 @@ typedef struct
   guint probe_interval_ms;
   guint max_connections;
   guint max_record;
+  SynodTlsMode tls_mode;
+  gchar *tls_cert;
+  gchar *tls_key;
+  gchar *tls_ca;
+  guint tls_handshake_timeout_ms;
   gint ready_fd;
   gboolean show_version;
   GKeyFile *file; /* the configuration file, for the [object ...] groups */

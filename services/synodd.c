@@ -154,6 +154,11 @@ main (int argc, char **argv)
   options.discovery = config->discovery;
   options.cluster = config->cluster;
   options.instance_name = config->instance_name;
+  options.tls_mode = config->tls_mode;
+  options.tls_cert = config->tls_cert;
+  options.tls_key = config->tls_key;
+  options.tls_ca = config->tls_ca;
+  options.tls_handshake_timeout_ms = config->tls_handshake_timeout_ms;
   if (config->call_timeout_ms)
     options.call_timeout_ms = config->call_timeout_ms;
   if (config->connect_timeout_ms)

@@ -139,3 +139,23 @@ TESTS += tests/remote/test-mdns-hosts.sh
 # against one synodd on loopback.
 dist_check_SCRIPTS += tests/remote/test-completion.sh
 TESTS += tests/remote/test-completion.sh
+
+# RPC-with-TLS (RFC 9289) on the transport: probe, handshake, modes,
+# refused certificates, hostile bytes. Certificates are made at run time.
+tls_test_certs_sources = tests/common/synod-test-certs.c tests/common/synod-test-certs.h
+check_PROGRAMS += tests/remote/test-rpc-tls
+TESTS += tests/remote/test-rpc-tls
+tests_remote_test_rpc_tls_SOURCES = tests/remote/test-rpc-tls.c $(tls_test_certs_sources)
+tests_remote_test_rpc_tls_CFLAGS = $(TESTS_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests/common
+tests_remote_test_rpc_tls_LDADD = $(TESTS_LDADD) $(OPENSSL_LIBS)
+
+# RPC-with-TLS between synodd processes: certificate principals in ACLs,
+# refused peers, the tool's client certificate, a capture of the wire.
+check_PROGRAMS += tests/remote/test-tls
+TESTS += tests/remote/test-tls
+tests_remote_test_tls_SOURCES = tests/remote/test-tls.c $(cluster_common_sources) \
+	$(tls_test_certs_sources)
+nodist_tests_remote_test_tls_SOURCES = $(cluster_test_generated)
+tests_remote_test_tls_CFLAGS = $(cluster_test_cflags) $(OPENSSL_CFLAGS)
+tests_remote_test_tls_LDADD = $(cluster_test_ldadd) $(OPENSSL_LIBS)
+EXTRA_tests_remote_test_tls_DEPENDENCIES = $(cluster_test_deps)
