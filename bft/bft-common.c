@@ -2,6 +2,8 @@
  * of the BFT classes. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -197,10 +199,8 @@ bft_param_uint (GVariant *params, const gchar *key, guint64 min, guint64 max, gu
   *ret = u;
   return TRUE;
 bad:
-  g_set_error (
-      error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_INVALID_CONFIG,
-      _ ("The parameter “%s” is a number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT), key,
-      min, max);
+  g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_INVALID_CONFIG,
+               _ ("The parameter “%s” is a number from %" PRIu64 " to %" PRIu64), key, min, max);
   return FALSE;
 }
 

@@ -15,6 +15,8 @@
  * and answer a repeated number with the reply they kept. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -348,7 +350,7 @@ co_issue_request (gpointer instance, SynodCall *call, const SynodBftRequest *req
 
           g_mutex_unlock (&self->lock);
           g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BUSY,
-                       _ ("Client %" G_GUINT64_FORMAT " already has request %" G_GUINT64_FORMAT
+                       _ ("Client %" PRIu64 " already has request %" PRIu64
                           " in flight at this coordinator"),
                        request->client, number);
           return FALSE;
@@ -397,12 +399,11 @@ co_issue_request (gpointer instance, SynodCall *call, const SynodBftRequest *req
     {
       Submit *s = g_new (Submit, 1);
 
-      finish_locked (
-          self, p, NULL, NULL,
-          g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_TIMEOUT,
-                       _ ("No proven result for request %" G_GUINT64_FORMAT
-                          " of client %" G_GUINT64_FORMAT " within %" G_GINT64_FORMAT " ms"),
-                       p->number, p->client, self->request_timeout_us / 1000));
+      finish_locked (self, p, NULL, NULL,
+                     g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_TIMEOUT,
+                                  _ ("No proven result for request %" PRIu64 " of client %" PRIu64
+                                     " within %" PRId64 " ms"),
+                                  p->number, p->client, self->request_timeout_us / 1000));
       s->self = self;
       s->pending = pending_ref (p);
       bft_loop_invoke (self->loop, do_cancel, s, submit_free);

@@ -18,6 +18,8 @@
  * client ids of this object's own, one request in flight per id. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -789,9 +791,9 @@ handle_api (HttpCart *self, BftHttpCall *c, BftHttpPage *page, StandardHTTPRespo
   tag = bft_http_op_tag (op);
   if (number != 0 && is_stale (c, tag))
     {
-      g_autofree gchar *m = g_strdup_printf (_ ("Request number %" G_GUINT64_FORMAT
+      g_autofree gchar *m = g_strdup_printf (_ ("Request number %" PRIu64
                                                 " of this client is used up (the last one was "
-                                                "%" G_GUINT64_FORMAT "): send a higher one"),
+                                                "%" PRIu64 "): send a higher one"),
                                              number, c->last_number);
 
       set_json (r, 409, bft_http_json_error ("stale-number", m));

@@ -12,6 +12,8 @@
  * it sends or when it stops. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -184,8 +186,7 @@ arm_timer (ReplicaServer *self, SynodPbftTimer timer, gint64 deadline)
 static void
 stop_processing (ReplicaServer *self)
 {
-  g_message (_ ("BFT service %s, replica %u: injected fault: stops after %" G_GUINT64_FORMAT
-                " executions"),
+  g_message (_ ("BFT service %s, replica %u: injected fault: stops after %" PRIu64 " executions"),
              self->service, self->index, self->executions);
   self->processing = FALSE;
   for (guint t = 0; t < SYNOD_PBFT_N_TIMERS; t++)

@@ -9,6 +9,8 @@
  * from it exactly as the replicas would. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -69,8 +71,7 @@ un_issue_request (gpointer instance, SynodCall *call, const SynodBftRequest *req
         {
           g_mutex_unlock (&self->lock);
           g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BUSY,
-                       _ ("Request %" G_GUINT64_FORMAT " of client %" G_GUINT64_FORMAT
-                          " is older than its last one"),
+                       _ ("Request %" PRIu64 " of client %" PRIu64 " is older than its last one"),
                        request->number, request->client);
           return FALSE;
         }

@@ -8,6 +8,8 @@
  * finally reported failed. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -204,14 +206,14 @@ synod_pbft_client_submit (SynodPbftClient *client, gint64 now, guint64 client_id
   if (g_hash_table_contains (c->outstanding, &client_id))
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BUSY,
-                   _ ("Client %" G_GUINT64_FORMAT " already has a request in flight"), client_id);
+                   _ ("Client %" PRIu64 " already has a request in flight"), client_id);
       return FALSE;
     }
   if (g_bytes_get_size (op) > SYNOD_PBFT_MAX_OP_SIZE)
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                   _ ("Operation of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u"),
-                   g_bytes_get_size (op), SYNOD_PBFT_MAX_OP_SIZE);
+                   _ ("Operation of %zu bytes exceeds the limit of %u"), g_bytes_get_size (op),
+                   SYNOD_PBFT_MAX_OP_SIZE);
       return FALSE;
     }
   o = g_new0 (Outstanding, 1);
@@ -392,8 +394,8 @@ handle_stale (SynodPbftClient *c, guint32 sender, const SynodPbftStale *st)
   out->client = o->client;
   out->number = o->number;
   out->error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_STALE,
-                            _ ("Request %" G_GUINT64_FORMAT " of client %" G_GUINT64_FORMAT
-                               " is older than the last one the replicas executed (%" G_GUINT64_FORMAT
+                            _ ("Request %" PRIu64 " of client %" PRIu64
+                               " is older than the last one the replicas executed (%" PRIu64
                                " or later): it will not be executed; send it with a higher number"),
                             o->number, o->client, last);
   outstanding_destroy (c, o);
@@ -483,8 +485,8 @@ synod_pbft_client_timer_expired (SynodPbftClient *client, gint64 now)
           out->client = o->client;
           out->number = o->number;
           out->error = g_error_new (SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_NO_QUORUM,
-                                    _ ("No %u matching replies to request %" G_GUINT64_FORMAT
-                                       " of client %" G_GUINT64_FORMAT " after %u attempts"),
+                                    _ ("No %u matching replies to request %" PRIu64
+                                       " of client %" PRIu64 " after %u attempts"),
                                     c->f + 1, o->number, o->client, o->attempts);
           outstanding_destroy (c, o);
           continue;
@@ -570,8 +572,7 @@ synod_pbft_reply_proof_check (SynodPbftKeyring *keys, const SynodPbftConfig *con
   if (ok && replies->len >= (read_only ? 2 * config->f + 1 : config->f + 1))
     return TRUE;
   g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_BAD_PROOF,
-               _ ("The replies do not prove the result of request %" G_GUINT64_FORMAT
-                  " of client %" G_GUINT64_FORMAT),
+               _ ("The replies do not prove the result of request %" PRIu64 " of client %" PRIu64),
                number, client_id);
   return FALSE;
 }

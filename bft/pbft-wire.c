@@ -2,6 +2,8 @@
  * MACs and signatures that authenticate them. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -129,8 +131,7 @@ pbft_open (const guint8 *data, gsize len, gsize max_size, SynodPbftEnvelope *ret
   if (len > max_size)
     {
       g_set_error (error, SYNOD_BFT_ERROR, SYNOD_BFT_ERROR_LIMIT,
-                   _ ("Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %" G_GSIZE_FORMAT),
-                   len, max_size);
+                   _ ("Message of %zu bytes exceeds the limit of %zu"), len, max_size);
       return FALSE;
     }
   if (!pbft_decode (&synod_pbft_envelope_desc, data, len, &env, error))

@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,10 +222,8 @@ get_number (GVariant *v, const gchar *key, guint64 min, guint64 max, guint64 *re
     }
   if (u < min || u > max)
     {
-      g_autofree gchar *why
-          = g_strdup_printf (_ ("%" G_GUINT64_FORMAT " is out of range (%" G_GUINT64_FORMAT
-                                " to %" G_GUINT64_FORMAT ")"),
-                             u, min, max);
+      g_autofree gchar *why = g_strdup_printf (
+          _ ("%" PRIu64 " is out of range (%" PRIu64 " to %" PRIu64 ")"), u, min, max);
       return bad_param (error, key, why);
     }
   *ret = u;

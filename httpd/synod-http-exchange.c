@@ -1,6 +1,8 @@
 /* synod-http-exchange.c — handlers, and the request/response of one exchange. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -962,7 +964,7 @@ synod_http_exchange_collect_body (SynodHttpExchange *ex, gsize max, GError **err
   if (ex->body_len > max)
     {
       g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_LIMIT,
-                   _ ("included document larger than %" G_GSIZE_FORMAT " bytes"), max);
+                   _ ("included document larger than %zu bytes"), max);
       return NULL;
     }
   if (ex->segments->len == 1)

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -944,8 +946,7 @@ render_continue (Render *r)
       if (r->out->len > r->ctx.max_output)
         {
           g_set_error (&r->error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_LIMIT,
-                       _ ("server-side include output larger than %" G_GSIZE_FORMAT " bytes"),
-                       r->ctx.max_output);
+                       _ ("server-side include output larger than %zu bytes"), r->ctx.max_output);
           break;
         }
       if (open == NULL)

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -896,8 +898,8 @@ resolve_decl (IdlCompiler *c, IdlFile *f, IdlDecl *d)
       if (d->bound->value < 1 || d->bound->value > IDL_MAX_FIXED_LEN)
         return idl_error (
             c, &d->bound->loc,
-            _ ("the length of fixed array '%s' must be between 1 and %u, not %" G_GINT64_FORMAT),
-            d->name, IDL_MAX_FIXED_LEN, d->bound->value);
+            _ ("the length of fixed array '%s' must be between 1 and %u, not %" PRId64), d->name,
+            IDL_MAX_FIXED_LEN, d->bound->value);
       d->bound_value = (guint32)d->bound->value;
     }
   else if (d->kind == IDL_DECL_VAR)
@@ -911,8 +913,8 @@ resolve_decl (IdlCompiler *c, IdlFile *f, IdlDecl *d)
           if (d->bound->value < 0 || d->bound->value > G_MAXUINT32)
             return idl_error (
                 c, &d->bound->loc,
-                _ ("the maximum length of '%s' must be between 0 and %u, not %" G_GINT64_FORMAT),
-                d->name, G_MAXUINT32, d->bound->value);
+                _ ("the maximum length of '%s' must be between 0 and %u, not %" PRId64), d->name,
+                G_MAXUINT32, d->bound->value);
           d->bound_value = (guint32)d->bound->value;
         }
     }
@@ -1031,28 +1033,25 @@ check_union_labels (IdlCompiler *c, IdlDef *def)
             }
           else if (ds->kind == IDL_SPEC_BOOL && x != 0 && x != 1)
             {
-              ok = idl_error (c, &v->loc,
-                              _ ("case %" G_GINT64_FORMAT " is not a bool (TRUE or FALSE)"), x);
+              ok = idl_error (c, &v->loc, _ ("case %" PRId64 " is not a bool (TRUE or FALSE)"), x);
               continue;
             }
           else if (ds->kind == IDL_SPEC_INT && (x < G_MININT32 || x > G_MAXINT32))
             {
-              ok = idl_error (c, &v->loc, _ ("case %" G_GINT64_FORMAT " is out of range for int"),
-                              x);
+              ok = idl_error (c, &v->loc, _ ("case %" PRId64 " is out of range for int"), x);
               continue;
             }
           else if (ds->kind == IDL_SPEC_UINT && (x < 0 || x > G_MAXUINT32))
             {
-              ok = idl_error (c, &v->loc,
-                              _ ("case %" G_GINT64_FORMAT " is out of range for unsigned int"), x);
+              ok = idl_error (c, &v->loc, _ ("case %" PRId64 " is out of range for unsigned int"),
+                              x);
               continue;
             }
           prev = g_hash_table_lookup (seen_values, &v->value);
           if (prev != NULL)
             {
-              ok = idl_error (c, &v->loc,
-                              _ ("duplicate case value %" G_GINT64_FORMAT " (first at line %u)"), x,
-                              prev->loc.line);
+              ok = idl_error (c, &v->loc, _ ("duplicate case value %" PRId64 " (first at line %u)"),
+                              x, prev->loc.line);
               continue;
             }
           g_hash_table_insert (seen_values, &v->value, v);
@@ -1082,8 +1081,7 @@ check_enum (IdlCompiler *c, IdlDef *def)
         }
       if (v->const_value < G_MININT32 || v->const_value > G_MAXINT32)
         {
-          ok = idl_error (c, &v->loc,
-                          _ ("enum value %" G_GINT64_FORMAT " of '%s' is out of range (%s)"),
+          ok = idl_error (c, &v->loc, _ ("enum value %" PRId64 " of '%s' is out of range (%s)"),
                           v->const_value, v->name, "-2147483648..2147483647");
           continue;
         }
@@ -1091,7 +1089,7 @@ check_enum (IdlCompiler *c, IdlDef *def)
       if (prev != NULL)
         {
           ok = idl_error (c, &v->loc,
-                          _ ("'%s' has the value %" G_GINT64_FORMAT " of '%s': enum values must be "
+                          _ ("'%s' has the value %" PRId64 " of '%s': enum values must be "
                              "distinct"),
                           v->name, v->const_value, prev->name);
           continue;
@@ -1208,7 +1206,7 @@ check_interface (IdlCompiler *c, IdlDef *def)
         ok = FALSE;
       else if (def->version_value->value < 1 || def->version_value->value > G_MAXUINT32)
         ok = idl_error (c, &def->version_value->loc,
-                        _ ("an interface version must be between 1 and %u, not %" G_GINT64_FORMAT),
+                        _ ("an interface version must be between 1 and %u, not %" PRId64),
                         G_MAXUINT32, def->version_value->value);
       else
         def->version = (guint32)def->version_value->value;
@@ -1251,10 +1249,9 @@ check_interface (IdlCompiler *c, IdlDef *def)
         continue;
       if (a->version < 1 || a->version > G_MAXUINT32)
         {
-          ok = idl_error (
-              c, &a->target_loc,
-              _ ("an interface version must be between 1 and %u, not %" G_GINT64_FORMAT),
-              G_MAXUINT32, a->version);
+          ok = idl_error (c, &a->target_loc,
+                          _ ("an interface version must be between 1 and %u, not %" PRId64),
+                          G_MAXUINT32, a->version);
           continue;
         }
       /* A visible interface is named by its qualified name; another is

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <float.h>
 #include <math.h>
 
@@ -323,7 +325,7 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
           if (symbol == NULL)
             {
               synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), v,
+                                     _ ("%i is not a value of enum %s"), v,
                                      type->name != NULL ? type->name : "enum");
               return NULL;
             }
@@ -337,9 +339,8 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
           if (len > type->bound)
             {
               synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("string of %" G_GSIZE_FORMAT
-                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
-                                     len, type->bound);
+                                     _ ("string of %zu bytes is longer than its bound %u"), len,
+                                     type->bound);
               return NULL;
             }
           if (!synod_codec_text_is_valid (s, len))
@@ -358,12 +359,11 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
 
           if (array->len > type->bound || (array->len > 0 && array->val == NULL))
             {
-              synod_codec_set_error (
-                  c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                  array->val == NULL
-                      ? _ ("length is %" G_GUINT32_FORMAT " but there is no data")
-                      : _ ("opaque of %" G_GUINT32_FORMAT " bytes is longer than its bound"),
-                  array->len);
+              synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     array->val == NULL
+                                         ? _ ("length is %u but there is no data")
+                                         : _ ("opaque of %u bytes is longer than its bound"),
+                                     array->len);
               return NULL;
             }
           return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, array->val, array->len, 1);
@@ -384,12 +384,11 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
           if (array->len > type->bound
               || (array->len > 0 && array->val == NULL && type->element->c_size > 0))
             {
-              synod_codec_set_error (
-                  c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                  array->len > type->bound
-                      ? _ ("array of %" G_GUINT32_FORMAT " elements is longer than its bound")
-                      : _ ("length is %" G_GUINT32_FORMAT " but there is no data"),
-                  array->len);
+              synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     array->len > type->bound
+                                         ? _ ("array of %u elements is longer than its bound")
+                                         : _ ("length is %u but there is no data"),
+                                     array->len);
               return NULL;
             }
           return elements_to_variant (c, type, array->val, array->len, ctx, path);
@@ -464,10 +463,9 @@ to_variant (Conv *c, const SynodTypeDesc *type, const guint8 *value, const Ances
           if (arm == NULL)
             {
               g_variant_unref (g_variant_ref_sink (dvalue));
-              synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                     _ ("discriminant %" G_GINT32_FORMAT
-                                        " selects no arm and the union has no default"),
-                                     d);
+              synod_codec_set_error (
+                  c->error, SYNOD_ORB_ERROR_ENCODE, &where,
+                  _ ("discriminant %i selects no arm and the union has no default"), d);
               return NULL;
             }
           where.name = arm->name;
@@ -564,9 +562,8 @@ bytes_from_variant (Conv *c, GVariant *v, guint8 *dest, gsize want, const SynodC
 
   if (n != want)
     {
-      synod_codec_set_error (
-          c->error, SYNOD_ORB_ERROR_ENCODE, path,
-          _ ("%" G_GSIZE_FORMAT " bytes where exactly %" G_GSIZE_FORMAT " are needed"), n, want);
+      synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
+                             _ ("%zu bytes where exactly %zu are needed"), n, want);
       return FALSE;
     }
   if (n > 0)
@@ -674,9 +671,8 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
           if (n > type->bound)
             {
               synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("opaque of %" G_GSIZE_FORMAT
-                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
-                                     n, type->bound);
+                                     _ ("opaque of %zu bytes is longer than its bound %u"), n,
+                                     type->bound);
               return FALSE;
             }
           if (n > 0)
@@ -716,9 +712,8 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
           if (len > type->bound)
             {
               synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("string of %" G_GSIZE_FORMAT
-                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
-                                     len, type->bound);
+                                     _ ("string of %zu bytes is longer than its bound %u"), len,
+                                     type->bound);
               return FALSE;
             }
           *(gchar **)(gpointer)out = g_strndup (s, len);
@@ -746,10 +741,9 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
           n = g_variant_n_children (v);
           if (n != type->bound)
             {
-              synod_codec_set_error (
-                  c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                  _ ("%" G_GSIZE_FORMAT " elements where exactly %" G_GUINT32_FORMAT " are needed"),
-                  n, type->bound);
+              synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     _ ("%zu elements where exactly %u are needed"), n,
+                                     type->bound);
               return FALSE;
             }
           return elements_from_variant (c, type, v, out, n, ctx, path, checked);
@@ -765,9 +759,8 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
           if (n > type->bound)
             {
               synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("array of %" G_GSIZE_FORMAT
-                                        " elements is longer than its bound %" G_GUINT32_FORMAT),
-                                     n, type->bound);
+                                     _ ("array of %zu elements is longer than its bound %u"), n,
+                                     type->bound);
               return FALSE;
             }
           if (n > 0 && type->element->c_size > 0)
@@ -855,10 +848,9 @@ from_variant (Conv *c, const SynodTypeDesc *type, GVariant *v, guint8 *out, cons
           arm = synod_type_union_arm (type, d);
           if (arm == NULL)
             {
-              synod_codec_set_error (c->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                     _ ("discriminant %" G_GINT32_FORMAT
-                                        " selects no arm and the union has no default"),
-                                     d);
+              synod_codec_set_error (
+                  c->error, SYNOD_ORB_ERROR_ENCODE, &where,
+                  _ ("discriminant %i selects no arm and the union has no default"), d);
               return FALSE;
             }
           memcpy (out, &d, 4);

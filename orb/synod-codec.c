@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "synod-codec-private.h"
@@ -237,7 +239,7 @@ enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value, const Syn
           if (G_UNLIKELY (synod_type_enum_lookup (type, v) == NULL))
             {
               synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), v,
+                                     _ ("%i is not a value of enum %s"), v,
                                      type->name != NULL ? type->name : "enum");
               return FALSE;
             }
@@ -268,9 +270,8 @@ enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value, const Syn
           if (G_UNLIKELY (len > type->bound))
             {
               synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("string of %" G_GSIZE_FORMAT
-                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
-                                     len, type->bound);
+                                     _ ("string of %zu bytes is longer than its bound %u"), len,
+                                     type->bound);
               return FALSE;
             }
           if (G_UNLIKELY (!synod_codec_text_is_valid (s, len)))
@@ -291,21 +292,18 @@ enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value, const Syn
 
           if (G_UNLIKELY (array->len > type->bound))
             {
-              synod_codec_set_error (
-                  e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                  opaque ? _ ("opaque of %" G_GUINT32_FORMAT
-                              " bytes is longer than its bound %" G_GUINT32_FORMAT)
-                         : _ ("array of %" G_GUINT32_FORMAT
-                              " elements is longer than its bound %" G_GUINT32_FORMAT),
-                  array->len, type->bound);
+              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
+                                     opaque
+                                         ? _ ("opaque of %u bytes is longer than its bound %u")
+                                         : _ ("array of %u elements is longer than its bound %u"),
+                                     array->len, type->bound);
               return FALSE;
             }
           if (G_UNLIKELY (array->len > 0 && array->val == NULL
                           && (opaque || type->element->c_size > 0)))
             {
               synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, path,
-                                     _ ("length is %" G_GUINT32_FORMAT " but there is no data"),
-                                     array->len);
+                                     _ ("length is %u but there is no data"), array->len);
               return FALSE;
             }
           if (!put_u32 (e, array->len))
@@ -384,17 +382,16 @@ enc_value (Encoder *e, const SynodTypeDesc *type, gconstpointer value, const Syn
           else if (dtype->kind == SYNOD_TYPE_ENUM && synod_type_enum_lookup (dtype, d) == NULL)
             {
               synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), d,
+                                     _ ("%i is not a value of enum %s"), d,
                                      dtype->name != NULL ? dtype->name : "enum");
               return FALSE;
             }
           arm = synod_type_union_arm (type, d);
           if (arm == NULL)
             {
-              synod_codec_set_error (e->error, SYNOD_ORB_ERROR_ENCODE, &where,
-                                     _ ("discriminant %" G_GINT32_FORMAT
-                                        " selects no arm and the union has no default"),
-                                     d);
+              synod_codec_set_error (
+                  e->error, SYNOD_ORB_ERROR_ENCODE, &where,
+                  _ ("discriminant %i selects no arm and the union has no default"), d);
               return FALSE;
             }
           where.name = arm->name;
@@ -513,7 +510,7 @@ synod_value_encode_xdr (const SynodTypeDesc *type, gconstpointer value, XDR *xdr
       SynodCodecPath root = { NULL, synod_codec_root_name (type), 0 };
 
       synod_codec_set_error (error, SYNOD_ORB_ERROR_ENCODE, &root,
-                             _ ("no room for %" G_GSIZE_FORMAT " bytes in the output stream"),
+                             _ ("no room for %zu bytes in the output stream"),
                              (gsize)(e.cur - e.start));
       ok = FALSE;
     }
@@ -569,10 +566,9 @@ dec_left (const Decoder *d)
 static gboolean
 dec_truncated (Decoder *d, const SynodCodecPath *path, guint64 need)
 {
-  synod_codec_set_error (
-      d->error, SYNOD_ORB_ERROR_DECODE, path,
-      _ ("data truncated: %" G_GUINT64_FORMAT " more bytes needed, %" G_GUINT64_FORMAT " left"),
-      need, dec_left (d));
+  synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
+                         _ ("data truncated: %" PRIu64 " more bytes needed, %" PRIu64 " left"),
+                         need, dec_left (d));
   return FALSE;
 }
 
@@ -676,19 +672,17 @@ decode_string (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCo
     return FALSE;
   if (len > type->bound)
     {
-      synod_codec_set_error (
-          d->error, SYNOD_ORB_ERROR_DECODE, path,
-          _ ("string of %" G_GUINT32_FORMAT " bytes is longer than its bound %" G_GUINT32_FORMAT),
-          len, type->bound);
+      synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
+                             _ ("string of %u bytes is longer than its bound %u"), len,
+                             type->bound);
       return FALSE;
     }
   if (PAD4 (len) > dec_left (d))
     {
-      synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                             _ ("string of %" G_GUINT32_FORMAT
-                                " bytes runs past the end of the data (%" G_GUINT64_FORMAT
-                                " bytes left)"),
-                             len, dec_left (d));
+      synod_codec_set_error (
+          d->error, SYNOD_ORB_ERROR_DECODE, path,
+          _ ("string of %u bytes runs past the end of the data (%" PRIu64 " bytes left)"), len,
+          dec_left (d));
       return FALSE;
     }
   if (G_LIKELY (d->memory))
@@ -804,7 +798,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
         if (u > 1)
           {
             synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                                   _ ("bool is %" G_GUINT32_FORMAT ", not 0 or 1"), u);
+                                   _ ("bool is %u, not 0 or 1"), u);
             return FALSE;
           }
         *(gboolean *)(gpointer)out = (gboolean)u;
@@ -815,7 +809,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
         if (synod_type_enum_lookup (type, (gint32)u) == NULL)
           {
             synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                                   _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), (gint32)u,
+                                   _ ("%i is not a value of enum %s"), (gint32)u,
                                    type->name != NULL ? type->name : "enum");
             return FALSE;
           }
@@ -849,18 +843,16 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
           if (u > type->bound)
             {
               synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                                     _ ("opaque of %" G_GUINT32_FORMAT
-                                        " bytes is longer than its bound %" G_GUINT32_FORMAT),
-                                     u, type->bound);
+                                     _ ("opaque of %u bytes is longer than its bound %u"), u,
+                                     type->bound);
               return FALSE;
             }
           if (PAD4 (u) > dec_left (d))
             {
-              synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                                     _ ("opaque of %" G_GUINT32_FORMAT
-                                        " bytes runs past the end of the data (%" G_GUINT64_FORMAT
-                                        " bytes left)"),
-                                     u, dec_left (d));
+              synod_codec_set_error (
+                  d->error, SYNOD_ORB_ERROR_DECODE, path,
+                  _ ("opaque of %u bytes runs past the end of the data (%" PRIu64 " bytes left)"),
+                  u, dec_left (d));
               return FALSE;
             }
           if (u == 0)
@@ -881,9 +873,8 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
           if (u > type->bound)
             {
               synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                                     _ ("array of %" G_GUINT32_FORMAT
-                                        " elements is longer than its bound %" G_GUINT32_FORMAT),
-                                     u, type->bound);
+                                     _ ("array of %u elements is longer than its bound %u"), u,
+                                     type->bound);
               return FALSE;
             }
           /* Allocate nothing the input cannot justify: every element takes
@@ -892,11 +883,10 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
                                                     : synod_type_min_encoded_size (type->element);
           if ((guint64)u * MAX (min, 1) > dec_left (d))
             {
-              synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                                     _ ("array of %" G_GUINT32_FORMAT
-                                        " elements cannot fit in the %" G_GUINT64_FORMAT
-                                        " bytes left"),
-                                     u, dec_left (d));
+              synod_codec_set_error (
+                  d->error, SYNOD_ORB_ERROR_DECODE, path,
+                  _ ("array of %u elements cannot fit in the %" PRIu64 " bytes left"), u,
+                  dec_left (d));
               return FALSE;
             }
           if (u == 0)
@@ -916,8 +906,7 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
           if (u != 1)
             {
               synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, path,
-                                     _ ("optional-data flag is %" G_GUINT32_FORMAT ", not 0 or 1"),
-                                     u);
+                                     _ ("optional-data flag is %u, not 0 or 1"), u);
               return FALSE;
             }
           target = g_malloc0 (MAX (type->element->c_size, 1));
@@ -985,23 +974,22 @@ decode_value (Decoder *d, const SynodTypeDesc *type, guint8 *out, const SynodCod
           if (dtype->kind == SYNOD_TYPE_BOOL && u > 1)
             {
               synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, &where,
-                                     _ ("bool is %" G_GUINT32_FORMAT ", not 0 or 1"), u);
+                                     _ ("bool is %u, not 0 or 1"), u);
               return FALSE;
             }
           if (dtype->kind == SYNOD_TYPE_ENUM && synod_type_enum_lookup (dtype, v) == NULL)
             {
               synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, &where,
-                                     _ ("%" G_GINT32_FORMAT " is not a value of enum %s"), v,
+                                     _ ("%i is not a value of enum %s"), v,
                                      dtype->name != NULL ? dtype->name : "enum");
               return FALSE;
             }
           arm = synod_type_union_arm (type, v);
           if (arm == NULL)
             {
-              synod_codec_set_error (
-                  d->error, SYNOD_ORB_ERROR_DECODE, &where,
-                  _ ("unknown discriminant %" G_GINT32_FORMAT " and the union has no default arm"),
-                  v);
+              synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, &where,
+                                     _ ("unknown discriminant %i and the union has no default arm"),
+                                     v);
               return FALSE;
             }
           memcpy (out, &v, 4);
@@ -1041,7 +1029,7 @@ decode_root (Decoder *d, const SynodTypeDesc *type, gpointer ret_value, gboolean
   if (ok && whole && dec_left (d) > 0)
     {
       synod_codec_set_error (d->error, SYNOD_ORB_ERROR_DECODE, &root,
-                             _ ("%" G_GUINT64_FORMAT " bytes of trailing data after the value"),
+                             _ ("%" PRIu64 " bytes of trailing data after the value"),
                              dec_left (d));
       ok = FALSE;
     }

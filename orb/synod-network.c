@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -602,7 +604,7 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
     {
       g_mutex_unlock (&net->lock);
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
-                   _ ("Peer %016" G_GINT64_MODIFIER "x is not reachable now"), id);
+                   _ ("Peer %016" PRIx64 " is not reachable now"), id);
       return NULL;
     }
   address = g_strdup (p->dial_address         ? p->dial_address
@@ -612,7 +614,7 @@ connect_peer (SynodNetwork *net, Peer *p, GError **error)
     {
       g_mutex_unlock (&net->lock);
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
-                   _ ("No address is known for peer %016" G_GINT64_MODIFIER "x"), id);
+                   _ ("No address is known for peer %016" PRIx64), id);
       return NULL;
     }
   p->connecting = TRUE;
@@ -885,8 +887,7 @@ connection_for (SynodNetwork *net, guint64 id, GError **error)
   if (p == NULL)
     {
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_UNREACHABLE,
-                   _ ("Peer %016" G_GINT64_MODIFIER "x is not known to this peer or its peers"),
-                   id);
+                   _ ("Peer %016" PRIx64 " is not known to this peer or its peers"), id);
       return NULL;
     }
   conn = connect_peer (net, p, error);
@@ -1638,8 +1639,7 @@ no_target_error (const SynodObjectId *target, guint64 peer)
 
   synod_object_id_format (target, idbuf);
   return g_error_new (SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_NO_SUCH_OBJECT,
-                      _ ("No object %s on peer %016" G_GINT64_MODIFIER "x or its peers"), idbuf,
-                      peer);
+                      _ ("No object %s on peer %016" PRIx64 " or its peers"), idbuf, peer);
 }
 
 /* On a thread of its own (a reply arrives on a connection's reader, which

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -624,7 +626,7 @@ send_record (SynodRpcConnection *conn, const guint8 *header, gsize header_len, G
   if (total > conn->options.max_record)
     {
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_LIMIT,
-                   _ ("Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u bytes"), total,
+                   _ ("Message of %zu bytes exceeds the limit of %u bytes"), total,
                    conn->options.max_record);
       return FALSE;
     }
@@ -1283,8 +1285,8 @@ handle_record (SynodRpcConnection *conn, const guint8 *data, gsize len, GError *
   if (len < 8)
     {
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_PROTOCOL,
-                   _ ("%s sent a record of %" G_GSIZE_FORMAT " bytes, too short for a message"),
-                   conn->peer_address, len);
+                   _ ("%s sent a record of %zu bytes, too short for a message"), conn->peer_address,
+                   len);
       return FALSE;
     }
   xid = read_be32 (data);

@@ -17,6 +17,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -503,7 +505,7 @@ cmd_peers (Tool *t, const Command *cmd, gint argc, gchar **argv, GError **error)
     gboolean discovery;
 
     g_variant_get (info, "((t&s&s&sub))", &id, &version, &cluster, &listen, &objects, &discovery);
-    g_print (_ ("Peer %016" G_GINT64_MODIFIER "x at %s, cluster “%s”, Synod %s, %u objects, "
+    g_print (_ ("Peer %016" PRIx64 " at %s, cluster “%s”, Synod %s, %u objects, "
                 "mDNS %s\n"),
              id, *listen ? listen : t->peer_address, cluster, version, objects,
              discovery ? _ ("on") : _ ("off"));

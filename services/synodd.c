@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <locale.h>
 #include <signal.h>
@@ -195,7 +197,7 @@ main (int argc, char **argv)
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, on_signal, loop);
   g_unix_signal_add (SIGINT, on_signal, loop);
-  g_message (_ ("Peer %016" G_GINT64_MODIFIER "x listening on %s (cluster “%s”, %u objects)"),
+  g_message (_ ("Peer %016" PRIx64 " listening on %s (cluster “%s”, %u objects)"),
              synod_broker_get_peer_id (broker),
              synod_network_get_listen_address (network) ? synod_network_get_listen_address (network)
                                                         : "nothing",
