@@ -153,6 +153,7 @@ test_cluster_and_acl (void)
                                     g_variant_new ("(ssu)", TLS_COUNTER_B, "sync-add", 2), &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (ok);
   }
 }
 
@@ -221,6 +222,7 @@ test_refused_peers (void)
                                    g_variant_new ("(ssu)", TLS_COUNTER_A, "sync-add", 1), &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (r);
   }
   {
     g_autofree gchar *log = synod_test_daemon_get_log (cluster.a);
