@@ -1339,6 +1339,18 @@ commands_description (void)
   return g_string_free (s, FALSE);
 }
 
+/* The tool reports what went wrong itself; the library's notices for a
+ * daemon's log ("Cannot use the peer at ...") would only say it twice.
+ * G_MESSAGES_DEBUG still shows them. */
+static GLogWriterOutput
+quiet_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  if ((level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG)) != 0
+      && g_getenv ("G_MESSAGES_DEBUG") == NULL)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1381,6 +1393,7 @@ main (int argc, char **argv)
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  g_log_set_writer_func (quiet_writer, NULL, NULL);
   signal (SIGPIPE, SIG_IGN);
 
   context = g_option_context_new (_ ("COMMAND [ARGUMENT…]"));
