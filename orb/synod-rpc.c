@@ -1583,6 +1583,24 @@ handle_buffered (SynodRpcConnection *conn, GError **reason)
   return ok;
 }
 
+/* Ends a reading turn: the replies held back while it handled its records
+ * leave together. Returns @ok, or FALSE with @reason when that send failed. */
+static gboolean
+uncork (SynodRpcConnection *conn, gboolean ok, GError **reason)
+{
+  g_autoptr (GError) flush_error = NULL;
+
+  tls_corked = NULL;
+  g_mutex_lock (&conn->out_lock);
+  if (!flush_locked (conn, &flush_error) && ok)
+    {
+      g_propagate_error (reason, g_steal_pointer (&flush_error));
+      ok = FALSE;
+    }
+  g_mutex_unlock (&conn->out_lock);
+  return ok;
+}
+
 /* read_turn() on a TLS connection: ciphertext from the socket goes through
  * the session into the read buffer. What the session holds already (bytes
  * that came with the end of the handshake) is handled first. */
@@ -1591,7 +1609,6 @@ read_turn_tls (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GErr
 {
   gsize total = 0, before = conn->rlen;
   gboolean ok;
-  g_autoptr (GError) flush_error = NULL;
 
   tls_corked = conn;
   ok = _synod_tls_session_decrypt (conn->tls, NULL, 0, &conn->rbuf, &conn->rcap, &conn->rlen,
@@ -1639,15 +1656,7 @@ read_turn_tls (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GErr
           break;
         }
     }
-  tls_corked = NULL;
-  g_mutex_lock (&conn->out_lock);
-  if (!flush_locked (conn, &flush_error) && ok)
-    {
-      g_propagate_error (reason, g_steal_pointer (&flush_error));
-      ok = FALSE;
-    }
-  g_mutex_unlock (&conn->out_lock);
-  return ok;
+  return uncork (conn, ok, reason);
 }
 
 /* With the read lock held: reads what the socket has, without waiting,
@@ -1658,7 +1667,6 @@ read_turn (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GError *
 {
   gsize total = 0;
   gboolean ok = TRUE;
-  g_autoptr (GError) flush_error = NULL;
 
   if (conn->tls)
     return read_turn_tls (conn, wait, ret_more, reason);
@@ -1718,15 +1726,7 @@ read_turn (SynodRpcConnection *conn, gboolean wait, gboolean *ret_more, GError *
           break;
         }
     }
-  tls_corked = NULL;
-  g_mutex_lock (&conn->out_lock);
-  if (!flush_locked (conn, &flush_error) && ok)
-    {
-      g_propagate_error (reason, g_steal_pointer (&flush_error));
-      ok = FALSE;
-    }
-  g_mutex_unlock (&conn->out_lock);
-  return ok;
+  return uncork (conn, ok, reason);
 }
 
 /* Ends reading: out of the pool, the connection closed. */
@@ -1932,7 +1932,6 @@ static gboolean
 handle_setup_leftover (SynodRpcConnection *conn, GError **reason)
 {
   gboolean ok = TRUE;
-  g_autoptr (GError) flush_error = NULL;
 
   if (conn->tls ? !_synod_tls_session_has_input (conn->tls) : conn->rlen == 0)
     return TRUE;
@@ -1943,14 +1942,7 @@ handle_setup_leftover (SynodRpcConnection *conn, GError **reason)
                                      reason);
   if (ok)
     ok = handle_buffered (conn, reason);
-  tls_corked = NULL;
-  g_mutex_lock (&conn->out_lock);
-  if (!flush_locked (conn, &flush_error) && ok)
-    {
-      g_propagate_error (reason, g_steal_pointer (&flush_error));
-      ok = FALSE;
-    }
-  g_mutex_unlock (&conn->out_lock);
+  ok = uncork (conn, ok, reason);
   g_mutex_unlock (&conn->read_lock);
   return ok;
 }

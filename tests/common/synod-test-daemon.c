@@ -501,6 +501,23 @@ synod_test_daemon_is_running (SynodTestDaemon *daemon)
   return TRUE;
 }
 
+/* @name in PATH or an sbin/bin directory (root's tools are in sbin), or NULL. */
+gchar *
+synod_test_find_tool (const gchar *name)
+{
+  gchar *path = g_find_program_in_path (name);
+  const gchar *dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
+
+  for (gsize i = 0; path == NULL && i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree gchar *candidate = g_build_filename (dirs[i], name, NULL);
+
+      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
+        path = g_steal_pointer (&candidate);
+    }
+  return path;
+}
+
 /* Removes @path and everything below it (symbolic links are not followed). */
 void
 synod_test_remove_tree (const gchar *path)

@@ -86,6 +86,8 @@ void synod_test_process_free (SynodTestProcess *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodTestProcess, synod_test_process_free)
 
 void synod_test_remove_tree (const gchar *path);
+/* @name in PATH or an sbin/bin directory (root's tools are in sbin), or NULL. */
+gchar *synod_test_find_tool (const gchar *name);
 
 gboolean synod_test_run (const gchar *const *argv, const gchar *const *envp, guint timeout_ms,
                          gchar **ret_stdout, gchar **ret_stderr, int *ret_exit_status,

@@ -26,22 +26,6 @@
 
 static const gchar *const needed[] = { "unshare", "nsenter", "ip", "rpcbind", "rpcinfo", NULL };
 
-static gchar *
-find_tool (const gchar *name)
-{
-  gchar *path = g_find_program_in_path (name);
-  const gchar *dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
-
-  for (gsize i = 0; path == NULL && i < G_N_ELEMENTS (dirs); i++)
-    {
-      g_autofree gchar *candidate = g_build_filename (dirs[i], name, NULL);
-
-      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-        path = g_steal_pointer (&candidate);
-    }
-  return path;
-}
-
 static gboolean
 can_run (gchar **ret_reason)
 {
@@ -52,7 +36,7 @@ can_run (gchar **ret_reason)
     }
   for (guint i = 0; needed[i]; i++)
     {
-      g_autofree gchar *path = find_tool (needed[i]);
+      g_autofree gchar *path = synod_test_find_tool (needed[i]);
 
       if (path == NULL)
         {
@@ -80,13 +64,13 @@ in_namespace (Namespace *ns, gchar **ret_out, const gchar *program, ...)
   va_list ap;
   gint status = -1;
 
-  g_ptr_array_add (argv, find_tool ("nsenter"));
+  g_ptr_array_add (argv, synod_test_find_tool ("nsenter"));
   g_ptr_array_add (argv, g_strdup ("--target"));
   g_ptr_array_add (argv, g_strdup (ns->pid_text));
   g_ptr_array_add (argv, g_strdup ("--net"));
   g_ptr_array_add (argv, g_strdup ("--mount"));
   g_ptr_array_add (argv, g_strdup ("--"));
-  g_ptr_array_add (argv, find_tool (program));
+  g_ptr_array_add (argv, synod_test_find_tool (program));
   va_start (ap, program);
   while ((arg = va_arg (ap, const gchar *)) != NULL)
     g_ptr_array_add (argv, g_strdup (arg));
@@ -105,10 +89,10 @@ static void
 namespace_start (Namespace *ns)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *unshare = find_tool ("unshare");
+  g_autofree gchar *unshare = synod_test_find_tool ("unshare");
   g_autofree gchar *script = NULL;
-  g_autofree gchar *ip = find_tool ("ip");
-  g_autofree gchar *rpcbind = find_tool ("rpcbind");
+  g_autofree gchar *ip = synod_test_find_tool ("ip");
+  g_autofree gchar *rpcbind = synod_test_find_tool ("rpcbind");
   const gchar *argv[]
       = { unshare, "--net", "--mount", "--propagation", "private", "/bin/sh", "-c", NULL, NULL };
   gint64 deadline;
@@ -144,7 +128,7 @@ namespace_stop (Namespace *ns)
 static void
 check_tshark (Namespace *ns, guint16 port)
 {
-  g_autofree gchar *tshark = find_tool ("tshark");
+  g_autofree gchar *tshark = synod_test_find_tool ("tshark");
   g_autofree gchar *dir = NULL;
   g_autofree gchar *capture = NULL;
   g_autofree gchar *decoded = NULL;
@@ -164,7 +148,7 @@ check_tshark (Namespace *ns, guint16 port)
   port_text = g_strdup_printf ("tcp.port==%u,rpc", port);
   filter = g_strdup_printf ("tcp port %u", port);
   {
-    g_autofree gchar *nsenter = find_tool ("nsenter");
+    g_autofree gchar *nsenter = synod_test_find_tool ("nsenter");
     /* tshark reports on standard error (merged here into the output the
      * test reads) when its capture has started: a few seconds after it
      * starts, dissectors loaded. It stops by itself after 6 packets (a
@@ -245,7 +229,7 @@ test_rpcbind (void)
     }
   namespace_start (&ns);
 
-  nsenter = find_tool ("nsenter");
+  nsenter = synod_test_find_tool ("nsenter");
   {
     const gchar *prefix[] = { nsenter, "--target", ns.pid_text, "--net", "--mount", "--", NULL };
 

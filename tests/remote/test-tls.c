@@ -282,22 +282,6 @@ test_tool (void)
   g_assert_nonnull (strstr (err, "requires RPC-with-TLS"));
 }
 
-static gchar *
-find_tool (const gchar *name)
-{
-  gchar *path = g_find_program_in_path (name);
-  const gchar *dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
-
-  for (gsize i = 0; path == NULL && i < G_N_ELEMENTS (dirs); i++)
-    {
-      g_autofree gchar *candidate = g_build_filename (dirs[i], name, NULL);
-
-      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-        path = g_steal_pointer (&candidate);
-    }
-  return path;
-}
-
 /* The payloads of the TCP segments of the first connection opened during
  * the capture (others of a's peers talk on the same port meanwhile), in
  * order, as "SRCPORT\tHEX" lines. */
@@ -333,7 +317,7 @@ capture_payloads (const gchar *tshark, const gchar *capture, int *ret_stream)
 static void
 test_capture (void)
 {
-  g_autofree gchar *tshark = find_tool ("tshark");
+  g_autofree gchar *tshark = synod_test_find_tool ("tshark");
   g_autofree gchar *capture = g_build_filename (cluster.dir, "tls.pcap", NULL);
   g_autofree gchar *filter
       = g_strdup_printf ("tcp port %u", synod_test_daemon_get_port (cluster.a));
