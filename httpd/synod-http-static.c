@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,8 @@ struct _Document
   struct stat st;
   gchar *media_type; /* with charset */
   gchar last_modified[SYNOD_HTTP_DATE_LEN + 1];
-  Variant identity;
+  gint fd;          /* streamed (too large to keep): the open file; else -1 */
+  Variant identity; /* data NULL when streamed */
   Variant gzip;
   gboolean has_gzip;
   guint64 cost;
@@ -296,6 +298,8 @@ document_free (gpointer p)
   cache_remove (d->loader->cache, d);
   variant_clear (&d->identity);
   variant_clear (&d->gzip);
+  if (d->fd >= 0)
+    close (d->fd);
   g_free (d->url_path);
   g_free (d->file);
   g_free (d->media_type);
@@ -434,10 +438,20 @@ if_range_allows (SynodHttpExchange *ex, Document *d)
   return synod_http_date_parse (ir->ptr, ir->len, &date) && date == (gint64)d->st.st_mtime;
 }
 
+/* Appends bytes @first..@last of the document's identity to the body:
+ * from memory, or from its file when it is streamed. */
+static void
+append_identity (SynodHttpExchange *ex, Document *d, guint64 first, guint64 last)
+{
+  if (d->identity.data != NULL)
+    synod_http_exchange_append_body_range (ex, d->identity.data, first, last - first + 1);
+  else
+    synod_http_exchange_append_body_fd (ex, d->fd, (goffset)first, last - first + 1);
+}
+
 static void
 respond_ranges (SynodHttpExchange *ex, Document *d, Range *ranges, guint n)
 {
-  GBytes *data = d->identity.data;
   guint64 size = (guint64)d->st.st_size;
 
   synod_http_exchange_set_status (ex, 206);
@@ -448,8 +462,7 @@ respond_ranges (SynodHttpExchange *ex, Document *d, Range *ranges, guint n)
                                              "bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                                              "/%" G_GUINT64_FORMAT,
                                              ranges[0].first, ranges[0].last, size);
-      synod_http_exchange_append_body_range (ex, data, ranges[0].first,
-                                             ranges[0].last - ranges[0].first + 1);
+      append_identity (ex, d, ranges[0].first, ranges[0].last);
       return;
     }
   {
@@ -470,8 +483,7 @@ respond_ranges (SynodHttpExchange *ex, Document *d, Range *ranges, guint n)
                          i == 0 ? "" : "\r\n", boundary, d->media_type, ranges[i].first,
                          ranges[i].last, size);
         synod_http_exchange_append_body_text (ex, part->str, (gssize)part->len);
-        synod_http_exchange_append_body_range (ex, data, ranges[i].first,
-                                               ranges[i].last - ranges[i].first + 1);
+        append_identity (ex, d, ranges[i].first, ranges[i].last);
       }
     g_string_printf (part, "\r\n--%s--\r\n", boundary);
     synod_http_exchange_append_body_text (ex, part->str, (gssize)part->len);
@@ -555,7 +567,10 @@ serve_static (SynodHttpExchange *ex, Document *d)
         }
     }
   synod_http_exchange_add_raw_headers (ex, v->fields->str, v->fields->len);
-  synod_http_exchange_append_body (ex, v->data);
+  if (v->data != NULL)
+    synod_http_exchange_append_body (ex, v->data);
+  else if (d->st.st_size > 0)
+    append_identity (ex, d, 0, (guint64)d->st.st_size - 1);
 }
 
 typedef struct
@@ -715,6 +730,27 @@ media_type_with_charset (Loader *l, const gchar *file)
   return text ? g_strdup_printf ("%s; charset=%s", type, l->charset) : g_strdup (type);
 }
 
+/* A new document for @file, described but without its bytes. */
+static Document *
+document_new (Loader *l, const gchar *url_path, const gchar *file, const struct stat *st)
+{
+  Document *d = g_new0 (Document, 1);
+
+  d->loader = loader_ref (l);
+  d->url_path = g_strdup (url_path);
+  d->file = g_strdup (file);
+  d->st = *st;
+  d->fd = -1;
+  d->ssi = has_suffix_in (file, l->ssi_suffixes);
+  d->media_type = media_type_with_charset (l, file);
+  synod_http_date_format ((gint64)st->st_mtime, d->last_modified);
+  g_snprintf (d->identity.etag, sizeof d->identity.etag,
+              "\"%" G_GINT64_MODIFIER "x.%lx-%" G_GINT64_MODIFIER "x-%lx\"",
+              (gint64)st->st_mtim.tv_sec, (gulong)st->st_mtim.tv_nsec, (gint64)st->st_size,
+              (gulong)st->st_ino);
+  return d;
+}
+
 /* Reads the open file @fd into a new document. */
 static Document *
 document_load (Loader *l, const gchar *url_path, const gchar *file, gint fd, const struct stat *st,
@@ -739,20 +775,9 @@ document_load (Loader *l, const gchar *url_path, const gchar *file, gint fd, con
         }
       done += (gsize)r;
     }
-  d = g_new0 (Document, 1);
-  d->loader = loader_ref (l);
-  d->url_path = g_strdup (url_path);
-  d->file = g_strdup (file);
-  d->st = *st;
-  d->ssi = has_suffix_in (file, l->ssi_suffixes);
-  d->media_type = media_type_with_charset (l, file);
-  synod_http_date_format ((gint64)st->st_mtime, d->last_modified);
+  d = document_new (l, url_path, file, st);
   d->identity.data = g_bytes_new_take (g_steal_pointer (&buf), (gsize)st->st_size);
   d->cost = (guint64)st->st_size + sizeof *d;
-  g_snprintf (d->identity.etag, sizeof d->identity.etag,
-              "\"%" G_GINT64_MODIFIER "x.%lx-%" G_GINT64_MODIFIER "x-%lx\"",
-              (gint64)st->st_mtim.tv_sec, (gulong)st->st_mtim.tv_nsec, (gint64)st->st_size,
-              (gulong)st->st_ino);
   vary = FALSE;
   if (!d->ssi && l->gzip && st->st_size >= SYNOD_HTTP_GZIP_MIN_SIZE
       && synod_http_media_type_is_compressible (d->media_type))
@@ -930,19 +955,27 @@ loader_handle (SynodHttpExchange *ex, gpointer user_data)
 
   if ((guint64)st.st_size > l->cache->max_document)
     {
-      /* Too large to keep: stream it, whole, without variants or ranges
-       * other than one. */
-      g_autofree gchar *type = media_type_with_charset (l, file);
-      gchar lm[SYNOD_HTTP_DATE_LEN + 1];
+      /* Too large to keep: this request alone gets a document that sends
+       * from the file (validators, conditions and ranges as for any other,
+       * no gzip variant). Server-side includes need the whole text in
+       * memory, so a page with them that large is refused. */
+      Document *d = document_new (l, path, file, &st);
 
+      d->fd = fd;
+      variant_build (d, &d->identity, NULL, FALSE);
       if (method_is_readable (ex))
         {
-          synod_http_date_format ((gint64)st.st_mtime, lm);
-          synod_http_exchange_add_header (ex, "Content-Type", type);
-          synod_http_exchange_add_header (ex, "Last-Modified", lm);
-          synod_http_exchange_append_body_fd (ex, fd, 0, (gsize)st.st_size);
+          if (d->ssi)
+            {
+              g_message (_ ("“%s” is too large for server-side includes (%" PRIu64
+                            " bytes, the limit is %" PRIu64 ")"),
+                         file, (guint64)st.st_size, l->cache->max_document);
+              synod_http_exchange_respond_error (ex, 500, NULL);
+            }
+          else
+            serve_static (ex, d);
         }
-      close (fd);
+      document_free (d);
       synod_http_exchange_finish (ex);
       return;
     }

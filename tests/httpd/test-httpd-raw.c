@@ -461,10 +461,14 @@ test_static_headers (void)
   test_server_stop (s);
 }
 
+/* Server arguments for the tests that run twice: documents from the cache,
+ * and (with this cache limit) every document streamed from its file. */
+static const gchar *const streamed_args[] = { "--cache-document", "64", NULL };
+
 static void
-test_conditionals (void)
+test_conditionals (gconstpointer data)
 {
-  TestServer *s = start (NULL);
+  TestServer *s = start (data);
   g_autoptr (TestResponse) r
       = test_request (s->ports[0], "GET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n");
   const gchar *etag = test_response_header (r, "etag");
@@ -516,9 +520,9 @@ test_conditionals (void)
 }
 
 static void
-test_ranges (void)
+test_ranges (gconstpointer data)
 {
-  TestServer *s = start (NULL);
+  TestServer *s = start (data);
   g_autoptr (TestResponse) one = test_request (
       s->ports[0], "GET /digits.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=10-19\r\n\r\n");
   g_autoptr (TestResponse) suffix = test_request (
@@ -570,6 +574,50 @@ test_ranges (void)
   excessive = test_request (s->ports[0], many->str);
   g_assert_cmpuint (excessive->status, ==, 200);
   g_assert_cmpuint (g_bytes_get_size (excessive->body), ==, 100);
+  test_server_stop (s);
+}
+
+static void
+test_streamed (void)
+{
+  TestServer *s = start (streamed_args);
+  g_autoptr (TestResponse) get = test_request (
+      s->ports[0], "GET /a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n");
+  g_autoptr (TestResponse) head
+      = test_request (s->ports[0], "HEAD /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+  g_autoptr (TestResponse) post
+      = test_request (s->ports[0], "POST /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+  g_autoptr (TestResponse) ssi
+      = test_request (s->ports[0], "GET /page.shtml HTTP/1.1\r\nHost: a\r\n\r\n");
+  g_autofree gchar *if_range = NULL;
+  g_autoptr (TestResponse) ranged = NULL;
+
+  g_test_summary ("A document above the cache limit is sent from its file with the same "
+                  "validators and answers as a cached one, without a gzip variant; a page with "
+                  "server-side includes that large is refused, never sent as source.");
+  g_assert_cmpuint (get->status, ==, 200);
+  g_assert_null (test_response_header (get, "content-encoding"));
+  g_assert_null (test_response_header (get, "vary"));
+  g_assert_cmpstr (test_response_header (get, "accept-ranges"), ==, "bytes");
+  g_assert_nonnull (test_response_header (get, "etag"));
+  g_assert_nonnull (test_response_header (get, "last-modified"));
+  g_assert_cmpuint (head->status, ==, 200);
+  g_assert_cmpstr (test_response_header (head, "content-length"), ==, "100");
+  g_assert_cmpuint (g_bytes_get_size (head->body), ==, 0);
+  g_assert_cmpuint (post->status, ==, 405);
+  g_assert_cmpstr (test_response_header (post, "allow"), ==, "GET, HEAD");
+  g_assert_cmpuint (ssi->status, ==, 500);
+  g_assert_null (g_strstr_len (g_bytes_get_data (ssi->body, NULL),
+                               (gssize)g_bytes_get_size (ssi->body), "<!--#"));
+  /* A resumed download: If-Range with the validator it got first. */
+  if_range = g_strdup_printf (
+      "GET /a.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=5-\r\nIf-Range: %s\r\n\r\n",
+      test_response_header (get, "etag"));
+  ranged = test_request (s->ports[0], if_range);
+  g_assert_cmpuint (ranged->status, ==, 206);
+  g_assert_cmpmem (g_bytes_get_data (ranged->body, NULL), g_bytes_get_size (ranged->body),
+                   (const gchar *)g_bytes_get_data (get->body, NULL) + 5,
+                   g_bytes_get_size (get->body) - 5);
   test_server_stop (s);
 }
 
@@ -846,8 +894,11 @@ main (int argc, char **argv)
   g_test_add_func ("/httpd/raw/send-timeout", test_send_timeout);
   g_test_add_func ("/httpd/raw/connection-cap", test_connection_cap);
   g_test_add_func ("/httpd/raw/static-headers", test_static_headers);
-  g_test_add_func ("/httpd/raw/conditionals", test_conditionals);
-  g_test_add_func ("/httpd/raw/ranges", test_ranges);
+  g_test_add_data_func ("/httpd/raw/conditionals", NULL, test_conditionals);
+  g_test_add_data_func ("/httpd/raw/conditionals/streamed", streamed_args, test_conditionals);
+  g_test_add_data_func ("/httpd/raw/ranges", NULL, test_ranges);
+  g_test_add_data_func ("/httpd/raw/ranges/streamed", streamed_args, test_ranges);
+  g_test_add_func ("/httpd/raw/streamed", test_streamed);
   g_test_add_func ("/httpd/raw/gzip", test_gzip);
   g_test_add_func ("/httpd/raw/methods-and-paths", test_methods_and_paths);
   g_test_add_func ("/httpd/raw/virtual-hosts-and-sites", test_virtual_hosts_and_sites);

@@ -343,7 +343,7 @@ test_requests (void)
   g_autofree gchar *etag = NULL;
 
   g_test_summary ("Over one TLS connection: keep-alive, HEAD, 304, a cached 1.5 MiB document, "
-                  "a 5 MiB file streamed from disk, a range of the former, and pipelined requests "
+                  "a 5 MiB file streamed from disk, a range of each, and pipelined requests "
                   "answered in order around the large file.");
   for (guint i = 0; i < 3; i++)
     {
@@ -401,9 +401,24 @@ test_requests (void)
     g_autoptr (GBytes) want = g_bytes_new_from_bytes (mid, 100001, 1000000);
     g_autofree gchar *range = g_strdup_printf ("bytes 100001-1100000/%u", (guint)MID_SIZE);
 
-    /* Ranges are served from cached documents (a document above the cache
-     * limit is sent whole, over HTTP as over HTTPS). */
     test_send_str (fd, "GET /mid.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=100001-1100000\r\n\r\n");
+    r = test_read_response (fd, FALSE);
+    g_assert_nonnull (r);
+    g_assert_cmpuint (r->status, ==, 206);
+    g_assert_cmpstr (test_response_header (r, "content-range"), ==, range);
+    g_assert_true (g_bytes_equal (r->body, want));
+  }
+  {
+    g_autoptr (TestResponse) r = NULL;
+    g_autoptr (GBytes) want = g_bytes_new_from_bytes (big, BIG_SIZE - 70000, 50000);
+    g_autofree gchar *range = g_strdup_printf ("bytes %u-%u/%u", (guint)BIG_SIZE - 70000,
+                                               (guint)BIG_SIZE - 20001, (guint)BIG_SIZE);
+    g_autofree gchar *req
+        = g_strdup_printf ("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=%u-%u\r\n\r\n",
+                           (guint)BIG_SIZE - 70000, (guint)BIG_SIZE - 20001);
+
+    /* A range of the file streamed from disk: read at its offset. */
+    test_send_str (fd, req);
     r = test_read_response (fd, FALSE);
     g_assert_nonnull (r);
     g_assert_cmpuint (r->status, ==, 206);
