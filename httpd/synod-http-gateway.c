@@ -413,10 +413,19 @@ pending_start (SynodHttpSite *site, SynodRef *ref, PendingKind kind, SynodHttpEx
     }
   __atomic_fetch_add (&site->invocations, 1, __ATOMIC_RELAXED);
 
-  if (kind == PENDING_HANDLE && synod_ref_get_id (ref) != NULL && !rt->gateway_all)
+  if (kind == PENDING_HANDLE && !rt->gateway_all)
     {
       SynodBroker *broker = synod_ref_get_broker (ref);
-      g_autoptr (SynodObject) local = synod_broker_lookup_object (broker, synod_ref_get_id (ref));
+      /* Mounted by Id: a local object is invoked here. Mounted by service
+       * name, a web user's request goes to the local provider here too, so
+       * that it runs under the web principal (the lookup never asks other
+       * peers); other requests take the stubs' way, as a send would. */
+      g_autoptr (SynodObject) local = NULL;
+
+      if (synod_ref_get_id (ref) != NULL)
+        local = synod_broker_lookup_object (broker, synod_ref_get_id (ref));
+      else if (p->principal != NULL)
+        local = synod_broker_lookup_service (broker, synod_ref_get_name (ref));
 
       /* A web user's request goes through the queue under its principal. */
       if (local != NULL && site->inline_objects && p->principal == NULL)

@@ -744,6 +744,24 @@ synod_broker_lookup_object (SynodBroker *broker, const SynodObjectId *id)
 }
 
 /**
+ * synod_broker_lookup_service:
+ * @broker: a broker
+ * @name: a service name
+ *
+ * The local provider of @name, as a send to the name would pick it
+ * (the first registered). Never asks other peers, so it does not block.
+ *
+ * Returns: (transfer full) (nullable): the object, or %NULL when no local
+ *   object provides @name
+ */
+SynodObject *
+synod_broker_lookup_service (SynodBroker *broker, const gchar *name)
+{
+  g_return_val_if_fail (broker != NULL && name != NULL, NULL);
+  return _synod_broker_lookup_service_local (broker, name);
+}
+
+/**
  * synod_broker_get_n_objects:
  * @broker: a broker
  *

@@ -81,6 +81,7 @@ SynodObject *synod_broker_create_object (SynodBroker *broker, const gchar *class
 SynodObject *synod_broker_create_object_of_class (SynodBroker *broker, SynodClass *klass,
                                                   GVariant *params, GError **error);
 SynodObject *synod_broker_lookup_object (SynodBroker *broker, const SynodObjectId *id);
+SynodObject *synod_broker_lookup_service (SynodBroker *broker, const gchar *name);
 guint synod_broker_get_n_objects (SynodBroker *broker);
 
 /* Named services */

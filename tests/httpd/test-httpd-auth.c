@@ -455,11 +455,13 @@ test_acl (void)
   g_autoptr (SynodObject) priv = whoami_new (broker);
   g_autoptr (SynodObject) open = whoami_new (broker);
   g_autoptr (SynodObject) pub = whoami_new (broker);
+  g_autoptr (SynodObject) named = whoami_new (broker);
   g_autofree gchar *priv_id = synod_object_id_to_string (synod_object_get_id (priv));
   g_autofree gchar *open_id = synod_object_id_to_string (synod_object_get_id (open));
   g_autofree gchar *pub_id = synod_object_id_to_string (synod_object_get_id (pub));
   g_autofree gchar *more
-      = g_strdup_printf ("'mounts': <{'/private/': '%s', '/open/': '%s', '/public/': '%s'}>, "
+      = g_strdup_printf ("'mounts': <{'/private/': '%s', '/open/': '%s', '/public/': '%s', "
+                         "'/named/': 'test.auth.named'}>, "
                          "'protect': <['/private', '/secret.txt']>",
                          priv_id, open_id, pub_id);
   g_autofree gchar *extra = users_param (more);
@@ -471,13 +473,16 @@ test_acl (void)
                   "alice may call Standard.HTTPhandler.handle (200) and bob may not (403, the "
                   "denial's text not shown); on the unprotected /open/ only alice is allowed, so "
                   "an anonymous request (web:anonymous) gets 403 there; /public/ has no rules; an "
-                  "anonymous SSI page cannot include a protected prefix");
+                  "anonymous SSI page cannot include a protected prefix; an object mounted by "
+                  "service name is invoked under the web principal as one mounted by Id");
   synod_object_add_acl_rule (priv, "web:alice", "Standard.HTTPhandler.handle", SYNOD_ACL_ALLOW);
   synod_object_add_acl_rule (priv, "web:bob", "Standard.HTTPhandler.*", SYNOD_ACL_DENY);
   synod_object_add_acl_rule (priv, "web:*", "Standard.Object.*", SYNOD_ACL_ALLOW);
   synod_object_set_acl_default (priv, SYNOD_ACL_DENY);
   synod_object_add_acl_rule (open, "web:alice", "*", SYNOD_ACL_ALLOW);
   synod_object_set_acl_default (open, SYNOD_ACL_DENY);
+  synod_object_add_acl_rule (named, "web:bob", "Standard.HTTPhandler.*", SYNOD_ACL_DENY);
+  g_assert_true (synod_broker_register_service (broker, "test.auth.named", named, &error));
   site = site_new (broker, TRUE, extra, &port, &error);
   g_assert_no_error (error);
   {
@@ -505,6 +510,16 @@ test_acl (void)
   g_assert_cmpuint (status_of (TRUE, port, "/open/x", NULL), ==, 403);
   g_assert_cmpuint (status_of (TRUE, port, "/open/x", "alice:wonderland"), ==, 200);
   g_assert_cmpuint (status_of (TRUE, port, "/open/x", "bob:builder"), ==, 403);
+  {
+    g_auto (Answer) a = { 0 };
+    g_autofree gchar *u = url (TRUE, port, "/named/n");
+    const gchar *args[] = { "-u", "alice:wonderland", u, NULL };
+
+    curl (&a, args);
+    g_assert_cmpuint (a.status, ==, 200);
+    g_assert_cmpstr (a.body, ==, "principal=web:alice field=web:alice path=/named/n");
+  }
+  g_assert_cmpuint (status_of (TRUE, port, "/named/n", "bob:builder"), ==, 403);
   {
     g_auto (Answer) a = { 0 };
     g_autofree gchar *u = url (TRUE, port, "/public/p");
