@@ -22,6 +22,7 @@ bft_http_call_clear (BftHttpCall *call)
   g_clear_pointer (&call->order, g_free);
   g_clear_pointer (&call->last_tag, g_free);
   g_clear_pointer (&call->notice, g_free);
+  g_clear_pointer (&call->user, g_free);
 }
 
 /* ---- values ---- */
@@ -82,6 +83,20 @@ bft_http_user_of (guint64 client)
   return bft_http_client_to_string (client);
 }
 
+/* The cart owner a call's principal makes: a logged-in web user
+ * ("web:NAME") owns a cart of that name wherever and with whatever client
+ * id it shops; anyone else (web:anonymous, a peer, the local user) has the
+ * cart of its client id: NULL. */
+gchar *
+bft_http_user_of_principal (const gchar *principal)
+{
+  if (principal == NULL || !g_str_has_prefix (principal, BFT_HTTP_WEB_PRINCIPAL_PREFIX)
+      || strcmp (principal, BFT_HTTP_WEB_ANONYMOUS) == 0
+      || strlen (principal) > SYNOD_SHOPPING_CART_MAX_USER)
+    return NULL;
+  return g_strdup (principal);
+}
+
 /* Item ids are tokens: what a URL, a form and a cookie carry unescaped. */
 gboolean
 bft_http_item_is_valid (const gchar *item)
@@ -139,7 +154,9 @@ bft_http_route_is_read_only (BftHttpRoute route)
 GBytes *
 bft_http_call_build_op (const BftHttpCall *call)
 {
-  g_autofree gchar *user = call->client ? bft_http_user_of (call->client) : NULL;
+  g_autofree gchar *user = call->user     ? g_strdup (call->user)
+                           : call->client ? bft_http_user_of (call->client)
+                                          : NULL;
 
   switch (call->route)
     {

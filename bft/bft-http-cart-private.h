@@ -57,6 +57,8 @@ typedef enum
  * @last_number, @last_tag: the synod-last cookie (0, NULL when absent)
  * @notice: what the page should say (from its query), or NULL
  * @allow: for a 405, the methods the route allows
+ * @user: the cart's owner when a web user is logged in ("web:NAME", from
+ *   the call's principal, never from the request); NULL: the client's cart
  */
 typedef struct
 {
@@ -71,6 +73,7 @@ typedef struct
   gchar *last_tag;
   gchar *notice;
   const gchar *allow;
+  gchar *user;
 } BftHttpCall;
 
 void bft_http_call_clear (BftHttpCall *call);
@@ -81,17 +84,25 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BftHttpCall, bft_http_call_clear)
  * @call is filled as far as parsing went (its route even on a 405). */
 guint bft_http_cart_parse (const StandardHTTPRequest *request, BftHttpCall *call, GError **error);
 
-/* The route's operation for @call->client (which must be set when the
- * operation names the user); NULL for routes without one. */
+/* The route's operation for @call->user, else @call->client (one of them
+ * must be set when the operation names the user); NULL for routes
+ * without one. */
 GBytes *bft_http_call_build_op (const BftHttpCall *call);
 gboolean bft_http_route_is_read_only (BftHttpRoute route);
 gchar *bft_http_op_tag (GBytes *op);
+
+/* Web principals as an HTTPdaemon with users gives them to the objects it
+ * invokes (docs/httpd.md "Web users"): part of the wire contract, like
+ * the request fields, so the adapter does not link the HTTP server. */
+#define BFT_HTTP_WEB_PRINCIPAL_PREFIX "web:"
+#define BFT_HTTP_WEB_ANONYMOUS "web:anonymous"
 
 /* Names and values on the wire. */
 gchar *bft_http_client_to_string (guint64 client);
 gboolean bft_http_client_parse (const gchar *text, guint64 *ret_client);
 gboolean bft_http_number_parse (const gchar *text, guint64 *ret_number);
 gchar *bft_http_user_of (guint64 client);
+gchar *bft_http_user_of_principal (const gchar *principal);
 gboolean bft_http_item_is_valid (const gchar *item);
 
 const gchar *bft_http_request_field (const StandardHTTPRequest *request, const gchar *name);

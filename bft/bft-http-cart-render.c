@@ -341,6 +341,12 @@ bft_http_render_page (const BftHttpPage *p)
   g_string_append (s, "</section>\n");
 
   g_string_append (s, "<section>\n<h2>Your cart</h2>\n");
+  if (p->cart && p->cart->cart && p->cart->cart->user
+      && g_str_has_prefix (p->cart->cart->user, BFT_HTTP_WEB_PRINCIPAL_PREFIX))
+    append_html (s,
+                 "<p class=\"user\">Signed in as %s: this cart follows you to every "
+                 "replica's site and browser.</p>\n",
+                 p->cart->cart->user + strlen (BFT_HTTP_WEB_PRINCIPAL_PREFIX));
   if (p->cart && p->cart->cart && p->cart->cart->lines.len > 0)
     {
       append_lines_table (s, &p->cart->cart->lines, p->cart->cart->total, p, TRUE);

@@ -554,6 +554,18 @@ answer_failure (HttpCart *self, const BftHttpCall *c, const BftHttpPage *page, c
     set_json (r, status, bft_http_json_error (code, message));
 }
 
+/* Whether @c may see @order: an order of a logged-in web user is shown
+ * to that user only; an order of a client id, to anyone with its number
+ * (as before web users existed). */
+static gboolean
+order_is_visible (const BftHttpCall *c, const SynodShoppingCartOrder *order)
+{
+  if (order == NULL
+      || !g_str_has_prefix (order->user ? order->user : "", BFT_HTTP_WEB_PRINCIPAL_PREFIX))
+    return TRUE;
+  return g_strcmp0 (order->user, c->user) == 0;
+}
+
 /* A JSON answer: the result as decoded, the raw value it was decoded from
  * (what the proof is about), and the request it answers. */
 static void
@@ -571,6 +583,11 @@ answer_result (HttpCart *self, const BftHttpCall *c, guint64 client, guint64 num
   if (!decode_result (raw, &res, &error))
     {
       set_json (r, 502, bft_http_json_error ("failed", error->message));
+      return;
+    }
+  if (!order_is_visible (c, res.order))
+    {
+      set_json (r, 404, bft_http_json_error ("not-found", _ ("No such order of this user")));
       return;
     }
   json_builder_begin_object (b);
@@ -593,7 +610,7 @@ answer_result (HttpCart *self, const BftHttpCall *c, guint64 client, guint64 num
 }
 
 static void
-answer_service (HttpCart *self, StandardHTTPResponse *r, guint64 client)
+answer_service (HttpCart *self, StandardHTTPResponse *r, guint64 client, const gchar *user)
 {
   g_auto (SynodBftServiceInfo) info = { 0 };
   g_autoptr (GError) error = NULL;
@@ -641,6 +658,12 @@ answer_service (HttpCart *self, StandardHTTPResponse *r, guint64 client)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "client");
   json_builder_add_string_value (b, client_text);
+  /* The logged-in web user whose cart this client reaches, or null. */
+  json_builder_set_member_name (b, "user");
+  if (user != NULL)
+    json_builder_add_string_value (b, user + strlen (BFT_HTTP_WEB_PRINCIPAL_PREFIX));
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
   set_json (r, 200, bft_http_json_to_string (b));
 }
@@ -704,6 +727,14 @@ handle_order_page (HttpCart *self, BftHttpCall *c, BftHttpPage *page, StandardHT
   if (!issue_read (self, op, &client, &number, &raw, &error) || !decode_result (&raw, &res, &error))
     {
       answer_failure (self, c, page, error, r);
+      return;
+    }
+  if (!order_is_visible (c, res.order))
+    {
+      set_html (
+          r, 404,
+          bft_http_render_message_page (page, _ ("No such order"),
+                                        _ ("There is no order of this user by that number.")));
       return;
     }
   set_html (r, res.order ? 200 : 404, bft_http_render_order_page (page, &res, &raw.proof));
@@ -864,6 +895,10 @@ cart_handle (gpointer instance, SynodCall *call, const StandardHTTPRequest *requ
                                        refusal->message));
       return TRUE;
     }
+  /* A logged-in web user's cart is its own, whichever client id it
+   * shops with; the principal is the server's word (the gateway's, or
+   * the broker's for a peer), never a request field. */
+  c.user = bft_http_user_of_principal (synod_call_get_principal (call));
   /* A visitor without a client id gets one when it reads; a change needs
    * one already (parsing refused it). */
   if (c.client == 0 && c.route != BFT_HTTP_ROUTE_PREFLIGHT && c.route != BFT_HTTP_ROUTE_SLASH
@@ -890,7 +925,7 @@ cart_handle (gpointer instance, SynodCall *call, const StandardHTTPRequest *requ
         add_field (ret, "Access-Control-Max-Age", "600");
         break;
       case BFT_HTTP_ROUTE_SERVICE:
-        answer_service (self, ret, c.client);
+        answer_service (self, ret, c.client, c.user);
         break;
       case BFT_HTTP_ROUTE_PAGE:
         handle_page (self, &c, &page, ret);

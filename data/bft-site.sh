@@ -28,6 +28,12 @@
 # for the LAN) is the address the sites listen on, SYNOD_SITE_HOST (default
 # the listening address, or the host's name when listening on all) the
 # name in the sites' URLs.
+#
+# Web users (opt-in, with SYNOD_SITE_TLS=1): SYNOD_SITE_USERS=1 makes two
+# users, alice and bob, with fresh random passwords (printed; the hashes,
+# made with openssl passwd -6, go to the sites' user file). The sites then
+# ask for a login (HTTP Basic, over HTTPS only), and a signed-in user's cart
+# is that user's at every replica's site and in every browser.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +43,7 @@ peer_port=${PEER_PORT:-8270}
 wait_s=${SYNOD_SITE_WAIT:-60}
 n=4
 tls=${SYNOD_SITE_TLS:-0}
+web_users=${SYNOD_SITE_USERS:-0}
 listen=${SYNOD_SITE_LISTEN:-127.0.0.1}
 case $listen in
   0.0.0.0 | ::) host_default=$(hostname 2>/dev/null || echo 127.0.0.1); check_host=127.0.0.1 ;;
@@ -59,6 +66,9 @@ done
 command -v curl >/dev/null 2>&1 || die "curl is needed (apt-get install curl)"
 if [ "$tls" = 1 ]; then
   command -v openssl >/dev/null 2>&1 || die "SYNOD_SITE_TLS=1 needs openssl (apt-get install openssl)"
+fi
+if [ "$web_users" = 1 ] && [ "$tls" != 1 ]; then
+  die "SYNOD_SITE_USERS=1 needs SYNOD_SITE_TLS=1: the sites take passwords over HTTPS only"
 fi
 
 # A port is free when nothing accepts on it.
@@ -154,6 +164,22 @@ if [ "$tls" = 1 ]; then
   tls_params=", 'tls-cert': <'$work/tls/cert.pem'>, 'tls-key': <'$work/tls/key.pem'>"
 fi
 
+curl_auth=""
+users_params=""
+if [ "$web_users" = 1 ]; then
+  bold "0. Web users"
+  : > "$work/users"
+  chmod 600 "$work/users"
+  for u in alice bob; do
+    pw=$(openssl rand -hex 8)
+    printf '%s:%s\n' "$u" "$(openssl passwd -6 "$pw")" >> "$work/users"
+    eval "password_$u=\$pw"
+    echo "    $u, password $pw"
+  done
+  curl_auth="-u alice:$password_alice"
+  users_params=", 'users': <'$work/users'>, 'realm': <'Synod shop'>"
+fi
+
 bold "1. Keys of the service \"shop\": 4 replicas (f = 1), one coordinator per replica"
 "$keygen" --service shop --replicas $n --out "$work/keys" | sed 's/^/    /'
 # What the page shows as the keys' fingerprint: SHA-256 of the replicas'
@@ -203,7 +229,7 @@ services=shop.web
 
 [object www]
 class=Standard.HTTPdaemon;1
-params={'listen': <'$listen:$((site_port + i))'>, 'root': <'$top/data/site'>, 'mounts': <{'/cart': 'shop.web'}>, 'workers': <uint32 1>$tls_params}
+params={'listen': <'$listen:$((site_port + i))'>, 'root': <'$top/data/site'>, 'mounts': <{'/cart': 'shop.web'}>, 'workers': <uint32 1>$tls_params$users_params}
 services=shop.site
 EOF
   echo "    replica-$i.conf: broker 127.0.0.1:$((peer_port + i)), web site $scheme://$host:$((site_port + i))/"
@@ -229,7 +255,7 @@ i=0
 while [ $i -lt $n ]; do
   url="$scheme://$check_host:$((site_port + i))/cart/api/items"
   # shellcheck disable=SC2086
-  until [ "$(curl -s $curl_tls -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; do
+  until [ "$(curl -s $curl_tls $curl_auth -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; do
     eval "pid=\$pid_$i"
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 20 "$work/replica-$i.log" >&2
@@ -266,8 +292,8 @@ cat <<EOF
       kill -9 $pid_2          # replica 2 stops; the other three still agree
   (kill -9 $pid_0 kills the primary: the others change view in about a second.)
   Try the API with curl:
-      curl -si $curl_tls $scheme://$check_host:$site_port/cart/api/items
-      curl -si $curl_tls -H 'Synod-Client: 00000001deadbeef' -H "Synod-Request: \$(date +%s)" \\
+      curl -si $curl_tls $curl_auth $scheme://$check_host:$site_port/cart/api/items
+      curl -si $curl_tls $curl_auth -H 'Synod-Client: 00000001deadbeef' -H "Synod-Request: \$(date +%s)" \\
            -H 'Content-Type: application/json' -d '{"item": "tea", "quantity": 2}' \\
            $scheme://$check_host:$((site_port + 1))/cart/api/add
 
@@ -283,6 +309,18 @@ if [ "$tls" = 1 ]; then
       CA file: $ca
   Later runs reuse it. Its key ($tls_dir/ca.key) could vouch for any
   name: keep it on this machine.
+EOF
+fi
+
+if [ "$web_users" = 1 ]; then
+  cat <<EOF
+
+  Web users: the sites ask for a login. Sign in as
+      alice   password $password_alice
+      bob     password $password_bob
+  A user's cart is that user's at every replica's site and in every browser;
+  each site is its own origin, so the browser asks once per site. Users are
+  in $work/users (crypt hashes; add more with openssl passwd -6).
 EOF
 fi
 

@@ -346,7 +346,8 @@
     if ($('where'))
       $('where').textContent = 'You are on replica ' + (state.replica === null ? '?' : state.replica) +
         ' of the BFT service “' + state.service.name + '” (f = ' + state.service.f + ', n = ' + state.service.n +
-        '); your client id is ' + state.client + '.';
+        '); your client id is ' + state.client + '.' +
+        (info.user ? ' Signed in as ' + info.user + ': your cart follows you to every replica\u2019s site and browser.' : '');
     if ($('fingerprint')) $('fingerprint').textContent = state.service.fingerprint;
     var others = $('others');
     if (others) {

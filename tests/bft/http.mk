@@ -41,6 +41,9 @@ TESTS += tests/bft/test-bft-site-script.sh
 # ...and over HTTPS (SYNOD_SITE_TLS=1).
 dist_check_SCRIPTS += tests/bft/test-bft-site-script-tls.sh
 TESTS += tests/bft/test-bft-site-script-tls.sh
+# ...and with web users signing in (SYNOD_SITE_USERS=1).
+dist_check_SCRIPTS += tests/bft/test-bft-site-script-users.sh
+TESTS += tests/bft/test-bft-site-script-users.sh
 
 # The adapter's request parsing as a libFuzzer target; its seeds replay in
 # every build.

@@ -925,6 +925,102 @@ test_api (Fixture *f, gconstpointer data)
       strstr (resp_field (preflight, "access-control-allow-headers", 0), "Synod-Request"));
 }
 
+/* As api_post, under @client and with extra fields. */
+static Resp *
+client_post (Fixture *f, const gchar *client, const gchar *call, guint64 number, const gchar *body,
+             const gchar *extra)
+{
+  g_autofree gchar *target = g_strdup_printf ("/cart/api/%s", call);
+  g_autofree gchar *n = g_strdup_printf ("synod-request: %" G_GUINT64_FORMAT, number);
+  g_autofree gchar *c = g_strdup_printf ("synod-client: %s", client);
+  const gchar *fields[] = { "content-type: application/json", c, n, extra, NULL };
+
+  return handle (f, "POST", target, body, fields);
+}
+
+static void
+test_web_users (Fixture *f, gconstpointer data)
+{
+  const gchar *other_client = "0000000000123456";
+  const gchar *alice_fields[] = { "synod-client: 0000000000123456", NULL };
+  g_autoptr (Resp) add = NULL, elsewhere = NULL, bob = NULL, anon = NULL, forged = NULL;
+  g_autoptr (Resp) order = NULL, own = NULL, foreign = NULL, foreign_page = NULL;
+  g_autoptr (Resp) anon_order = NULL, anon_read = NULL, own_page = NULL;
+  g_autoptr (Resp) service = NULL, anon_service = NULL, shop_page = NULL;
+  g_autofree gchar *order_path = NULL, *page_path = NULL, *anon_path = NULL;
+  g_autofree gchar *page = NULL;
+
+  g_test_summary ("A logged-in web user (principal web:NAME, given by the daemon) owns the cart "
+                  "of that name whichever client id it shops with; other users, anonymous "
+                  "visitors and a client that writes a principal field itself have their own "
+                  "carts; a web user's order is shown to that user only, a client id's order to "
+                  "anyone with its number.");
+  synod_broker_set_local_principal (f->broker, "web:alice");
+  add = api_post (f, "add", 1, "{\"item\": \"tea\", \"quantity\": 2}", NULL);
+  g_assert_cmpuint (add->r.status, ==, 200);
+  g_assert_cmpstr (json_str (add, "$.cart.user"), ==, "web:alice");
+  check_value_and_proof (add, CLIENT_ID, 1);
+  /* Another browser of alice's (another client id): the same cart. */
+  elsewhere = handle (f, "GET", "/cart/api/cart", NULL, alice_fields);
+  g_assert_cmpuint (elsewhere->r.status, ==, 200);
+  g_assert_cmpstr (json_str (elsewhere, "$.cart.user"), ==, "web:alice");
+  g_assert_cmpstr (json_str (elsewhere, "$.cart.lines[0].quantity"), ==, "2");
+
+  service = handle (f, "GET", "/cart/api/service", NULL, alice_fields);
+  g_assert_cmpstr (json_str (service, "$.user"), ==, "alice");
+  shop_page = handle (f, "GET", "/cart/", NULL, alice_fields);
+  g_assert_cmpuint (shop_page->r.status, ==, 200);
+  page = resp_body (shop_page);
+  g_assert_nonnull (strstr (page, "Signed in as alice"));
+  g_clear_pointer (&page, g_free);
+
+  synod_broker_set_local_principal (f->broker, "web:bob");
+  bob = handle (f, "GET", "/cart/api/cart", NULL, alice_fields);
+  g_assert_cmpstr (json_str (bob, "$.cart.user"), ==, "web:bob");
+  g_assert_null (json_str (bob, "$.cart.lines[0].item"));
+
+  synod_broker_set_local_principal (f->broker, "web:anonymous");
+  anon_service = handle (f, "GET", "/cart/api/service", NULL, alice_fields);
+  g_assert_cmpuint (anon_service->r.status, ==, 200);
+  g_assert_null (json_str (anon_service, "$.user"));
+  anon = client_post (f, other_client, "add", 1, "{\"item\": \"bread\"}", NULL);
+  g_assert_cmpstr (json_str (anon, "$.cart.user"), ==, other_client);
+  g_assert_null (json_str (anon, "$.cart.lines[1].item"));
+  /* A principal written by the client is not the server's word. */
+  forged = client_post (f, other_client, "add", 2, "{\"item\": \"bread\"}",
+                        "synod-principal: web:alice");
+  g_assert_cmpstr (json_str (forged, "$.cart.user"), ==, other_client);
+  g_assert_cmpstr (json_str (forged, "$.cart.lines[0].quantity"), ==, "2");
+  anon_order = client_post (f, other_client, "checkout", 3, NULL, NULL);
+  g_assert_cmpuint (anon_order->r.status, ==, 200);
+  anon_path = g_strdup_printf ("/cart/api/order/%s", json_str (anon_order, "$.order.number"));
+
+  synod_broker_set_local_principal (f->broker, "web:alice");
+  order = api_post (f, "checkout", 2, NULL, NULL);
+  g_assert_cmpuint (order->r.status, ==, 200);
+  g_assert_cmpstr (json_str (order, "$.order.user"), ==, "web:alice");
+  order_path = g_strdup_printf ("/cart/api/order/%s", json_str (order, "$.order.number"));
+  page_path = g_strdup_printf ("/cart/order/%s", json_str (order, "$.order.number"));
+  own = handle (f, "GET", order_path, NULL, NULL);
+  g_assert_cmpuint (own->r.status, ==, 200);
+  g_assert_cmpstr (json_str (own, "$.order.total"), ==, "720");
+  own_page = handle (f, "GET", page_path, NULL, NULL);
+  g_assert_cmpuint (own_page->r.status, ==, 200);
+  /* An order of a client id: anyone with the number, alice too. */
+  anon_read = handle (f, "GET", anon_path, NULL, NULL);
+  g_assert_cmpuint (anon_read->r.status, ==, 200);
+
+  synod_broker_set_local_principal (f->broker, "web:bob");
+  foreign = handle (f, "GET", order_path, NULL, NULL);
+  g_assert_cmpuint (foreign->r.status, ==, 404);
+  g_assert_cmpstr (json_str (foreign, "$.error"), ==, "not-found");
+  g_assert_null (json_str (foreign, "$.order.total"));
+  foreign_page = handle (f, "GET", page_path, NULL, NULL);
+  g_assert_cmpuint (foreign_page->r.status, ==, 404);
+  page = resp_body (foreign_page);
+  g_assert_null (strstr (page, "tea"));
+}
+
 static gchar *
 token_of (const gchar *page)
 {
@@ -1192,6 +1288,8 @@ main (int argc, char **argv)
   g_test_add ("/bft/http-cart/handler/forms", Fixture, NULL, fixture_set_up, test_forms,
               fixture_tear_down);
   g_test_add ("/bft/http-cart/handler/hostile", Fixture, NULL, fixture_set_up, test_hostile_handler,
+              fixture_tear_down);
+  g_test_add ("/bft/http-cart/handler/web-users", Fixture, NULL, fixture_set_up, test_web_users,
               fixture_tear_down);
   g_test_add_func ("/bft/http-cart/create/bad-parameters", test_bad_parameters);
   return g_test_run ();

@@ -5,14 +5,19 @@
 # others, and SIGTERM to the script stops every daemon. Prints TAP.
 # With SYNOD_SITE_TLS=1 (test-bft-site-script-tls.sh) the same over HTTPS:
 # the script's own CA, curl trusting only it, the sites listed as https,
-# and plain http refused on the sites' ports.
+# and plain http refused on the sites' ports. With SYNOD_SITE_USERS=1 as
+# well (test-bft-site-script-users.sh) the sites ask for a login: the same
+# as alice, and alice's cart follows her to another site and client id,
+# bob's is his own, and her order is not his to read.
 set -u
 top=${SYNOD_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${SYNOD_TOP_BUILDDIR:-.}
 
 tls=${SYNOD_SITE_TLS:-0}
+web_users=${SYNOD_SITE_USERS:-0}
 name=data/bft-site.sh
 [ "$tls" = 1 ] && name="data/bft-site.sh over HTTPS"
+[ "$web_users" = 1 ] && name="$name with web users"
 echo "1..1"
 if ! command -v curl >/dev/null 2>&1; then
   echo "ok 1 # SKIP curl is not installed"
@@ -70,6 +75,43 @@ done
 grep -q "The shop is open" "$out" || fail "the shop did not open"
 
 site=$scheme://127.0.0.1
+if [ "$web_users" = 1 ]; then
+  alice=$(sed -n 's/^ *alice, password \([0-9a-f]*\)$/\1/p' "$out")
+  bob=$(sed -n 's/^ *bob, password \([0-9a-f]*\)$/\1/p' "$out")
+  [ -n "$alice" ] && [ -n "$bob" ] || fail "the script does not print the users' passwords"
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$site:$base/cart/api/items")
+  [ "$code" = 401 ] || fail "a request without a login got $code"
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -u "alice:$bob" "$site:$base/")
+  [ "$code" = 401 ] || fail "alice with bob's password got $code"
+  # Every request below is alice's (curl reads its options from CURL_HOME/.curlrc).
+  mkdir -p "$work/curl"
+  printf 'user = "alice:%s"\n' "$alice" > "$work/curl/.curlrc"
+  export CURL_HOME="$work/curl"
+  body=$(curl -s --max-time 30 -H 'Synod-Client: 00000000000a11ce' -H "Synod-Request: $(date +%s)" \
+    -H 'Content-Type: application/json' -d '{"item": "honey"}' "$site:$base/cart/api/add")
+  case $body in
+    *'"user":"web:alice"'*'"item":"honey"'*) ;;
+    *) fail "alice's add: $body" ;;
+  esac
+  body=$(curl -s --max-time 30 -H 'Synod-Client: 0000000000000b0b' "$site:$((base + 3))/cart/api/cart")
+  case $body in
+    *'"user":"web:alice"'*'"item":"honey"'*) ;;
+    *) fail "alice's cart at another site with another client id: $body" ;;
+  esac
+  body=$(curl -s --max-time 30 -H 'Synod-Client: 00000000000a11ce' -H "Synod-Request: $(($(date +%s) + 1))" \
+    -X POST "$site:$((base + 1))/cart/api/checkout")
+  order=$(printf '%s' "$body" | sed -n 's/.*"order":{"number":"\([^"]*\)".*/\1/p')
+  [ -n "$order" ] || fail "alice's checkout: $body"
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$site:$((base + 2))/cart/api/order/$order")
+  [ "$code" = 200 ] || fail "alice reading her order got $code"
+  body=$(curl -s --max-time 30 -u "bob:$bob" "$site:$((base + 2))/cart/api/cart")
+  case $body in
+    *'"user":"web:bob","lines":[]'*) ;;
+    *) fail "bob's cart: $body" ;;
+  esac
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -u "bob:$bob" "$site:$((base + 2))/cart/api/order/$order")
+  [ "$code" = 404 ] || fail "bob reading alice's order got $code"
+fi
 if [ "$tls" = 1 ]; then
   [ -s "$work/ca/ca.pem" ] || fail "no CA file"
   grep -q "CA file: $work/ca/ca.pem" "$out" || fail "the script does not print the CA file"
