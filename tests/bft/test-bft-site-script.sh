@@ -49,6 +49,19 @@ fail() {
   exit 1
 }
 
+# curl with the arguments after the first two; fails saying $2 unless the
+# answer's body matches the case pattern $1.
+expect_body() {
+  pattern=$1 what=$2
+  shift 2
+  body=$(curl -s --max-time 30 "$@")
+  # shellcheck disable=SC2254
+  case $body in
+    $pattern) ;;
+    *) fail "$what: $body" ;;
+  esac
+}
+
 # Four free web ports and four free broker ports, away from the defaults
 # and below the kernel's ephemeral range (32768 and up), so that no
 # outgoing connection takes one between the check and the daemons' bind.
@@ -87,28 +100,20 @@ if [ "$web_users" = 1 ]; then
   mkdir -p "$work/curl"
   printf 'user = "alice:%s"\n' "$alice" > "$work/curl/.curlrc"
   export CURL_HOME="$work/curl"
-  body=$(curl -s --max-time 30 -H 'Synod-Client: 00000000000a11ce' -H "Synod-Request: $(date +%s)" \
-    -H 'Content-Type: application/json' -d '{"item": "honey"}' "$site:$base/cart/api/add")
-  case $body in
-    *'"user":"web:alice"'*'"item":"honey"'*) ;;
-    *) fail "alice's add: $body" ;;
-  esac
-  body=$(curl -s --max-time 30 -H 'Synod-Client: 0000000000000b0b' "$site:$((base + 3))/cart/api/cart")
-  case $body in
-    *'"user":"web:alice"'*'"item":"honey"'*) ;;
-    *) fail "alice's cart at another site with another client id: $body" ;;
-  esac
+  honey='*"user":"web:alice"*"item":"honey"*'
+  expect_body "$honey" "alice's add" -H 'Synod-Client: 00000000000a11ce' \
+    -H "Synod-Request: $(date +%s)" -H 'Content-Type: application/json' -d '{"item": "honey"}' \
+    "$site:$base/cart/api/add"
+  expect_body "$honey" "alice's cart at another site with another client id" \
+    -H 'Synod-Client: 0000000000000b0b' "$site:$((base + 3))/cart/api/cart"
   body=$(curl -s --max-time 30 -H 'Synod-Client: 00000000000a11ce' -H "Synod-Request: $(($(date +%s) + 1))" \
     -X POST "$site:$((base + 1))/cart/api/checkout")
   order=$(printf '%s' "$body" | sed -n 's/.*"order":{"number":"\([^"]*\)".*/\1/p')
   [ -n "$order" ] || fail "alice's checkout: $body"
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$site:$((base + 2))/cart/api/order/$order")
   [ "$code" = 200 ] || fail "alice reading her order got $code"
-  body=$(curl -s --max-time 30 -u "bob:$bob" "$site:$((base + 2))/cart/api/cart")
-  case $body in
-    *'"user":"web:bob","lines":[]'*) ;;
-    *) fail "bob's cart: $body" ;;
-  esac
+  expect_body '*"user":"web:bob","lines":\[\]*' "bob's cart" -u "bob:$bob" \
+    "$site:$((base + 2))/cart/api/cart"
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -u "bob:$bob" "$site:$((base + 2))/cart/api/order/$order")
   [ "$code" = 404 ] || fail "bob reading alice's order got $code"
 fi
@@ -136,17 +141,11 @@ victim=$(sed -n 's/^ *kill -9 \([0-9]*\) *# replica 2 stops.*/\1/p' "$out")
 [ -n "$victim" ] || fail "the script does not say how to kill replica 2"
 kill -KILL "$victim" || fail "kill -9 $victim"
 number=$(date +%s)000000
-body=$(curl -s --max-time 30 -H 'Synod-Client: 0000000012345678' -H "Synod-Request: $number" \
-  -H 'Content-Type: application/json' -d '{"item": "tea", "quantity": 2}' "$site:$((base + 1))/cart/api/add")
-case $body in
-  *'"status":"ok"'*'"quantity":2'*) ;;
-  *) fail "add after the kill: $body" ;;
-esac
-body=$(curl -s --max-time 30 -H 'Synod-Client: 0000000012345678' "$site:$((base + 3))/cart/api/cart")
-case $body in
-  *'"item":"tea","quantity":2'*) ;;
-  *) fail "the cart at replica 3: $body" ;;
-esac
+expect_body '*"status":"ok"*"quantity":2*' "add after the kill" -H 'Synod-Client: 0000000012345678' \
+  -H "Synod-Request: $number" -H 'Content-Type: application/json' \
+  -d '{"item": "tea", "quantity": 2}' "$site:$((base + 1))/cart/api/add"
+expect_body '*"item":"tea","quantity":2*' "the cart at replica 3" \
+  -H 'Synod-Client: 0000000012345678' "$site:$((base + 3))/cart/api/cart"
 
 # SIGTERM to the script stops every daemon it started.
 pids=$(sed -n 's/^ *replica [0-9]: pid \([0-9]*\),.*/\1/p' "$out")
