@@ -405,13 +405,17 @@ peer_text (guint64 id)
 /* ------------------------------------------------------------------------ */
 /* Connections */
 
+/* Called without net->lock, which it takes for the listen address: the
+ * listener may answer a hello while synod_network_new() still sets it. */
 static void
 fill_hello (SynodNetwork *net, SynodWireHello *hello)
 {
   hello->peer = net->self_id;
   hello->protocol = SYNOD_WIRE_PROTOCOL_VERSION;
   hello->cluster = g_strdup (net->cluster);
+  g_mutex_lock (&net->lock);
   hello->listen = g_strdup (net->listen_address ? net->listen_address : "");
+  g_mutex_unlock (&net->lock);
 }
 
 /* Registers a connection's data; the network's closed function removes it. */
@@ -958,7 +962,14 @@ accepted (SynodRpcConnection *conn, gpointer user_data)
   SynodNetwork *net = net_enter (h);
 
   if (net == NULL)
-    return;
+    {
+      /* Accepted while the network is being freed: nothing will track it,
+       * so refuse it now rather than leave the peer waiting for a hello
+       * answer. (Its dispatch function may still run on what it sent; the
+       * listener's reference keeps @h alive for that.) */
+      synod_rpc_connection_close (conn);
+      return;
+    }
   track_connection (net, conn);
   net_leave (h);
 }
@@ -2423,11 +2434,15 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
   }
   if (options->listen)
     {
-      net->listener = synod_rpc_listener_new (options->listen, options->max_connections,
-                                              &net->rpc_options, &net->program, error);
+      /* The accept function is in place before the first accept (peers
+       * may be redialling this address already), and the listener holds
+       * the handle: accepted connections dispatch to it (program.user_data
+       * is borrowed) and may outlive the network. */
+      net->listener = synod_rpc_listener_new_full (options->listen, options->max_connections,
+                                                   &net->rpc_options, &net->program, accepted,
+                                                   handle_ref (net->handle), handle_unref, error);
       if (net->listener == NULL)
         return NULL;
-      synod_rpc_listener_set_accept_func (net->listener, accepted, net->handle);
       /* What others dial: the listen host with the port actually bound. */
       {
         g_autofree gchar *host = NULL;
@@ -2440,8 +2455,10 @@ synod_network_new (SynodBroker *broker, const SynodNetworkOptions *options, GErr
             g_free (host);
             host = g_strdup (g_get_host_name ());
           }
+        g_mutex_lock (&net->lock);
         net->listen_address
             = g_strdup_printf ("%s:%u", host, synod_rpc_listener_get_port (net->listener));
+        g_mutex_unlock (&net->lock);
       }
     }
   for (guint i = 0; options->peers && options->peers[i]; i++)

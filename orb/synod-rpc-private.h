@@ -169,15 +169,18 @@ gboolean synod_rpc_defer (void (*func) (gpointer data), gpointer data);
 gboolean synod_rpc_connection_reply (SynodRpcConnection *conn, guint32 xid, SynodRpcAcceptStat stat,
                                      GBytes *results, GError **error);
 
+typedef void (*SynodRpcAcceptFunc) (SynodRpcConnection *conn, gpointer user_data);
+
 SynodRpcListener *synod_rpc_listener_new (const gchar *address, guint max_connections,
                                           const SynodRpcOptions *options,
                                           const SynodRpcProgram *program, GError **error);
+SynodRpcListener *synod_rpc_listener_new_full (const gchar *address, guint max_connections,
+                                               const SynodRpcOptions *options,
+                                               const SynodRpcProgram *program,
+                                               SynodRpcAcceptFunc accept_func, gpointer user_data,
+                                               GDestroyNotify destroy, GError **error);
 guint16 synod_rpc_listener_get_port (SynodRpcListener *listener);
 guint synod_rpc_listener_get_connection_count (SynodRpcListener *listener);
-void synod_rpc_listener_set_accept_func (SynodRpcListener *listener,
-                                         void (*func) (SynodRpcConnection *conn,
-                                                       gpointer user_data),
-                                         gpointer user_data);
 void synod_rpc_listener_free (SynodRpcListener *listener);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SynodRpcConnection, synod_rpc_connection_unref)

@@ -2136,8 +2136,13 @@ struct _SynodRpcListener
   GMutex lock;
   GHashTable *connections; /* SynodRpcConnection* set */
   gboolean stopping;
-  void (*accept_func) (SynodRpcConnection *conn, gpointer user_data);
+  /* Fixed before the accept thread starts: connections accepted and the
+   * setup threads of TLS connections use them without a lock, and may
+   * outlive synod_rpc_listener_free() (they hold the listener), so the
+   * listener owns @accept_data. */
+  SynodRpcAcceptFunc accept_func;
   gpointer accept_data;
+  GDestroyNotify accept_destroy;
   guint refused;
 };
 
@@ -2155,6 +2160,8 @@ listener_unref (gpointer data)
 
   if (!g_atomic_ref_count_dec (&listener->ref_count))
     return;
+  if (listener->accept_destroy)
+    listener->accept_destroy (listener->accept_data);
   g_hash_table_unref (listener->connections);
   g_mutex_clear (&listener->lock);
   g_clear_pointer (&listener->options.tls, _synod_rpc_tls_unref);
@@ -2313,11 +2320,46 @@ accept_thread (gpointer data)
  * @program: the program served on accepted connections
  * @error: return location for an error
  *
+ * Like synod_rpc_listener_new_full() without an accept function.
+ *
  * Returns: (transfer full): a listening, accepting listener
  */
 SynodRpcListener *
 synod_rpc_listener_new (const gchar *address, guint max_connections, const SynodRpcOptions *options,
                         const SynodRpcProgram *program, GError **error)
+{
+  return synod_rpc_listener_new_full (address, max_connections, options, program, NULL, NULL, NULL,
+                                      error);
+}
+
+/**
+ * synod_rpc_listener_new_full:
+ * @address: "HOST:PORT" to listen on; port 0 lets the kernel choose
+ * @max_connections: connections accepted at once; more are closed at once
+ * @options: (nullable): limits for accepted connections
+ * @program: the program served on accepted connections
+ * @accept_func: (nullable): called on the accept thread for each accepted
+ *   connection (on the connection's setup thread, once TLS is set up, when
+ *   the listener offers TLS), before it starts reading (the connection is
+ *   borrowed; take a reference to keep it)
+ * @user_data: for @accept_func
+ * @destroy: (nullable): frees @user_data once the listener and every
+ *   connection it accepted are gone (accepted connections may still be
+ *   read, and their setup threads still run, after
+ *   synod_rpc_listener_free())
+ * @error: return location for an error
+ *
+ * The accept function is set before the first connection can be accepted:
+ * a peer dialling the address while it is being set up (a restart on a
+ * known address) is never served without it.
+ *
+ * Returns: (transfer full): a listening, accepting listener
+ */
+SynodRpcListener *
+synod_rpc_listener_new_full (const gchar *address, guint max_connections,
+                             const SynodRpcOptions *options, const SynodRpcProgram *program,
+                             SynodRpcAcceptFunc accept_func, gpointer user_data,
+                             GDestroyNotify destroy, GError **error)
 {
   g_autoptr (GSocketAddress) sockaddr = NULL;
   g_autoptr (GSocketAddress) bound = NULL;
@@ -2330,6 +2372,8 @@ synod_rpc_listener_new (const gchar *address, guint max_connections, const Synod
     {
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_FAILED, _ ("Cannot listen on %s: %s"),
                    address, local_error->message);
+      if (destroy)
+        destroy (user_data);
       return NULL;
     }
   socket = g_socket_new (g_socket_address_get_family (sockaddr), G_SOCKET_TYPE_STREAM,
@@ -2341,6 +2385,8 @@ synod_rpc_listener_new (const gchar *address, guint max_connections, const Synod
       g_set_error (error, SYNOD_ORB_ERROR, SYNOD_ORB_ERROR_FAILED, _ ("Cannot listen on %s: %s"),
                    address, local_error->message);
       g_clear_object (&socket);
+      if (destroy)
+        destroy (user_data);
       return NULL;
     }
   g_socket_set_blocking (socket, TRUE);
@@ -2360,6 +2406,9 @@ synod_rpc_listener_new (const gchar *address, guint max_connections, const Synod
     listener->program = *program;
   g_mutex_init (&listener->lock);
   listener->connections = g_hash_table_new (g_direct_hash, g_direct_equal);
+  listener->accept_func = accept_func;
+  listener->accept_data = user_data;
+  listener->accept_destroy = destroy;
   listener->thread = g_thread_new ("synod-rpc-accept", accept_thread, listener);
   return listener;
 }
@@ -2379,23 +2428,6 @@ synod_rpc_listener_get_connection_count (SynodRpcListener *listener)
   n = g_hash_table_size (listener->connections);
   g_mutex_unlock (&listener->lock);
   return n;
-}
-
-/**
- * synod_rpc_listener_set_accept_func:
- * @listener: a listener
- * @func: called on the accept thread for each accepted connection (on the
- *   connection's setup thread, once TLS is set up, when the listener offers
- *   TLS), before it starts reading (the connection is borrowed; take a reference to keep it)
- * @user_data: for @func
- */
-void
-synod_rpc_listener_set_accept_func (SynodRpcListener *listener,
-                                    void (*func) (SynodRpcConnection *conn, gpointer user_data),
-                                    gpointer user_data)
-{
-  listener->accept_func = func;
-  listener->accept_data = user_data;
 }
 
 /**
