@@ -21,6 +21,7 @@ G_DEFINE_QUARK (remote - test - error - quark, test_error)
 typedef struct
 {
   guint total;
+  gint slow_running; /* atomic: a slow call is in its method */
 } Counter;
 
 static gboolean
@@ -67,7 +68,9 @@ counter_fail (gpointer self, SynodCall *call, gint32 code, GError **error)
 static gboolean
 counter_slow (gpointer self, SynodCall *call, guint32 ms, guint32 *ret_result, GError **error)
 {
+  g_atomic_int_inc (&((Counter *)self)->slow_running);
   g_usleep ((gulong)ms * 1000);
+  g_atomic_int_add (&((Counter *)self)->slow_running, -1);
   *ret_result = ms;
   return TRUE;
 }
@@ -396,6 +399,7 @@ static void
 test_peer_dies_mid_call (Trio *t, gconstpointer data)
 {
   SlowCall call = { 0 };
+  Counter *on_c = synod_object_get_instance (t->c->counter);
   GThread *thread;
   gint64 killed_at;
 
@@ -404,11 +408,9 @@ test_peer_dies_mid_call (Trio *t, gconstpointer data)
   call.ref = ref_to (t->a, t->c);
   thread = g_thread_new ("slow", slow_call_thread, &call);
   /* Wait until the method runs on c. */
-  for (guint i = 0; i < 500 && synod_object_get_n_queued (t->c->counter) == 0
-                    && ((Counter *)synod_object_get_instance (t->c->counter))->total == 0;
-       i++)
+  for (guint i = 0; i < 500 && g_atomic_int_get (&on_c->slow_running) == 0; i++)
     g_usleep (10 * 1000);
-  g_usleep (100 * 1000);
+  g_assert_cmpint (g_atomic_int_get (&on_c->slow_running), ==, 1);
   killed_at = g_get_monotonic_time ();
   synod_network_free (t->c->network);
   t->c->network = NULL;
