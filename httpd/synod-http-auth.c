@@ -1,7 +1,7 @@
 /* synod-http-auth.c — HTTP Basic authentication against a crypt(3) user file.
  *
  * The user file is read once, when the daemon is created. Passwords are
- * verified with libcrypt's crypt_r() (yescrypt, SHA-512 crypt, bcrypt...:
+ * verified with libcrypt's crypt_rn() (yescrypt, SHA-512 crypt, bcrypt...:
  * whatever the hash says) and the result compared in constant time; an
  * unknown user costs the same hashing as a known one. Hashing takes
  * milliseconds on purpose, so a verified Authorization value is
@@ -382,7 +382,11 @@ parse_basic (const SynodHttpSlice *value, gchar **ret_user, gchar **ret_password
   return TRUE;
 }
 
-/* Hashes @password with @hash's setting and compares in constant time. */
+/* Hashes @password with @hash's setting and compares in constant time.
+ * crypt_rn, not crypt_r: it fails with NULL rather than a "*0" token, and
+ * AddressSanitizer intercepts crypt_r with a pointer resolved when the
+ * program starts, which is NULL when libcrypt came with a class plugin
+ * (synodd loads the HTTP classes with dlopen). */
 static gboolean
 verify (SynodHttpAuth *auth, const gchar *password, const gchar *hash)
 {
@@ -392,7 +396,7 @@ verify (SynodHttpAuth *auth, const gchar *password, const gchar *hash)
   gsize n = strlen (hash);
 
   __atomic_fetch_add (&auth->verifications, 1, __ATOMIC_RELAXED);
-  out = crypt_r (password, hash, data);
+  out = crypt_rn (password, hash, data, (int)sizeof *data);
   if (out != NULL && out[0] != '*' && strlen (out) == n)
     ok = CRYPTO_memcmp (out, hash, n) == 0;
   explicit_bzero (data, sizeof *data);
