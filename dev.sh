@@ -21,7 +21,7 @@ BUILD_PKGS="build-essential autoconf automake libtool autoconf-archive pkg-confi
 libglib2.0-dev libtirpc-dev libssl-dev libavahi-client-dev libavahi-glib-dev liblmdb-dev
 zlib1g-dev rpcsvc-proto libjson-glib-dev libcrypt-dev"
 TEST_PKGS="clang libclang-rt-14-dev avahi-daemon avahi-utils dbus rpcbind curl openssl libxml2-utils
-libdbus-1-dev iproute2 procps tshark nodejs chromium locales"
+libdbus-1-dev iproute2 procps tshark nodejs chromium locales systemd"
 
 START=$(date +%s)
 log() { printf '\033[1m== [%4ss] %s\033[0m\n' "$(( $(date +%s) - START ))" "$*"; }

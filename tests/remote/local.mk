@@ -140,6 +140,10 @@ TESTS += tests/remote/test-mdns-hosts.sh
 dist_check_SCRIPTS += tests/remote/test-completion.sh
 TESTS += tests/remote/test-completion.sh
 
+# synodd@.service (data/local.mk) as systemd and synodd read it.
+dist_check_SCRIPTS += tests/remote/test-systemd-unit.sh
+TESTS += tests/remote/test-systemd-unit.sh
+
 # RPC-with-TLS (RFC 9289) on the transport: probe, handshake, modes,
 # refused certificates, hostile bytes. Certificates are made at run time.
 tls_test_certs_sources = tests/common/synod-test-certs.c tests/common/synod-test-certs.h
