@@ -15,7 +15,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -28,9 +30,38 @@
 #include "synod-rpc-private.h"
 #include "synodd-config.h"
 
+/* Tells a service manager @state ("READY=1", "STOPPING=1", ...) the way
+ * sd_notify(3) documents its protocol: one datagram to the Unix socket
+ * named by $NOTIFY_SOCKET ('@' first: the abstract namespace). Without the
+ * variable (not run by systemd with Type=notify) it does nothing; a
+ * failure is only logged, the peer runs on. */
+static void
+notify_service_manager (const gchar *state)
+{
+  const gchar *path = g_getenv ("NOTIFY_SOCKET");
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  gsize len = path != NULL ? strlen (path) : 0;
+  int fd;
+
+  if (len < 2 || len >= sizeof sa.sun_path || (path[0] != '/' && path[0] != '@'))
+    return;
+  memcpy (sa.sun_path, path, len);
+  if (sa.sun_path[0] == '@')
+    sa.sun_path[0] = '\0';
+  fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0
+      || sendto (fd, state, strlen (state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+                 (socklen_t)(offsetof (struct sockaddr_un, sun_path) + len))
+             < 0)
+    g_info ("telling the service manager %s: %s", state, g_strerror (errno));
+  if (fd >= 0)
+    close (fd);
+}
+
 static gboolean
 on_signal (gpointer loop)
 {
+  notify_service_manager ("STOPPING=1");
   g_message (_ ("Shutting down"));
   g_main_loop_quit (loop);
   return G_SOURCE_REMOVE;
@@ -204,6 +235,14 @@ main (int argc, char **argv)
              config->cluster, synod_broker_get_n_objects (broker));
   if (config->ready_fd >= 0)
     signal_ready (config->ready_fd, broker, network);
+  {
+    g_autofree gchar *state = g_strdup_printf (
+        "READY=1\nSTATUS=Peer %016" PRIx64 " listening on %s", synod_broker_get_peer_id (broker),
+        synod_network_get_listen_address (network) ? synod_network_get_listen_address (network)
+                                                   : "nothing");
+
+    notify_service_manager (state);
+  }
   g_main_loop_run (loop);
 
   if (registered)

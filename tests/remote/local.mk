@@ -140,6 +140,14 @@ TESTS += tests/remote/test-mdns-hosts.sh
 dist_check_SCRIPTS += tests/remote/test-completion.sh
 TESTS += tests/remote/test-completion.sh
 
+# synodd's readiness and stop notices to a service manager (sd_notify).
+check_PROGRAMS += tests/remote/test-synodd-notify
+TESTS += tests/remote/test-synodd-notify
+tests_remote_test_synodd_notify_SOURCES = tests/remote/test-synodd-notify.c
+tests_remote_test_synodd_notify_CFLAGS = $(TESTS_CFLAGS)
+tests_remote_test_synodd_notify_LDADD = tests/common/libsynod-test-daemon.la $(TESTS_LDADD)
+EXTRA_tests_remote_test_synodd_notify_DEPENDENCIES = services/synodd$(EXEEXT)
+
 # synodd@.service (data/local.mk) as systemd and synodd read it.
 dist_check_SCRIPTS += tests/remote/test-systemd-unit.sh
 TESTS += tests/remote/test-systemd-unit.sh
