@@ -715,6 +715,18 @@ daemon_connections (gpointer instance, SynodCall *call, guint32 offset, guint32 
   return TRUE;
 }
 
+static gboolean
+daemon_reload_tls (gpointer instance, SynodCall *call, GError **error)
+{
+  Daemon *self = instance;
+
+  if (!synod_http_daemon_reload_tls (self->daemon, error))
+    return FALSE;
+  g_message (_ ("HTTPdaemon %s: certificate and key read again"),
+             synod_http_daemon_get_address (self->daemon));
+  return TRUE;
+}
+
 static const StandardHTTPDaemonIface daemon_vtable = {
   .address = daemon_address,
   .port = daemon_port,
@@ -722,6 +734,7 @@ static const StandardHTTPDaemonIface daemon_vtable = {
   .virtual_hosts = daemon_virtual_hosts,
   .statistics = daemon_statistics,
   .connections = daemon_connections,
+  .reload_tls = daemon_reload_tls,
 };
 
 /**

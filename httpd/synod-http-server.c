@@ -109,8 +109,11 @@ struct _SynodHttpDaemon
   gchar *address;        /* "ADDRESS:PORT" once added */
   GPtrArray *listen_fds; /* one per worker, as gint stored in pointers */
   GPtrArray *stats;      /* WorkerStats*, one per worker */
-  SSL_CTX *tls;          /* HTTPS: every connection speaks TLS */
-  SynodHttpAuth *auth;   /* web users (synod_http_daemon_set_auth()) */
+  SSL_CTX *tls;          /* HTTPS: every connection speaks TLS; tls_lock */
+  GMutex tls_lock;       /* the swap of @tls by a reload against SSL_new() */
+  gchar *tls_cert_file;  /* HTTPS: the files @tls was made from (fixed) */
+  gchar *tls_key_file;
+  SynodHttpAuth *auth; /* web users (synod_http_daemon_set_auth()) */
 };
 
 typedef struct
@@ -397,6 +400,7 @@ synod_http_daemon_new (SynodUrlDirectory *default_site)
                                      (GDestroyNotify)synod_url_directory_unref);
   d->listen_fds = g_ptr_array_new ();
   d->stats = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_init (&d->tls_lock);
   return d;
 }
 
@@ -447,6 +451,9 @@ synod_http_daemon_unref (SynodHttpDaemon *d)
   g_ptr_array_unref (d->stats);
   if (d->tls != NULL)
     SSL_CTX_free (d->tls);
+  g_mutex_clear (&d->tls_lock);
+  g_free (d->tls_cert_file);
+  g_free (d->tls_key_file);
   synod_http_auth_free (d->auth);
   g_free (d->address);
   g_free (d);
@@ -552,6 +559,44 @@ synod_http_daemon_set_tls (SynodHttpDaemon *d, const gchar *cert_file, const gch
   if (ctx == NULL)
     return FALSE;
   d->tls = ctx;
+  d->tls_cert_file = g_strdup (cert_file);
+  d->tls_key_file = g_strdup (key_file);
+  return TRUE;
+}
+
+/**
+ * synod_http_daemon_reload_tls:
+ * @daemon: a daemon serving HTTPS
+ * @error: return location for an error
+ *
+ * Reads the certificate chain and key again from the files given to
+ * synod_http_daemon_set_tls() (a renewed certificate), and makes new
+ * connections use them; connections already open keep the one they
+ * started with. On any error (a file missing or unreadable, a key that
+ * does not match) the daemon keeps what it had.
+ *
+ * Returns: TRUE when the files were read and are in use
+ */
+gboolean
+synod_http_daemon_reload_tls (SynodHttpDaemon *d, GError **error)
+{
+  SSL_CTX *ctx, *old;
+
+  if (d->tls_cert_file == NULL)
+    {
+      g_set_error (error, SYNOD_HTTP_ERROR, SYNOD_HTTP_ERROR_CONFIG,
+                   _ ("the daemon does not serve HTTPS: there is no certificate to reload"));
+      return FALSE;
+    }
+  ctx = tls_context_new (d->tls_cert_file, d->tls_key_file, error);
+  if (ctx == NULL)
+    return FALSE;
+  g_mutex_lock (&d->tls_lock);
+  old = d->tls;
+  d->tls = ctx;
+  g_mutex_unlock (&d->tls_lock);
+  /* Open connections hold their own reference to the old context. */
+  SSL_CTX_free (old);
   return TRUE;
 }
 
@@ -581,7 +626,7 @@ synod_http_daemon_get_auth (SynodHttpDaemon *d)
 gboolean
 synod_http_daemon_is_tls (SynodHttpDaemon *d)
 {
-  return d->tls != NULL;
+  return d->tls_cert_file != NULL;
 }
 
 /** Returns: the TCP port the daemon listens on (known once added) */
@@ -950,18 +995,21 @@ accept_connections (Worker *w, Listener *l)
           __atomic_store_n (&l->stats->refused, l->stats->refused + 1, __ATOMIC_RELAXED);
           /* An HTTPS client would read plain bytes as a broken record:
            * it only sees the close. */
-          if (l->daemon->tls == NULL && send (fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
+          if (l->daemon->tls_cert_file == NULL
+              && send (fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
             g_debug ("connection cap: %s", g_strerror (errno));
           close (fd);
           continue;
         }
       setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       c = g_new0 (Conn, 1);
-      if (l->daemon->tls != NULL)
+      if (l->daemon->tls_cert_file != NULL)
         {
           /* The handshake runs in the connection's loop, bounded by the
            * head deadline like a request head. */
+          g_mutex_lock (&l->daemon->tls_lock);
           c->ssl = SSL_new (l->daemon->tls);
+          g_mutex_unlock (&l->daemon->tls_lock);
           if (c->ssl == NULL || SSL_set_fd (c->ssl, fd) != 1)
             {
               g_debug ("cannot make a TLS connection");

@@ -86,6 +86,7 @@ gboolean synod_http_daemon_set_access_log (SynodHttpDaemon *daemon, const gchar 
                                            GError **error);
 gboolean synod_http_daemon_set_tls (SynodHttpDaemon *daemon, const gchar *cert_file,
                                     const gchar *key_file, GError **error);
+gboolean synod_http_daemon_reload_tls (SynodHttpDaemon *daemon, GError **error);
 gboolean synod_http_daemon_is_tls (SynodHttpDaemon *daemon);
 void synod_http_daemon_set_auth (SynodHttpDaemon *daemon, SynodHttpAuth *auth);
 SynodHttpAuth *synod_http_daemon_get_auth (SynodHttpDaemon *daemon);

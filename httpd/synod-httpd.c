@@ -35,6 +35,48 @@ quit (gpointer loop)
   return G_SOURCE_REMOVE;
 }
 
+/* SIGHUP: HTTPS daemons read their certificate and key again (a renewed
+ * certificate) for new connections, as nginx does on a reload; one that
+ * fails says why and keeps what it had. @data: the SynodHttpDaemons. */
+static gboolean
+reload_daemons (gpointer data)
+{
+  GPtrArray *daemons = data;
+
+  for (guint i = 0; i < daemons->len; i++)
+    {
+      SynodHttpDaemon *d = daemons->pdata[i];
+      g_autoptr (GError) error = NULL;
+
+      if (!synod_http_daemon_is_tls (d))
+        continue;
+      if (synod_http_daemon_reload_tls (d, &error))
+        g_message (_ ("%s: certificate and key read again"), synod_http_daemon_get_address (d));
+      else
+        g_message (_ ("%s: certificate not reloaded: %s"), synod_http_daemon_get_address (d),
+                   error->message);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The same for Standard.HTTPdaemon objects (their reloadTls method, which
+ * logs the result). @data: the SynodObjects. */
+static gboolean
+reload_objects (gpointer data)
+{
+  GPtrArray *daemons = data;
+
+  for (guint i = 0; i < daemons->len; i++)
+    {
+      g_autoptr (SynodRef) ref = synod_ref_new_for_object (daemons->pdata[i]);
+      g_autoptr (GError) error = NULL;
+
+      if (!standard_http_daemon_reload_tls (ref, &error))
+        g_message (_ ("certificate not reloaded: %s"), error->message);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static SynodUrlDirectory *
 make_site (const gchar *root, SynodHttpDocumentCache *cache, const SynodHttpFileLoaderConfig *lc,
            GError **error)
@@ -170,6 +212,7 @@ run_objects (gchar **roots, const SiteOptions *o, const gchar *network_listen, g
   g_autoptr (GPtrArray) daemons
       = g_ptr_array_new_with_free_func ((GDestroyNotify)synod_object_unref);
   g_autoptr (GMainLoop) loop = NULL;
+  guint hup = 0;
 
   if (broker == NULL || !synod_http_register_classes (broker, &error))
     {
@@ -213,6 +256,8 @@ run_objects (gchar **roots, const SiteOptions *o, const gchar *network_listen, g
         }
       g_ptr_array_add (daemons, daemon);
     }
+  if (o->tls_cert != NULL)
+    hup = g_unix_signal_add (SIGHUP, reload_objects, daemons);
   for (guint i = 0; i < daemons->len; i++)
     {
       g_autoptr (SynodRef) ref = synod_ref_new_for_object (daemons->pdata[i]);
@@ -226,6 +271,8 @@ run_objects (gchar **roots, const SiteOptions *o, const gchar *network_listen, g
   fflush (stdout);
 
   g_main_loop_run (loop);
+  if (hup != 0)
+    g_source_remove (hup);
   for (guint i = 0; i < daemons->len; i++)
     synod_object_delete (daemons->pdata[i], NULL);
   g_clear_pointer (&daemons, g_ptr_array_unref);
@@ -470,6 +517,7 @@ main (int argc, char **argv)
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit, loop);
   g_unix_signal_add (SIGTERM, quit, loop);
+  g_unix_signal_add (SIGHUP, reload_daemons, daemons);
   if (!synod_http_server_start (server, &error))
     {
       g_printerr ("synod-httpd: %s\n", error->message);

@@ -45,3 +45,4 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
 
 void test_close (gint fd);
 void test_make_pki (const gchar *dir);
+void test_renew_certificate (const gchar *dir, const gchar *out);

@@ -644,6 +644,106 @@ expect_refusal (const gchar *cert, const gchar *key, const gchar *engine_only, c
   g_assert_nonnull (strstr (err, names));
 }
 
+/* The serial number of the certificate a new connection to @port gets
+ * (verified against the CA), in hex; NULL when the handshake fails. */
+static gchar *
+serial_of (guint16 port)
+{
+  gint fd = -1;
+  SSL *ssl = tls_client (port, 0, &fd);
+  X509 *x;
+  BIGNUM *bn;
+  gchar *hex, *ret;
+
+  if (ssl == NULL)
+    return NULL;
+  x = SSL_get1_peer_certificate (ssl);
+  g_assert_nonnull (x);
+  bn = ASN1_INTEGER_to_BN (X509_get_serialNumber (x), NULL);
+  hex = BN_bn2hex (bn);
+  ret = g_strdup (hex);
+  OPENSSL_free (hex);
+  BN_free (bn);
+  X509_free (x);
+  SSL_free (ssl);
+  close (fd);
+  return ret;
+}
+
+/* A request on an open TLS connection answers 200. */
+static void
+assert_still_serves (SSL *ssl, gint fd)
+{
+  static const gchar req[] = "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n";
+  gchar buf[256];
+  gint n;
+
+  g_assert_true (tls_write_all (ssl, fd, (const guint8 *)req, sizeof req - 1));
+  n = SSL_read (ssl, buf, sizeof buf - 1);
+  g_assert_cmpint (n, >, 0);
+  buf[n] = '\0';
+  g_assert_true (g_str_has_prefix (buf, "HTTP/1.1 200 "));
+}
+
+static void
+test_reload (void)
+{
+  g_autofree gchar *cert = g_build_filename (pki, "reload-cert.pem", NULL);
+  g_autofree gchar *key = g_build_filename (pki, "reload-key.pem", NULL);
+  g_autofree gchar *renewed = g_build_filename (pki, "renewed.pem", NULL);
+  g_autofree gchar *text = NULL, *key_text = NULL, *first = NULL, *now = NULL;
+  const gchar *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+  g_autoptr (GError) error = NULL;
+  TestServer *s;
+  gint fd = -1;
+  SSL *open_conn;
+
+  g_test_summary ("SIGHUP makes synod-httpd read its certificate and key again: new connections "
+                  "get the renewed certificate, one opened before keeps working, and a broken "
+                  "file on a later reload leaves the daemon serving the last good one.");
+  g_assert_true (g_file_get_contents (cert_file, &text, NULL, &error));
+  g_assert_true (g_file_set_contents (cert, text, -1, &error));
+  g_assert_true (g_file_get_contents (key_file, &key_text, NULL, &error));
+  g_assert_true (g_file_set_contents (key, key_text, -1, &error));
+  s = test_server_start (root, args);
+  first = serial_of (s->ports[0]);
+  g_assert_nonnull (first);
+  open_conn = tls_client (s->ports[0], 0, &fd);
+  g_assert_nonnull (open_conn);
+
+  test_renew_certificate (pki, "renewed.pem");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (renewed, &text, NULL, &error));
+  g_assert_true (g_file_set_contents (cert, text, -1, &error));
+  g_subprocess_send_signal (s->proc, SIGHUP);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_free (now);
+      now = serial_of (s->ports[0]);
+      g_assert_nonnull (now);
+      if (g_strcmp0 (now, first) != 0)
+        break;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpstr (now, !=, first);
+  assert_still_serves (open_conn, fd);
+
+  /* A broken certificate file: the reload fails, the renewed one stays. */
+  g_assert_true (g_file_set_contents (cert, "not a certificate\n", -1, &error));
+  g_subprocess_send_signal (s->proc, SIGHUP);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree gchar *after = serial_of (s->ports[0]);
+
+      g_assert_cmpstr (after, ==, now);
+      g_usleep (50 * 1000);
+    }
+  assert_still_serves (open_conn, fd);
+  SSL_free (open_conn);
+  close (fd);
+  test_server_stop (s);
+}
+
 static void
 test_bad_configuration (void)
 {
@@ -700,6 +800,7 @@ main (int argc, char **argv)
   g_test_add_func ("/httpd/tls/hostile", test_hostile);
   g_test_add_func ("/httpd/tls/head-deadline", test_head_deadline);
   g_test_add_func ("/httpd/tls/bad-configuration", test_bad_configuration);
+  g_test_add_func ("/httpd/tls/reload", test_reload);
   ret = g_test_run ();
   test_remove_tree (top);
   return ret;
