@@ -114,28 +114,28 @@ test_abstract_socket (void)
 static void
 test_nobody_listens (void)
 {
-  SynodTestDaemonOptions options;
-  const gchar *envp[] = { "NOTIFY_SOCKET=/nonexistent/synod-notify", NULL };
-  const gchar *bad_envp[] = { "NOTIFY_SOCKET=relative-name", NULL };
-  g_autoptr (GError) error = NULL;
-  SynodTestDaemon *d;
-  int status = 0;
+  static const gchar *const values[] = { "NOTIFY_SOCKET=/nonexistent/synod-notify",
+                                         "NOTIFY_SOCKET=relative-name", "NOTIFY_SOCKET=" };
 
   g_test_summary ("A notification socket that does not exist, or a value that is not a socket "
                   "name, changes nothing: the peer starts and stops cleanly.");
-  synod_test_daemon_options_init (&options);
-  options.envp = envp;
-  d = synod_test_daemon_start (&options, &error);
-  g_assert_no_error (error);
-  g_assert_true (synod_test_daemon_stop (d, SIGTERM, 10000, &status));
-  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
-  synod_test_daemon_free (d);
-  options.envp = bad_envp;
-  d = synod_test_daemon_start (&options, &error);
-  g_assert_no_error (error);
-  g_assert_true (synod_test_daemon_stop (d, SIGTERM, 10000, &status));
-  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
-  synod_test_daemon_free (d);
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      SynodTestDaemonOptions options;
+      const gchar *envp[] = { values[i], NULL };
+      g_autoptr (GError) error = NULL;
+      SynodTestDaemon *d;
+      int status = 0;
+
+      g_test_message ("%s", values[i]);
+      synod_test_daemon_options_init (&options);
+      options.envp = envp;
+      d = synod_test_daemon_start (&options, &error);
+      g_assert_no_error (error);
+      g_assert_true (synod_test_daemon_stop (d, SIGTERM, 10000, &status));
+      g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+      synod_test_daemon_free (d);
+    }
 }
 
 int
