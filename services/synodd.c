@@ -67,6 +67,35 @@ on_signal (gpointer loop)
   return G_SOURCE_REMOVE;
 }
 
+/* SIGHUP (systemctl reload): the peer's HTTPS sites read their certificate
+ * and key again: Standard.HTTPdaemon.reloadTls on every local object that
+ * answers it. Nothing else is reloaded; a site that fails (or serves plain
+ * HTTP) says why and keeps what it had. */
+static gboolean
+on_reload (gpointer broker)
+{
+  g_autoptr (GPtrArray) objects = synod_broker_list_objects (broker);
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_autoptr (SynodRef) ref = synod_ref_new_for_object (objects->pdata[i]);
+      g_autoptr (GVariant) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree gchar *id = NULL;
+
+      if (synod_ref_lookup_method (ref, "Standard.HTTPdaemon", "reloadTls", NULL) == NULL)
+        continue;
+      result = synod_invoke_dynamic_sync (ref, "Standard.HTTPdaemon", "reloadTls",
+                                          g_variant_new ("()"), &error);
+      if (result == NULL)
+        {
+          id = synod_object_id_to_string (synod_object_get_id (objects->pdata[i]));
+          g_message (_ ("Object %s kept its certificate: %s"), id, error->message);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 /* rpcbind answers on 127.0.0.1:111; without it, pmap_set() would wait for
  * its own (long) timeouts, so look first. */
 static gboolean
@@ -228,6 +257,7 @@ main (int argc, char **argv)
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, on_signal, loop);
   g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGHUP, on_reload, broker);
   g_message (_ ("Peer %016" PRIx64 " listening on %s (cluster “%s”, %u objects)"),
              synod_broker_get_peer_id (broker),
              synod_network_get_listen_address (network) ? synod_network_get_listen_address (network)

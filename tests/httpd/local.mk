@@ -84,6 +84,9 @@ EXTRA_tests_httpd_test_httpd_tls_DEPENDENCIES = httpd/synod-httpd
 # ...and against synod-httpd --engine-only.
 dist_check_SCRIPTS += tests/httpd/test-httpd-tls-engine.sh
 TESTS += tests/httpd/test-httpd-tls-engine.sh
+# SIGHUP to synodd reloads its HTTPS sites' certificates (openssl s_client).
+dist_check_SCRIPTS += tests/httpd/test-synodd-reload.sh
+TESTS += tests/httpd/test-synodd-reload.sh
 
 # Web users: Basic authentication, principals, access control per user
 # (in process, on a broker; curl over HTTPS with certificates made by the
