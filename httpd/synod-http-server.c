@@ -1493,6 +1493,17 @@ outq_consume (Conn *c, gsize n)
     }
 }
 
+/* Everything queued is written: the queue starts empty again. */
+static void
+outq_sent (Conn *c)
+{
+  c->want_write = FALSE;
+  c->out_bytes = 0;
+  g_array_set_size (c->outq, 0);
+  c->outq_pos = 0;
+  g_string_truncate (c->out, 0);
+}
+
 /* Writes queued output through TLS in pieces of at most TLS_CHUNK bytes:
  * small segments (a head and a small body) are gathered into one record,
  * a large memory segment is written in place, a file range is read into
@@ -1568,11 +1579,7 @@ conn_tls_flush (Conn *c)
       tls_fail (c, "write", err);
       return FALSE;
     }
-  c->want_write = FALSE;
-  c->out_bytes = 0;
-  g_array_set_size (c->outq, 0);
-  c->outq_pos = 0;
-  g_string_truncate (c->out, 0);
+  outq_sent (c);
   return TRUE;
 }
 
@@ -1800,11 +1807,7 @@ conn_flush (Conn *c)
         }
       return FALSE;
     }
-  c->want_write = FALSE;
-  c->out_bytes = 0;
-  g_array_set_size (c->outq, 0);
-  c->outq_pos = 0;
-  g_string_truncate (c->out, 0);
+  outq_sent (c);
   return TRUE;
 }
 

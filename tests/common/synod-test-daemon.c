@@ -694,6 +694,35 @@ synod_test_process_read_line (SynodTestProcess *process, guint timeout_ms)
 }
 
 /**
+ * synod_test_process_wait_for_line:
+ * @process: a process
+ * @needle: what the awaited line contains
+ * @timeout_ms: the longest wait in all
+ *
+ * Reads output lines (each shown with g_test_message()) until one
+ * contains @needle.
+ *
+ * Returns: whether such a line came in time
+ */
+gboolean
+synod_test_process_wait_for_line (SynodTestProcess *process, const gchar *needle, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree gchar *line = synod_test_process_read_line (process, 1000);
+
+      if (line == NULL)
+        continue;
+      g_test_message ("%s", line);
+      if (strstr (line, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
  * synod_test_process_finish:
  * @process: a process
  * @signal_number: a signal to send first, or 0 to let it end by itself

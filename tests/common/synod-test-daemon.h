@@ -78,6 +78,8 @@ typedef struct _SynodTestProcess SynodTestProcess;
 SynodTestProcess *synod_test_process_spawn (const gchar *const *argv, const gchar *const *envp,
                                             GError **error);
 gchar *synod_test_process_read_line (SynodTestProcess *process, guint timeout_ms);
+gboolean synod_test_process_wait_for_line (SynodTestProcess *process, const gchar *needle,
+                                           guint timeout_ms);
 gboolean synod_test_process_finish (SynodTestProcess *process, int signal_number, guint timeout_ms,
                                     gchar **ret_stdout, gchar **ret_stderr, int *ret_wait_status);
 GPid synod_test_process_get_pid (SynodTestProcess *process);

@@ -335,6 +335,37 @@ test_protocol (void)
   test_server_stop (s);
 }
 
+/* GET @path on the TLS connection @fd: the whole of @file (@last 0), or
+ * the range @first-@last of it with its Content-Range. */
+static void
+expect_body (gint fd, const gchar *path, guint first, guint last, GBytes *file)
+{
+  guint size = (guint)g_bytes_get_size (file);
+  g_autofree gchar *req
+      = last == 0 ? g_strdup_printf ("GET %s HTTP/1.1\r\nHost: a\r\n\r\n", path)
+                  : g_strdup_printf ("GET %s HTTP/1.1\r\nHost: a\r\nRange: bytes=%u-%u\r\n\r\n",
+                                     path, first, last);
+  g_autoptr (TestResponse) r = NULL;
+
+  test_send_str (fd, req);
+  r = test_read_response (fd, FALSE);
+  g_assert_nonnull (r);
+  if (last == 0)
+    {
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_true (g_bytes_equal (r->body, file));
+    }
+  else
+    {
+      g_autoptr (GBytes) want = g_bytes_new_from_bytes (file, first, last - first + 1);
+      g_autofree gchar *range = g_strdup_printf ("bytes %u-%u/%u", first, last, size);
+
+      g_assert_cmpuint (r->status, ==, 206);
+      g_assert_cmpstr (test_response_header (r, "content-range"), ==, range);
+      g_assert_true (g_bytes_equal (r->body, want));
+    }
+}
+
 static void
 test_requests (void)
 {
@@ -378,53 +409,11 @@ test_requests (void)
     g_assert_nonnull (r);
     g_assert_cmpuint (r->status, ==, 304);
   }
-  {
-    g_autoptr (TestResponse) r = NULL;
-
-    test_send_str (fd, "GET /mid.bin HTTP/1.1\r\nHost: a\r\n\r\n");
-    r = test_read_response (fd, FALSE);
-    g_assert_nonnull (r);
-    g_assert_cmpuint (r->status, ==, 200);
-    g_assert_true (g_bytes_equal (r->body, mid));
-  }
-  {
-    g_autoptr (TestResponse) r = NULL;
-
-    test_send_str (fd, "GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n");
-    r = test_read_response (fd, FALSE);
-    g_assert_nonnull (r);
-    g_assert_cmpuint (r->status, ==, 200);
-    g_assert_true (g_bytes_equal (r->body, big));
-  }
-  {
-    g_autoptr (TestResponse) r = NULL;
-    g_autoptr (GBytes) want = g_bytes_new_from_bytes (mid, 100001, 1000000);
-    g_autofree gchar *range = g_strdup_printf ("bytes 100001-1100000/%u", (guint)MID_SIZE);
-
-    test_send_str (fd, "GET /mid.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=100001-1100000\r\n\r\n");
-    r = test_read_response (fd, FALSE);
-    g_assert_nonnull (r);
-    g_assert_cmpuint (r->status, ==, 206);
-    g_assert_cmpstr (test_response_header (r, "content-range"), ==, range);
-    g_assert_true (g_bytes_equal (r->body, want));
-  }
-  {
-    g_autoptr (TestResponse) r = NULL;
-    g_autoptr (GBytes) want = g_bytes_new_from_bytes (big, BIG_SIZE - 70000, 50000);
-    g_autofree gchar *range = g_strdup_printf ("bytes %u-%u/%u", (guint)BIG_SIZE - 70000,
-                                               (guint)BIG_SIZE - 20001, (guint)BIG_SIZE);
-    g_autofree gchar *req
-        = g_strdup_printf ("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=%u-%u\r\n\r\n",
-                           (guint)BIG_SIZE - 70000, (guint)BIG_SIZE - 20001);
-
-    /* A range of the file streamed from disk: read at its offset. */
-    test_send_str (fd, req);
-    r = test_read_response (fd, FALSE);
-    g_assert_nonnull (r);
-    g_assert_cmpuint (r->status, ==, 206);
-    g_assert_cmpstr (test_response_header (r, "content-range"), ==, range);
-    g_assert_true (g_bytes_equal (r->body, want));
-  }
+  expect_body (fd, "/mid.bin", 0, 0, mid);
+  expect_body (fd, "/big.bin", 0, 0, big);
+  expect_body (fd, "/mid.bin", 100001, 1100000, mid);
+  /* A range of the file streamed from disk: read at its offset. */
+  expect_body (fd, "/big.bin", BIG_SIZE - 70000, BIG_SIZE - 20001, big);
   /* Pipelined: three requests in one write, the large file in the middle. */
   test_send_str (fd, "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n"
                      "GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"

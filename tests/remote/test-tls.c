@@ -347,20 +347,10 @@ test_capture (void)
                             "-f",          filter, "-a",
                             "duration:60", "-w",   capture,
                             NULL };
-    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-    gboolean started = FALSE;
 
     capturing = synod_test_process_spawn (argv, NULL, &error);
     g_assert_no_error (error);
-    while (!started && g_get_monotonic_time () < deadline)
-      {
-        g_autofree gchar *line = synod_test_process_read_line (capturing, 1000);
-
-        if (line)
-          g_test_message ("tshark: %s", line);
-        started = line != NULL && strstr (line, "Capture started") != NULL;
-      }
-    g_assert_true (started);
+    g_assert_true (synod_test_process_wait_for_line (capturing, "Capture started", 30000));
   }
   client_start (&client, "tester", "ca");
   g_assert_true (synod_network_connect_peer (
